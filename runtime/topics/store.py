@@ -1,0 +1,83 @@
+"""The TopicStore protocol: what every backend (embedded SQLite, Fluvio) offers.
+
+The contract tests in tests/topics/ run against every backend unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+from runtime.topics.record import ProduceRecord, Record
+
+
+@dataclass(frozen=True, slots=True)
+class TopicSpec:
+    name: str
+    partitions: int = 1
+    retention_ms: int | None = None  # drop records older than this
+    segment_bytes: int | None = None  # keep at most about this many bytes per partition
+
+
+@dataclass(frozen=True, slots=True)
+class PartitionInfo:
+    partition: int
+    earliest: int  # first offset still stored
+    latest: int  # next offset to be written (the high watermark)
+    size_bytes: int
+
+
+@dataclass(frozen=True, slots=True)
+class TopicInfo:
+    spec: TopicSpec
+    partitions: tuple[PartitionInfo, ...]
+
+    @property
+    def record_count(self) -> int:
+        return sum(p.latest - p.earliest for p in self.partitions)
+
+
+@runtime_checkable
+class TopicStore(Protocol):
+    """Topics, partitions and consumer offsets. Raise runtime.errors.NotFound for a
+    missing topic and WeirError for anything else the user should read."""
+
+    def create_topic(self, spec: TopicSpec, *, exist_ok: bool = False) -> None: ...
+
+    def list_topics(self) -> list[TopicInfo]: ...
+
+    def describe_topic(self, name: str) -> TopicInfo: ...
+
+    def delete_topic(self, name: str) -> None: ...
+
+    def append(
+        self, topic: str, records: Sequence[ProduceRecord], partition: int | None = None
+    ) -> list[tuple[int, int]]:
+        """Append a batch durably in one transaction; return (partition, offset) per record.
+        Without a partition: key hash when there is a key, round-robin otherwise."""
+        ...
+
+    def read(
+        self, topic: str, partition: int, offset: int, max_records: int = 1000
+    ) -> list[Record]:
+        """Records with offset >= `offset`, in order, at most `max_records`."""
+        ...
+
+    def follow(
+        self, topic: str, partition: int, offset: int
+    ) -> AsyncIterator[list[Record]]:
+        """Yield batches of records from `offset` on, waiting for new ones as they commit."""
+        ...
+
+    def earliest_offset(self, topic: str, partition: int) -> int: ...
+
+    def latest_offset(self, topic: str, partition: int) -> int: ...
+
+    def commit_offset(self, consumer: str, topic: str, partition: int, offset: int) -> None:
+        """Remember `offset` as the next record `consumer` will read."""
+        ...
+
+    def fetch_offset(self, consumer: str, topic: str, partition: int) -> int | None: ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,1 @@
+"""SmartModules: the wasmtime host for Fluvio's ABI, registry, templates, build, tests."""

@@ -1,0 +1,39 @@
+"""The command line's own contract: version, help, exit codes, no heavy imports."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from tests.conftest import run_weir
+
+
+def test_version_prints_and_exits_zero():
+    result = run_weir("--version")
+    assert result.returncode == 0
+    assert "weir" in result.stdout and "0.1.0" in result.stdout
+
+
+def test_help_lists_commands():
+    result = run_weir("--help")
+    assert result.returncode == 0
+    assert "Usage" in result.stdout
+
+
+def test_unknown_command_is_usage_error():
+    result = run_weir("no-such-command")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+
+
+def test_help_imports_nothing_heavy():
+    code = (
+        "import sys; sys.argv=['weir','--help'];\n"
+        "from tui.cli.main import main\n"
+        "try:\n    main()\nexcept SystemExit: pass\n"
+        "heavy=[m for m in ('textual','wasmtime','docker','fastapi','uvicorn','httpx') "
+        "if m in sys.modules]\n"
+        "print('HEAVY', heavy, file=sys.stderr)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert "HEAVY []" in result.stderr, result.stderr

@@ -1,0 +1,72 @@
+"""`weir`: with no arguments the Textual workbench, with a command its headless twin."""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+
+import click
+
+from runtime import __version__
+from runtime.errors import EXIT_FAILED, WeirError
+from tui.cli.lazy import LazyGroup
+
+# Every command group lives in its own module; add yours here with its short help.
+COMMANDS: dict[str, tuple[str, str]] = {
+}
+
+
+@click.group(
+    cls=LazyGroup,
+    lazy=COMMANDS,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+@click.version_option(__version__, "-V", "--version", prog_name="weir")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """Weir: write, build, run and watch Fluvio-style smart connectors.
+
+    Run `weir` alone to open the workbench; every action also has a headless command.
+    """
+    if ctx.invoked_subcommand is None:
+        from tui.app import run_app
+
+        run_app()
+
+
+def main() -> None:
+    """Entry point: turn WeirError into a message and its exit code, never a traceback."""
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(130)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except WeirError as exc:
+        click.echo(f"error: {exc.message}", err=True)
+        if exc.hint:
+            click.echo(f"  hint: {exc.hint}", err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except BrokenPipeError:
+        # The reader went away (`weir consume ... | head`): not an error of ours.
+        sys.stderr.close()
+        sys.exit(0)
+    except Exception as exc:  # noqa: BLE001 - last line of defence against tracebacks
+        if os.environ.get("WEIR_DEBUG"):
+            traceback.print_exc()
+        click.echo(f"internal error: {type(exc).__name__}: {exc}", err=True)
+        click.echo("  hint: this is a bug in weir; rerun with WEIR_DEBUG=1 for the traceback",
+                   err=True)
+        sys.exit(EXIT_FAILED)
+
+
+if __name__ == "__main__":
+    main()
