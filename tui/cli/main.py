@@ -15,7 +15,7 @@ from tui.cli.lazy import LazyGroup
 # Every command group lives in its own module; add yours here with its short help.
 COMMANDS: dict[str, tuple[str, str]] = {
     "connector": ("tui.cli.connector:connector", "Run, create, list and manage connectors"),
-    "smartmodule": ("tui.cli.smartmodule:smartmodule", "Register, generate, build, test SmartModules"),
+    "smartmodule": ("tui.cli.smartmodule:smartmodule", "Register, build, test SmartModules"),
 }
 
 
