@@ -7,14 +7,17 @@ kind `fluvio` points at a real Fluvio cluster. Profiles live in `$WEIR_HOME/prof
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Literal
 
-from runtime.errors import EnvironmentProblem, NotFound
+from runtime.errors import EnvironmentProblem, NotFound, WeirError
 from runtime.home import weir_home
 
 DEFAULT_PROFILE = "local"
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
+_ENDPOINT = re.compile(r"^(?:[a-z]+://)?(\[[0-9a-fA-F:]+\]|[A-Za-z0-9._-]+):(\d{1,5})$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,10 +103,38 @@ def switch_profile(name: str) -> Profile:
 def delete_profile(name: str) -> None:
     data = _read()
     if name == DEFAULT_PROFILE:
-        raise EnvironmentProblem("the `local` profile cannot be deleted")
+        raise WeirError("the `local` profile cannot be deleted",
+                        hint="it is the default embedded store; switch away from it instead")
     if name not in data["profiles"]:
         raise NotFound(f"profile `{name}` not found")
     del data["profiles"][name]
     if data["current"] == name:
         data["current"] = DEFAULT_PROFILE
     _write(data)
+
+
+def new_profile(name: str, *, data_dir: str | None = None,
+                endpoint: str | None = None) -> Profile:
+    """A checked, not yet saved profile: a valid unused name and one usable target."""
+    if not _NAME.match(name):
+        raise WeirError(
+            f"invalid profile name {name!r}",
+            hint="1-63 characters: letters, digits, `.`, `_`, `-`, starting with a letter "
+                 "or digit",
+        )
+    if name in _read()["profiles"]:
+        raise WeirError(f"profile `{name}` already exists",
+                        hint=f"delete it first with `weir profile delete {name}`")
+    if data_dir is not None:
+        path = Path(data_dir).expanduser().resolve()
+        if path.exists() and not path.is_dir():
+            raise WeirError(f"--data-dir {data_dir}: not a directory",
+                            hint="give a directory (it is created when missing)")
+        return Profile(name=name, kind="embedded", data_dir=str(path))
+    if endpoint is not None:
+        match = _ENDPOINT.match(endpoint.strip())
+        if not match or not 0 < int(match.group(2)) < 65536:
+            raise WeirError(f"--fluvio {endpoint!r} is not an endpoint",
+                            hint="give HOST:PORT of the Fluvio SC, e.g. 127.0.0.1:9003")
+        return Profile(name=name, kind="fluvio", endpoint=endpoint.strip())
+    raise WeirError("a profile needs a data directory or a Fluvio endpoint")

@@ -8,6 +8,14 @@ import click
 from tui.cli.lazy import LazyGroup
 
 VERBS: dict[str, tuple[str, str]] = {
+    "create": ("tui.cli.connector_manage:create", "Create a managed connector"),
+    "list": ("tui.cli.connector_manage:list_", "List connectors (managed, process, docker)"),
+    "describe": ("tui.cli.connector_manage:describe", "Show a connector's config and status"),
+    "delete": ("tui.cli.connector_manage:delete", "Stop and remove connectors"),
+    "stop": ("tui.cli.connector_manage:stop", "Stop connectors gracefully"),
+    "start": ("tui.cli.connector_manage:start", "Start stopped managed connectors"),
+    "restart": ("tui.cli.connector_manage:restart", "Restart managed connectors"),
+    "logs": ("tui.cli.connector_manage:logs", "Show (and follow) a connector's log"),
 }
 
 

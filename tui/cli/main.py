@@ -16,6 +16,8 @@ from tui.cli.lazy import LazyGroup
 COMMANDS: dict[str, tuple[str, str]] = {
     "connector": ("tui.cli.connector:connector", "Run, create, list and manage connectors"),
     "smartmodule": ("tui.cli.smartmodule:smartmodule", "Register, build, test SmartModules"),
+    "cluster": ("tui.cli.cluster:cluster", "Start, stop and inspect the local cluster"),
+    "profile": ("tui.cli.profile:profile", "List, add, switch and delete profiles"),
 }
 
 

@@ -1,0 +1,149 @@
+"""Every connector on this machine, whoever runs it: the cluster (`managed`), `weir
+connector run` (`process`) and Docker (`docker`), so `list`, `stop`, `delete` and `logs`
+work on all of them by name."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from runtime.errors import NotFound, WeirError
+from runtime.launch import records as rec
+from runtime.launch.processes import pid_alive, terminate
+from runtime.launch.views import managed_view, process_views
+
+Mode = Literal["managed", "process", "docker"]
+
+
+@dataclass(frozen=True, slots=True)
+class Located:
+    name: str
+    mode: Mode
+    view: dict[str, Any]
+
+
+def docker_module():
+    """runtime.launch.docker when it is installed and Docker answers, else None."""
+    try:
+        from runtime.launch import docker
+    except ImportError:
+        return None
+    return docker
+
+
+def docker_views() -> list[dict[str, Any]]:
+    docker = docker_module()
+    if docker is None or not hasattr(docker, "list_containers"):
+        return []
+    try:
+        containers = docker.list_containers()
+    except Exception:  # noqa: BLE001 - Docker unreachable: list the rest
+        return []
+    return [_docker_view(c) for c in containers]
+
+
+def _get(item: Any, key: str, default: Any = None) -> Any:
+    if isinstance(item, dict):
+        return item.get(key, default)
+    return getattr(item, key, default)
+
+
+def _docker_view(container: Any) -> dict[str, Any]:
+    if isinstance(container, dict) and container.get("mode") == "docker":
+        return dict(container)
+    status = str(_get(container, "status", "") or "")
+    return {
+        "name": _get(container, "name"),
+        "type": _get(container, "type", ""),
+        "kind": _get(container, "kind"),
+        "topic": _get(container, "topic", ""),
+        "mode": "docker",
+        "status": status[:1].upper() + status[1:],
+        "restarts": _get(container, "restarts", 0) or 0,
+        "records": _get(container, "records"),
+        "container": _get(container, "container_id") or _get(container, "id"),
+        "image": _get(container, "image"),
+        "last_error": _get(container, "last_error"),
+        "metrics": _get(container, "metrics"),
+    }
+
+
+def managed_views_from_disk(home: Path) -> list[dict[str, Any]]:
+    """Managed connectors as last recorded, for when the cluster is not running."""
+    views = []
+    for record in rec.load_all(home):
+        if record.status in (rec.RUNNING, rec.STARTING, rec.RESTARTING):
+            record.status = rec.STOPPED  # the daemon is down, so nothing runs
+        view = managed_view(record, home)
+        view["cluster"] = "stopped"
+        views.append(view)
+    return views
+
+
+def find(name: str, home: Path, *, managed: list[dict[str, Any]] | None = None) -> Located:
+    """The connector called `name`, looking at the cluster, local processes, Docker."""
+    if rec.load_record(name, home) is not None:
+        view = next((v for v in managed or [] if v["name"] == name), None)
+        if view is None:
+            view = managed_view(rec.load_record(name, home), home)  # type: ignore[arg-type]
+        return Located(name, "managed", view)
+    for view in process_views(home):
+        if view["name"] == name:
+            return Located(name, "process", view)
+    for view in docker_views():
+        if view["name"] == name:
+            return Located(name, "docker", view)
+    known = sorted({r.name for r in rec.load_all(home)}
+                   | {v["name"] for v in process_views(home)})
+    raise NotFound(
+        f"connector `{name}` not found",
+        hint=(f"known connectors: {', '.join(known)}" if known
+              else "create one with `weir connector create --config FILE`"),
+    )
+
+
+def stop_process(view: dict[str, Any], *, timeout_s: float = 15.0) -> bool:
+    """SIGTERM a `connector run` process (it flushes, commits and exits 0)."""
+    pid = view.get("pid")
+    if not pid_alive(pid):
+        return False
+    if not terminate(int(pid), timeout_s):
+        raise WeirError(f"connector `{view['name']}` (pid {pid}) did not stop")
+    return True
+
+
+def delete_process(view: dict[str, Any], home: Path) -> None:
+    stop_process(view)
+    deadline = time.monotonic() + 2
+    info = home / "connectors" / view["name"] / "process.json"
+    while info.exists() and time.monotonic() < deadline:  # `connector run` removes it
+        time.sleep(0.05)
+    shutil.rmtree(home / "connectors" / view["name"], ignore_errors=True)
+
+
+def mark_stopped_offline(name: str, home: Path) -> None:
+    """`stop` while the cluster is down: it must not come back at the next start."""
+    record = rec.load_record(name, home)
+    if record is None:
+        raise NotFound(f"managed connector `{name}` not found")
+    record.desired = "stopped"
+    if record.status != rec.STOPPED:
+        record.note(rec.STOPPED, "stopped by the user while the cluster was down")
+    record.pid = None
+    rec.save_record(record, home)
+
+
+def delete_offline(name: str, home: Path) -> None:
+    rec.remove_record(name, home)
+    shutil.rmtree(home / "connectors" / name, ignore_errors=True)
+
+
+def process_info(home: Path, name: str) -> dict[str, Any]:
+    try:
+        return json.loads((home / "connectors" / name / "process.json").read_text())
+    except (OSError, ValueError):
+        return {}

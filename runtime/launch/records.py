@@ -1,0 +1,111 @@
+"""What the supervisor remembers about each managed connector, persisted as JSON so a
+restarted cluster brings every connector back as it was."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from runtime.launch.layout import managed_dir, managed_root, write_atomic, write_private
+
+# What the user asked for: `running` connectors are (re)started whenever the cluster is up.
+Desired = Literal["running", "stopped"]
+
+RUNNING = "Running"
+STARTING = "Starting"
+RESTARTING = "Restarting"  # crashed, waiting out its backoff
+STOPPED = "Stopped"
+FINISHED = "Finished"  # exited on its own with code 0 (a finite source)
+FAILED = "Failed"  # crashed too often too fast; `start`/`restart` tries again
+
+HISTORY_LIMIT = 50
+
+
+@dataclass(slots=True)
+class ConnectorRecord:
+    name: str
+    type: str
+    kind: str  # source | sink
+    topic: str
+    profile: str  # pinned at create: switching profiles never moves a running connector
+    cwd: str  # where relative paths in the config resolve, as when it was created
+    source_path: str | None = None  # the file the user created it from
+    desired: Desired = "running"
+    status: str = STARTING
+    restarts: int = 0
+    pid: int | None = None
+    started_at: float | None = None  # epoch seconds of the current run
+    created_at: float = field(default_factory=time.time)
+    last_error: str | None = None
+    last_exit: int | None = None
+    history: list[dict] = field(default_factory=list)
+
+    def note(self, status: str, message: str = "") -> None:
+        """Change status and remember the change (newest last, bounded)."""
+        self.status = status
+        self.history.append({"ts": time.time(), "status": status, "message": message})
+        del self.history[:-HISTORY_LIMIT]
+
+
+def config_path(name: str, home: Path | None = None) -> Path:
+    return managed_dir(name, home) / "config.yaml"
+
+
+def secrets_path(name: str, home: Path | None = None) -> Path:
+    return managed_dir(name, home) / "secrets"
+
+
+def output_path(name: str, home: Path | None = None) -> Path:
+    return managed_dir(name, home) / "output.log"
+
+
+def save_record(record: ConnectorRecord, home: Path | None = None) -> None:
+    path = managed_dir(record.name, home) / "record.json"
+    write_atomic(path, json.dumps(asdict(record), indent=2))
+
+
+def load_record(name: str, home: Path | None = None) -> ConnectorRecord | None:
+    path = managed_dir(name, home) / "record.json"
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    known = {k: v for k, v in data.items() if k in ConnectorRecord.__dataclass_fields__}
+    try:
+        return ConnectorRecord(**known)
+    except TypeError:
+        return None
+
+
+def load_all(home: Path | None = None) -> list[ConnectorRecord]:
+    records = []
+    for child in sorted(managed_root(home).iterdir()):
+        if child.is_dir():
+            record = load_record(child.name, home)
+            if record is not None:
+                records.append(record)
+    return records
+
+
+def write_spec_files(
+    name: str, config_text: str, secrets_text: str | None, home: Path | None = None
+) -> None:
+    """The config copy and the secrets copy, both readable only by their owner."""
+    write_private(config_path(name, home), config_text)
+    write_private(secrets_path(name, home), secrets_text or "")
+
+
+def remove_record(name: str, home: Path | None = None) -> None:
+    shutil.rmtree(managed_dir(name, home), ignore_errors=True)
+
+
+def profiles_in_use(home: Path | None = None) -> dict[str, list[str]]:
+    """Profile name -> managed connectors pinned to it (for `profile delete`)."""
+    used: dict[str, list[str]] = {}
+    for record in load_all(home):
+        used.setdefault(record.profile, []).append(record.name)
+    return used

@@ -1,0 +1,421 @@
+"""`weir connector create|list|describe|delete|start|stop|restart|logs`.
+
+Managed connectors live in the local cluster (started on demand by `create`); `list`,
+`describe`, `stop`, `delete` and `logs` also find connectors started by `weir connector
+run` (mode `process`) and in Docker (mode `docker`)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from runtime.errors import EnvironmentProblem, WeirError
+from tui.cli.output import info, output_option, print_json, print_table
+
+# ---- create --------------------------------------------------------------------------
+
+
+def _declared_secret_names(config_text: str) -> list[str]:
+    """`meta.secrets[].name` of a current-format config (the ones the env may supply)."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(config_text)
+    except yaml.YAMLError:
+        return []
+    meta = data.get("meta") if isinstance(data, dict) else None
+    secrets = meta.get("secrets") if isinstance(meta, dict) else None
+    names = []
+    for item in secrets or []:
+        if isinstance(item, dict) and isinstance(item.get("name"), str):
+            names.append(item["name"])
+    return names
+
+
+def _secrets_text(config_text: str, secrets_file: Path | None) -> str | None:
+    """The secrets the connector will see: the file's lines, plus declared secrets that
+    only the environment of this command provides (the daemon's environment differs)."""
+    lines: list[str] = []
+    given: set[str] = set()
+    if secrets_file is not None:
+        text = secrets_file.read_text()
+        lines.extend(text.splitlines())
+        given = {line.split("=", 1)[0].strip() for line in lines if "=" in line}
+    for name in _declared_secret_names(config_text):
+        if name not in given and name in os.environ:
+            lines.append(f"{name}={os.environ[name]}")
+    return "\n".join(lines) + "\n" if lines else None
+
+
+def _report_invalid(exc: WeirError, path: Path) -> WeirError:
+    diagnostics = getattr(exc, "diagnostics", None) or []
+    for diag in diagnostics:
+        human = getattr(diag, "human", None)
+        info(human(str(path)) if callable(human) else f"  {diag}")
+    if diagnostics:
+        errors = [d for d in diagnostics if getattr(d, "severity", "error") == "error"]
+        count = len(errors) or len(diagnostics)
+        return WeirError(f"{path}: {count} problem{'s' if count != 1 else ''}; "
+                         "the connector was not created",
+                         hint=f"check it with `weir connector validate {path}`")
+    return exc
+
+
+@click.command()
+@click.option("--config", "-c", "config", required=True, type=click.Path(path_type=Path),
+              help="Connector config (YAML, legacy or current format).")
+@click.option("--secrets", "-s", "secrets", type=click.Path(path_type=Path),
+              help="Secrets file (NAME=value lines).")
+def create(config: Path, secrets: Path | None) -> None:
+    """Create a managed connector: the local cluster keeps it running (and starts itself
+    when needed)."""
+    from runtime.config.load import load_connector
+    from runtime.profiles import current_profile
+
+    for label, path in (("config", config), ("secrets", secrets)):
+        if path is not None and not path.is_file():
+            raise EnvironmentProblem(f"{label} file {path} not found",
+                                     hint="give the path of an existing file")
+    try:
+        spec = load_connector(config, secrets_file=secrets, env=dict(os.environ))
+    except WeirError as exc:
+        raise _report_invalid(exc, config) from None
+    text = config.read_text()
+    profile = current_profile()
+    client = _client(start=True)
+    with client:
+        view = client.create_connector(
+            config=text, secrets=_secrets_text(text, secrets), profile=profile.name,
+            cwd=str(config.resolve().parent), source_path=str(config.resolve()),
+        )
+    info(f"connector `{spec.name}` created ({view['status']}, profile `{profile.name}`, "
+         f"topic `{view['topic']}`)")
+
+
+def _client(*, start: bool = False):
+    """A client of the running cluster; with `start`, start it first (and say so)."""
+    from runtime.launch.client import ClusterClient
+    from runtime.launch.state import read_state
+
+    if start and read_state() is None:
+        from runtime.launch.cluster import start_cluster
+
+        result = start_cluster()
+        info(f"local cluster was not running: started it on {result.state.url} "
+             f"(pid {result.state.pid})")
+    return ClusterClient.connect()
+
+
+def _cluster_running() -> bool:
+    from runtime.launch.state import read_state
+
+    return read_state() is not None
+
+
+# ---- list ----------------------------------------------------------------------------
+
+
+def _all_views() -> list[dict[str, Any]]:
+    from runtime.home import weir_home
+    from runtime.launch.inventory import docker_views, managed_views_from_disk
+    from runtime.launch.views import process_views
+
+    home = weir_home()
+    if _cluster_running():
+        with _client() as client:
+            views = client.list_connectors()
+    else:
+        views = managed_views_from_disk(home)
+    views += process_views(home)
+    views += docker_views()
+    return views
+
+
+@click.command("list")
+@output_option
+def list_(output: str) -> None:
+    """Connectors on this machine: managed, local processes and Docker containers."""
+    views = _all_views()
+    if output == "json":
+        print_json(views)
+        return
+    if not views:
+        info("no connectors; create one with `weir connector create --config FILE`")
+        return
+    print_table(
+        ["NAME", "TYPE", "MODE", "STATUS", "RESTARTS", "RECORDS"],
+        [[v["name"], v.get("type") or "", v["mode"], v["status"], v.get("restarts", 0),
+          "" if v.get("records") is None else v["records"]] for v in views],
+    )
+
+
+# ---- describe ------------------------------------------------------------------------
+
+
+def _describe_view(name: str) -> dict[str, Any]:
+    from runtime.home import weir_home
+    from runtime.launch import inventory
+    from runtime.launch.describe import managed_config
+
+    home = weir_home()
+    located = inventory.find(name, home)
+    if located.mode == "managed":
+        if _cluster_running():
+            with _client() as client:
+                return client.describe_connector(name)
+        view = dict(located.view)
+        view["config"] = managed_config(name, home)
+        view["cluster"] = "stopped"
+        return view
+    view = dict(located.view)
+    if located.mode == "process" and view.get("config"):
+        view["config"] = _process_config(Path(view["config"]))
+        view["config_path"] = located.view.get("config")
+    return view
+
+
+def _process_config(path: Path) -> str | None:
+    from runtime.launch.describe import masked_yaml
+
+    try:
+        text = path.read_text()
+    except OSError:
+        return None
+    values: tuple[str, ...] = ()
+    try:
+        from runtime.config.load import load_connector
+
+        values = tuple(load_connector(path, env=dict(os.environ)).secret_values)
+    except Exception:  # noqa: BLE001 - show what we can; secrets files stay unread
+        pass
+    return masked_yaml(text, values)
+
+
+def _age(seconds: float | None) -> str:
+    if not seconds:
+        return "-"
+    seconds = int(seconds)
+    if seconds < 60:
+        return f"{seconds}s"
+    if seconds < 3600:
+        return f"{seconds // 60}m {seconds % 60}s"
+    return f"{seconds // 3600}h {seconds % 3600 // 60}m"
+
+
+def _bytes(count: int | None) -> str:
+    if not count:
+        return "0 B"
+    size = float(count)
+    for unit in ("B", "kB", "MB", "GB"):
+        if size < 1000 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1000
+    return f"{count} B"
+
+
+@click.command()
+@click.argument("name")
+@output_option
+def describe(name: str, output: str) -> None:
+    """The connector's config as YAML (secrets masked), then its status and metrics."""
+    view = _describe_view(name)
+    if output == "json":
+        print_json(view)
+        return
+    config = view.get("config")
+    click.echo((config or "---\n# config not available\n").rstrip("\n"))
+    metrics = view.get("metrics") or {}
+    where = view["mode"]
+    if view.get("profile"):
+        where += f", profile {view['profile']}"
+    if view.get("pid"):
+        where += f", pid {view['pid']}"
+    lines = [
+        f"status: {view['status']} ({where})",
+        f"restarts: {view.get('restarts', 0)}, uptime: {_age(metrics.get('uptime_s'))}",
+        f"records: in {metrics.get('records_in', 0)}, out {metrics.get('records_out', 0)}, "
+        f"filtered {metrics.get('filtered', 0)}, errors {metrics.get('errors', 0)}, "
+        f"bytes {_bytes(metrics.get('bytes'))}",
+        f"last error: {view.get('last_error') or 'none'}",
+    ]
+    if view.get("cluster") == "stopped":
+        lines.append("the local cluster is not running: `weir cluster start` brings it back")
+    click.echo("")
+    for line in lines:
+        click.echo(f"# {line}")
+
+
+# ---- delete / stop / start / restart -------------------------------------------------
+
+
+def _docker_call(view: dict[str, Any], verb: str) -> None:
+    from runtime.launch.inventory import docker_module
+
+    docker = docker_module()
+    candidates = [f"{verb}_container", f"{verb}_connector"]
+    for attr in candidates:
+        func = getattr(docker, attr, None) if docker else None
+        if callable(func):
+            func(view["name"])
+            return
+    raise EnvironmentProblem(f"cannot {verb} Docker connector `{view['name']}` from here",
+                             hint=f"use `docker {verb} {view.get('container') or view['name']}`")
+
+
+@click.command()
+@click.argument("names", nargs=-1, required=True)
+def delete(names: tuple[str, ...]) -> None:
+    """Stop connectors and remove them (config, secrets copy, logs, metrics)."""
+    from runtime.home import weir_home
+    from runtime.launch import inventory
+
+    home = weir_home()
+    for name in names:
+        located = inventory.find(name, home)
+        if located.mode == "managed":
+            if _cluster_running():
+                with _client() as client:
+                    client.delete_connector(name)
+            else:
+                inventory.delete_offline(name, home)
+        elif located.mode == "process":
+            inventory.delete_process(located.view, home)
+        else:
+            _docker_call(located.view, "remove")
+        info(f"connector `{name}` deleted")
+
+
+@click.command()
+@click.argument("names", nargs=-1, required=True)
+def stop(names: tuple[str, ...]) -> None:
+    """Stop connectors gracefully (flush, commit); managed ones stay stopped until
+    `weir connector start`."""
+    from runtime.home import weir_home
+    from runtime.launch import inventory
+
+    home = weir_home()
+    for name in names:
+        located = inventory.find(name, home)
+        if located.mode == "managed":
+            if _cluster_running():
+                with _client() as client:
+                    client.connector_action(name, "stop")
+            else:
+                inventory.mark_stopped_offline(name, home)
+        elif located.mode == "process":
+            if not inventory.stop_process(located.view):
+                info(f"connector `{name}` was not running")
+                continue
+        else:
+            _docker_call(located.view, "stop")
+        info(f"connector `{name}` stopped")
+
+
+def _managed_action(names: tuple[str, ...], action: str) -> None:
+    from runtime.home import weir_home
+    from runtime.launch import inventory
+
+    home = weir_home()
+    for name in names:
+        located = inventory.find(name, home)
+        if located.mode != "managed":
+            raise WeirError(
+                f"connector `{name}` runs as a {located.mode} connector; only managed "
+                f"connectors can be {action}ed here",
+                hint="run it again with `weir connector run`, or create it managed with "
+                     "`weir connector create --config FILE`",
+            )
+    with _client(start=True) as client:
+        for name in names:
+            view = client.connector_action(name, action)
+            info(f"connector `{name}` {action}ed ({view['status']})")
+
+
+@click.command()
+@click.argument("names", nargs=-1, required=True)
+def start(names: tuple[str, ...]) -> None:
+    """Start stopped (or Failed) managed connectors."""
+    _managed_action(names, "start")
+
+
+@click.command()
+@click.argument("names", nargs=-1, required=True)
+def restart(names: tuple[str, ...]) -> None:
+    """Stop and start managed connectors (a Failed one gets a fresh set of retries)."""
+    _managed_action(names, "restart")
+
+
+# ---- logs ----------------------------------------------------------------------------
+
+
+@click.command()
+@click.argument("name")
+@click.option("--follow", "-f", is_flag=True, help="Keep printing new lines (Ctrl-C ends).")
+@click.option("--since", help="Only lines from this long ago, e.g. 10m, 1h 30m.")
+@click.option("--tail", "-n", type=click.IntRange(min=0), help="Only the last N lines.")
+def logs(name: str, follow: bool, since: str | None, tail: int | None) -> None:
+    """A connector's log: supervisor lines, connector lines, errors with offsets."""
+    from runtime.home import weir_home
+    from runtime.launch import inventory
+
+    since_s: float | None = None
+    if since:
+        from runtime.config.values import parse_duration
+
+        try:
+            since_s = time.time() - parse_duration(since) / 1000
+        except (ValueError, WeirError) as exc:
+            message = getattr(exc, "message", str(exc))
+            raise click.BadParameter(message, param_hint="--since") from None
+    home = weir_home()
+    located = inventory.find(name, home)
+    if located.mode == "managed" and _cluster_running():
+        with _client() as client:
+            for line in client.logs(name, since=since_s, tail=tail, follow=follow):
+                click.echo(line)
+                sys.stdout.flush()
+        return
+    if located.mode == "docker":
+        _docker_logs(located.view, follow=follow, since_s=since_s, tail=tail)
+        return
+    _file_logs(name, home, follow=follow, since_s=since_s, tail=tail)
+
+
+def _file_logs(name: str, home: Path, *, follow: bool, since_s: float | None,
+               tail: int | None, alive) -> None:
+    from runtime.connectors.telemetry import log_path
+    from runtime.launch.logs import follow_lines, read_lines
+
+    path = log_path(name, home)
+    lines, offset = read_lines(path, since=since_s, tail=tail)
+    for line in lines:
+        click.echo(line)
+    if not follow:
+        return
+    for batch in follow_lines(path, offset):
+        for line in batch:
+            click.echo(line)
+        sys.stdout.flush()
+
+
+def _docker_logs(view: dict[str, Any], *, follow: bool, since_s: float | None,
+                 tail: int | None) -> None:
+    from runtime.launch.inventory import docker_module
+
+    docker = docker_module()
+    func = None
+    for attr in ("container_logs", "logs"):
+        func = getattr(docker, attr, None) if docker else None
+        if callable(func):
+            break
+    if not callable(func):
+        raise EnvironmentProblem(f"cannot read the logs of Docker connector `{view['name']}`",
+                                 hint=f"use `docker logs {view.get('container') or view['name']}`")
+    for line in func(view["name"], follow=follow, since=since_s, tail=tail):
+        click.echo(line.rstrip("\n") if isinstance(line, str) else line.decode().rstrip("\n"))
+        sys.stdout.flush()
