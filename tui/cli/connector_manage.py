@@ -75,12 +75,13 @@ def create(config: Path, secrets: Path | None) -> None:
     """Create a managed connector: the local cluster keeps it running (and starts itself
     when needed)."""
     from runtime.config.load import load_connector
-    from runtime.profiles import current_profile
 
     for label, path in (("config", config), ("secrets", secrets)):
         if path is not None and not path.is_file():
             raise EnvironmentProblem(f"{label} file {path} not found",
                                      hint="give the path of an existing file")
+    from runtime.profiles import current_profile
+
     try:
         spec = load_connector(config, secrets_file=secrets, env=dict(os.environ))
     except WeirError as exc:
