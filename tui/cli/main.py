@@ -18,6 +18,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "smartmodule": ("tui.cli.smartmodule:smartmodule", "Register, build, test SmartModules"),
     "cluster": ("tui.cli.cluster:cluster", "Start, stop and inspect the local cluster"),
     "profile": ("tui.cli.profile:profile", "List, add, switch and delete profiles"),
+    "validate": ("tui.cli.validate:validate", "Check connector configs, every mistake located"),
 }
 
 

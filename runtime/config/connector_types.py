@@ -1,0 +1,232 @@
+"""The built-in connector types: their names in both formats, kind, section and parameters.
+
+The connectors in runtime/connectors implement these; their parameters are validated here
+so that `weir validate`, the TUI's completion and the runtime agree on one schema.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from runtime import __version__
+from runtime.config.fields import Duration, LegacyInterval, NonNegative, Str
+from runtime.config.models import SecsNanos, Strict
+
+HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+Method = Literal["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+
+
+def _header(value: str) -> str:
+    if ":" not in value:
+        raise PydanticCustomError("invalid-value", "header `{h}` must be `Key: Value`",
+                                  {"h": value[:60]})
+    return value
+
+
+Header = Annotated[Str, AfterValidator(_header)]
+
+
+def _url(*schemes: str):
+    def check(value: str) -> str:
+        scheme = value.split("://", 1)[0].lower() if "://" in value else ""
+        if "${{" in value and not scheme:
+            return value  # a whole-URL secret: checked once rendered
+        if scheme not in schemes:
+            raise PydanticCustomError(
+                "invalid-value", "`{v}` is not a URL with scheme {s}",
+                {"v": value[:80], "s": " or ".join(f"{x}://" for x in schemes)})
+        return value
+    return check
+
+
+class WebsocketConfig(Strict):
+    subscription_messages: list[Str] = Field(default_factory=list)
+    ping_interval_ms: NonNegative = 10_000
+
+
+class HttpSource(Strict):
+    """Poll an HTTP endpoint (or stream it, or read a WebSocket) into records."""
+
+    endpoint: Annotated[Str, AfterValidator(_url("http", "https", "ws", "wss"))] = Field(
+        description="URL to poll; ws:// or wss:// reads a WebSocket")
+    method: Method = "GET"
+    interval: LegacyInterval = Field("10s", description="time between polls")
+    headers: list[Header] = Field(default_factory=list, description='"Key: Value" strings')
+    body: Str | None = None
+    user_agent: Str = f"weir/http-source {__version__}"
+    output_type: Literal["text", "json"] = "text"
+    output_parts: Literal["body", "full"] = "body"
+    stream: bool = False
+    delimiter: Str = "\n"
+    websocket_config: WebsocketConfig | None = None
+
+
+class HttpSink(Strict):
+    """POST each record to an HTTP endpoint."""
+
+    endpoint: Annotated[Str, AfterValidator(_url("http", "https"))]
+    method: Method = "POST"
+    headers: list[Header] = Field(default_factory=lambda: ["Content-Type: text/html"])
+    user_agent: Str = f"weir/http-sink {__version__}"
+    http_request_timeout: Duration = "15s"
+    http_connect_timeout: Duration = "1s"
+
+
+_IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
+_JSON_PATH = re.compile(r"^\$(\.[A-Za-z0-9_-]+|\[\d+\]|\['[^']+'\])*$")
+
+
+def _ident(value: str) -> str:
+    if not re.fullmatch(rf"{_IDENT}(\.{_IDENT})?", value):
+        raise PydanticCustomError("invalid-value", "`{v}` is not a SQL identifier "
+                                  "(letters, digits, _; not starting with a digit)",
+                                  {"v": value[:60]})
+    return value
+
+
+def _json_path(value: str) -> str:
+    if not _JSON_PATH.match(value):
+        raise PydanticCustomError("invalid-value", "`{v}` is not a JSON path like `$.a.b` "
+                                  "or `$.items[0]`", {"v": value[:60]})
+    return value
+
+
+class SqlColumn(Strict):
+    name: Annotated[Str, AfterValidator(_ident)]
+    path: Annotated[Str, AfterValidator(_json_path)] = Field(
+        description="where the value is in the record's JSON: $.a.b")
+    type: Literal["text", "integer", "real", "boolean", "json", "timestamp"] = "text"
+
+
+class SqlSink(Strict):
+    """Insert JSON records as rows of a PostgreSQL or SQLite table."""
+
+    url: Annotated[Str, AfterValidator(_url("postgres", "postgresql", "sqlite"))]
+    backoff_min: Duration = Field("1s", alias="backoff-min")
+    backoff_max: Duration = Field("60s", alias="backoff-max")
+    table: Annotated[Str, AfterValidator(_ident)] | None = None
+    columns: list[SqlColumn] | None = None
+    batch_size: Annotated[int, Field(ge=1)] = Field(100, alias="batch-size")
+    retries: NonNegative = 3
+
+    @model_validator(mode="after")
+    def _table_with_columns(self) -> SqlSink:
+        if self.columns is not None and self.table is None:
+            raise PydanticCustomError("missing-field", "missing field `table`: `columns` map "
+                                      "record fields into a table, name it")
+        return self
+
+
+class MqttSource(Strict):
+    """Subscribe to an MQTT topic; each message becomes a record."""
+
+    url: Annotated[Str, AfterValidator(_url("mqtt", "mqtts", "tcp", "ssl", "ws", "wss"))]
+    topic: Str = Field(description="MQTT topic filter, e.g. sensors/#")
+    client_id: Str | None = Field(None, description="random when absent")
+    timeout: SecsNanos = Field(default_factory=lambda: SecsNanos(secs=60, nanos=0))
+    payload_output_type: Literal["binary", "json"] = "binary"
+
+
+GENERATOR_PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)(?::([^}]*))?\s*\}\}")
+GENERATOR_PLACEHOLDERS = ("n", "time", "uuid", "random_int", "choice")
+
+
+def _template(value: str) -> str:
+    for m in GENERATOR_PLACEHOLDER.finditer(value):
+        name, arg = m.group(1), m.group(2)
+        if name not in GENERATOR_PLACEHOLDERS:
+            raise PydanticCustomError(
+                "invalid-value", "unknown placeholder `{p}`: use {{n}}, {{time}}, "
+                "{{uuid}}, {{random_int}} or {{choice:a|b|c}}", {"p": m.group(0)})
+        if name == "choice" and not (arg and arg.strip()):
+            raise PydanticCustomError("invalid-value", "`{p}` needs options: "
+                                      "{{choice:a|b|c}}", {"p": m.group(0)})
+    return value
+
+
+class GeneratorSource(Strict):
+    """Offline demo source: renders `template` into records at `interval` or `rate`."""
+
+    template: Annotated[Str, AfterValidator(_template)] = Field(
+        '{"n": {{n}}, "time": "{{time}}"}',
+        description="record text; {{n}} {{time}} {{uuid}} {{random_int}} {{choice:a|b|c}}")
+    interval: Duration | None = Field(None, description="time between records (1s)")
+    rate: Annotated[float, Field(gt=0)] | None = Field(None, description="records per second")
+    count: Annotated[int, Field(ge=1)] | None = Field(None, description="stop after N records")
+    batch: Annotated[int, Field(ge=1)] | None = Field(None, description="records per tick")
+
+    @model_validator(mode="after")
+    def _one_pace(self) -> GeneratorSource:
+        if self.interval is not None and self.rate is not None:
+            raise PydanticCustomError("invalid-value", "give `interval` or `rate`, not both")
+        return self
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectorType:
+    name: str  # current-format type
+    legacy: str  # legacy `type:`
+    kind: Literal["source", "sink"]
+    section: str  # current-format section key
+    params: type[BaseModel]
+    summary: str
+
+
+BUILTIN_TYPES: dict[str, ConnectorType] = {t.name: t for t in (
+    ConnectorType("http-source", "http", "source", "http", HttpSource,
+                  "poll an HTTP endpoint or read a WebSocket"),
+    ConnectorType("http-sink", "http-sink", "sink", "http", HttpSink,
+                  "send each record to an HTTP endpoint"),
+    ConnectorType("sql-sink", "sql-sink", "sink", "sql", SqlSink,
+                  "insert JSON records into PostgreSQL or SQLite"),
+    ConnectorType("mqtt-source", "mqtt", "source", "mqtt", MqttSource,
+                  "subscribe to an MQTT topic"),
+    ConnectorType("generator-source", "generator", "source", "generator", GeneratorSource,
+                  "generate demo records offline from a template"),
+)}
+LEGACY_TYPES: dict[str, str] = {t.legacy: t.name for t in BUILTIN_TYPES.values()}
+
+
+def lookup(type_name: str, *, legacy: bool) -> ConnectorType | None:
+    """The built-in type for a `type:` value in the given format, or None if unknown."""
+    if legacy:
+        name = LEGACY_TYPES.get(type_name, type_name)
+        return BUILTIN_TYPES.get(name)
+    return BUILTIN_TYPES.get(type_name)
+
+
+def canonical_type(type_name: str, *, legacy: bool) -> str:
+    """The current-format type name (`http` -> `http-source`); unknown names unchanged."""
+    return LEGACY_TYPES.get(type_name, type_name) if legacy else type_name
+
+
+def kind_of(type_name: str) -> Literal["source", "sink"]:
+    """Fluvio's rule: `*-source` is a source, anything else a sink."""
+    return "source" if type_name.endswith("-source") else "sink"
+
+
+def section_of(type_name: str) -> str:
+    """`http-source` -> `http`: the key of the connector's section."""
+    for suffix in ("-source", "-sink"):
+        if type_name.endswith(suffix):
+            return type_name[: -len(suffix)]
+    return type_name
+
+
+def param_defaults(ctype: ConnectorType) -> dict[str, Any]:
+    """Defaults of every optional parameter, by its YAML key."""
+    out: dict[str, Any] = {}
+    for name, f in ctype.params.model_fields.items():
+        if f.is_required():
+            continue
+        value = f.get_default(call_default_factory=True)
+        if isinstance(value, BaseModel):
+            value = value.model_dump(by_alias=True)
+        if value is not None:
+            out[f.alias or name] = value
+    return out

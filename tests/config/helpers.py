@@ -1,0 +1,50 @@
+"""Small helpers for config tests: validate text, look diagnostics up by code."""
+
+from __future__ import annotations
+
+import textwrap
+
+from runtime.config.diagnostics import Diagnostic
+from runtime.config.validate import analyze_text
+
+CURRENT = """\
+apiVersion: 0.1.0
+meta:
+  version: 0.5.0
+  name: cat-facts
+  type: http-source
+  topic: cat-facts
+http:
+  endpoint: https://catfact.ninja/fact
+  interval: 10s
+"""
+
+LEGACY = """\
+version: 0.3.0
+name: cat-facts
+type: http
+topic: cat-facts
+direction: source
+parameters:
+  endpoint: https://catfact.ninja/fact
+  interval: 10s
+"""
+
+
+def diags(text: str, **kwargs) -> list[Diagnostic]:
+    return analyze_text(textwrap.dedent(text), "t.yaml", **kwargs).report.diagnostics
+
+
+def find(text: str, code: str, **kwargs) -> Diagnostic:
+    found = [d for d in diags(text, **kwargs) if d.code == code]
+    assert found, f"no {code} in {diags(text, **kwargs)}"
+    return found[0]
+
+
+def where(text: str, code: str, **kwargs) -> tuple[str, int | None, int | None]:
+    d = find(text, code, **kwargs)
+    return d.severity, d.line, d.column
+
+
+def codes(text: str, **kwargs) -> set[str]:
+    return {d.code for d in diags(text, **kwargs)}
