@@ -1,0 +1,211 @@
+"""The connector image: weir and its connectors installed on a base image, built once.
+
+The image is found again by a build key (weir's code, the host's pinned dependencies,
+the base image's id) stored as a label, so an unchanged weir never rebuilds and never
+even rebuilds its wheelhouse. Its tag, `weir-connector:<version>-<hash of the wheel set>`,
+says which weir it holds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from runtime.errors import EnvironmentProblem, WeirError
+from runtime.launch.wheelhouse import (
+    PythonTarget,
+    dependency_wheels,
+    host_pins,
+    weir_source,
+    weir_wheel,
+    wheel_set_hash,
+)
+
+if TYPE_CHECKING:
+    from docker import DockerClient
+
+DEFAULT_BASE_IMAGE = "python:3.11-slim"
+IMAGE_REPOSITORY = "weir-connector"
+CONTAINER_UID = 10001  # the unprivileged user the image runs as by default
+VENV = "/opt/weir"
+RECIPE = "1"  # bump when the Dockerfile below changes meaningfully
+MIN_PYTHON = (3, 11)
+
+Log = Callable[[str], None]
+
+PROBE = (
+    "import json, platform, sys, importlib.util as u; "
+    "libc = platform.libc_ver(); "
+    "print(json.dumps({'version': '%d.%d' % sys.version_info[:2], "
+    "'machine': platform.machine(), 'libc': libc[0], 'libc_version': libc[1], "
+    "'venv': u.find_spec('venv') is not None}))"
+)
+
+OFFLINE_HINT = (
+    "weir never pulls images (this machine may be offline). Where Docker Hub is reachable: "
+    "`docker pull {image}`. Offline, make a base image from a Debian rootfs: "
+    "`sudo debootstrap --variant=minbase --include=python3,python3-venv bookworm /tmp/rootfs "
+    "&& sudo tar -C /tmp/rootfs -c . | docker import - weir-base:bookworm`, "
+    "then pass `--base-image weir-base:bookworm`"
+)
+
+
+def ensure_image(client: DockerClient, base_image: str = DEFAULT_BASE_IMAGE,
+                 log: Log | None = None) -> str:
+    """Return the tag of a connector image on `base_image`, building it when missing."""
+    base = base_image_or_fail(client, base_image)
+    source = weir_source()
+    pins = host_pins()
+    key = hashlib.sha256(json.dumps(
+        [RECIPE, source.version, source.fingerprint, sorted(pins.items()), base.id]
+    ).encode()).hexdigest()
+    found = client.images.list(filters={"label": f"weir.build-key={key}"})
+    for image in found:
+        for tag in image.tags:
+            if tag.startswith(IMAGE_REPOSITORY + ":"):
+                return tag
+
+    target = probe_base(client, base_image)
+    wheels = [*dependency_wheels(source, target, log=log), weir_wheel(source, log=log)]
+    tag = f"{IMAGE_REPOSITORY}:{source.version}-{wheel_set_hash(wheels)[:12]}"
+    labels = {
+        "weir.build-key": key,
+        "weir.version": source.version,
+        "weir.base-image": base_image,
+        "weir.python": target.version,
+    }
+    if log:
+        log(f"building the connector image {tag} from {base_image} (once; it is cached)")
+    _build(client, base_image, wheels, tag, labels, log)
+    return tag
+
+
+def base_image_or_fail(client: DockerClient, base_image: str):
+    from docker.errors import APIError, ImageNotFound
+
+    try:
+        return client.images.get(base_image)
+    except ImageNotFound as exc:
+        raise EnvironmentProblem(
+            f"the base image `{base_image}` is not present in the local Docker engine and "
+            "cannot be pulled offline",
+            hint=OFFLINE_HINT.format(image=base_image),
+        ) from exc
+    except APIError as exc:
+        raise EnvironmentProblem(f"cannot inspect the base image `{base_image}`: "
+                                 f"{exc.explanation or exc}") from exc
+
+
+def probe_base(client: DockerClient, base_image: str) -> PythonTarget:
+    """Ask the base image's python3 what it is, so the wheels suit it."""
+    from docker.errors import APIError, ContainerError
+
+    try:
+        out = client.containers.run(
+            base_image, ["-c", PROBE], entrypoint=["python3"], remove=True,
+            network_disabled=True, user=f"{CONTAINER_UID}:{CONTAINER_UID}",
+        )
+    except ContainerError as exc:
+        raise _no_python(base_image, str(exc)) from exc
+    except APIError as exc:
+        raise _no_python(base_image, exc.explanation or str(exc)) from exc
+    try:
+        facts = json.loads(out.decode().strip().splitlines()[-1])
+    except (ValueError, IndexError) as exc:
+        raise _no_python(base_image, out.decode(errors="replace")[-200:]) from exc
+    major, minor = (int(x) for x in facts["version"].split("."))
+    if (major, minor) < MIN_PYTHON:
+        raise EnvironmentProblem(
+            f"the base image `{base_image}` has Python {facts['version']}; weir needs "
+            f"{MIN_PYTHON[0]}.{MIN_PYTHON[1]} or newer",
+            hint="use `python:3.11-slim` or a Debian bookworm (or newer) rootfs",
+        )
+    if not facts.get("venv"):
+        raise EnvironmentProblem(
+            f"the base image `{base_image}` lacks Python's venv module",
+            hint="install it in the base image (Debian: the python3-venv package)",
+        )
+    return PythonTarget(facts["version"], facts["machine"], facts.get("libc") or "",
+                        facts.get("libc_version") or "")
+
+
+def _no_python(base_image: str, detail: str) -> EnvironmentProblem:
+    detail = " ".join(detail.split())[-240:]
+    return EnvironmentProblem(
+        f"cannot run python3 in the base image `{base_image}`: {detail}",
+        hint="the base image needs python3 (3.11+) with the venv module on PATH, e.g. "
+        "`python:3.11-slim` or a Debian bookworm rootfs with python3 and python3-venv",
+    )
+
+
+def dockerfile(base_image: str, pip_wheel: str, version: str) -> str:
+    """Install from the wheelhouse with pip run straight from its wheel: the base image
+    needs neither pip nor ensurepip, nor any network."""
+    return f"""\
+FROM {base_image}
+COPY wheels /tmp/weir-wheels
+RUN python3 -m venv --without-pip {VENV} \\
+ && {VENV}/bin/python /tmp/weir-wheels/{pip_wheel}/pip install --no-index --no-cache-dir \\
+      --disable-pip-version-check --find-links /tmp/weir-wheels "weir-workbench=={version}" \\
+ && rm -rf /tmp/weir-wheels \\
+ && {VENV}/bin/python -c "import runtime.connectors"
+ENV PATH="{VENV}/bin:$PATH" HOME=/tmp PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1
+USER {CONTAINER_UID}:{CONTAINER_UID}
+WORKDIR /tmp
+ENTRYPOINT ["{VENV}/bin/python", "-m", "runtime.connectors.run_main"]
+"""
+
+
+def _build(client: DockerClient, base_image: str, wheels: list[Path], tag: str,
+           labels: dict[str, str], log: Log | None) -> None:
+    from docker.errors import APIError
+
+    pip_wheels = [w for w in wheels if w.name.startswith("pip-")]
+    if not pip_wheels:
+        raise WeirError("the wheelhouse has no pip wheel to install with",
+                        hint="delete $WEIR_HOME/cache/wheelhouse and retry")
+    weir = next(w for w in wheels if w.name.startswith("weir_workbench-"))
+    version = weir.name.split("-")[1]
+    context = Path(tempfile.mkdtemp(prefix="weir-image-"))
+    try:
+        (context / "wheels").mkdir()
+        for wheel in wheels:
+            _link_or_copy(wheel, context / "wheels" / wheel.name)
+        (context / "Dockerfile").write_text(dockerfile(base_image, pip_wheels[0].name, version))
+        errors: list[str] = []
+        lines: list[str] = []
+        try:
+            for chunk in client.api.build(
+                path=str(context), tag=tag, labels=labels, rm=True, forcerm=True,
+                pull=False, network_mode="none", decode=True,
+            ):
+                if "error" in chunk:
+                    errors.append(str(chunk["error"]).strip())
+                line = (chunk.get("stream") or "").rstrip()
+                if line.strip():
+                    lines.append(line)
+                    if log and line.startswith("Step "):
+                        log("  " + line)
+        except APIError as exc:
+            errors.append(str(exc.explanation or exc))
+        if errors:
+            tail = "\n  ".join(lines[-12:])
+            raise WeirError(
+                f"building the connector image {tag} failed: {errors[-1]}\n  {tail}",
+                hint="check that the base image has python3 (3.11+) with the venv module",
+            )
+    finally:
+        shutil.rmtree(context, ignore_errors=True)
+
+
+def _link_or_copy(src: Path, dst: Path) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)

@@ -1,0 +1,271 @@
+"""The wheels a connector image installs from, built on the host.
+
+Containers here cannot reach PyPI, so the host (which can, once) builds a wheelhouse:
+weir's own wheel plus a wheel for every dependency, pinned to the versions installed on
+the host so the container runs the same code. Both parts are cached under
+`$WEIR_HOME/cache/wheelhouse/`, keyed by what they were built from.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import importlib.metadata as metadata
+import json
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import tomllib
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from runtime.errors import EnvironmentProblem, WeirError
+from runtime.home import weir_home
+
+DIST_NAME = "weir-workbench"
+PACKAGES = ("runtime", "smartmodules", "tui")
+
+
+@dataclass(frozen=True, slots=True)
+class PythonTarget:
+    """The interpreter inside the base image that the wheels must suit."""
+
+    version: str  # "3.11"
+    machine: str  # "x86_64", "aarch64"
+    libc: str = "glibc"  # "glibc", "musl", or "" when unknown
+    libc_version: str = ""  # "2.36"
+
+    @classmethod
+    def host(cls) -> PythonTarget:
+        libc, libc_version = platform.libc_ver()
+        return cls(f"{sys.version_info[0]}.{sys.version_info[1]}", platform.machine(),
+                   libc or "", libc_version or "")
+
+    @property
+    def key(self) -> str:
+        return f"cp{self.version.replace('.', '')}-{self.machine}-{self.libc}{self.libc_version}"
+
+    def matches_host(self) -> bool:
+        host = PythonTarget.host()
+        return (self.version, self.machine, self.libc) == (host.version, host.machine, host.libc)
+
+    def pip_platforms(self) -> list[str]:
+        """Platform tags pip may pick wheels for, newest first (`pip download --platform`)."""
+        arch = self.machine
+        if self.libc == "musl":
+            minor = _minor(self.libc_version, default=1)
+            return [f"musllinux_1_{m}_{arch}" for m in range(minor, -1, -1)]
+        minor = _minor(self.libc_version, default=17)
+        tags = [f"manylinux_2_{m}_{arch}" for m in range(minor, 4, -1)]
+        legacy = {17: "manylinux2014", 12: "manylinux2010", 5: "manylinux1"}
+        tags += [f"{name}_{arch}" for m, name in legacy.items() if m <= minor]
+        return tags
+
+
+def _minor(version: str, default: int) -> int:
+    match = re.match(r"\d+\.(\d+)", version or "")
+    return int(match.group(1)) if match else default
+
+
+@dataclass(frozen=True, slots=True)
+class WeirSource:
+    """Where weir's own code comes from: a source tree (editable install) or site-packages."""
+
+    version: str
+    root: Path | None  # the project directory when weir runs from a source tree
+    requirements: tuple[str, ...]
+    fingerprint: str  # changes whenever the code that would go into weir's wheel changes
+
+
+def weir_source() -> WeirSource:
+    import runtime
+
+    root = Path(runtime.__file__).resolve().parent.parent
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file():
+        project = tomllib.loads(pyproject.read_text()).get("project", {})
+        if project.get("name") == DIST_NAME:
+            return WeirSource(
+                version=str(project.get("version", "0")),
+                root=root,
+                requirements=tuple(project.get("dependencies", ())),
+                fingerprint=_tree_fingerprint(root),
+            )
+    dist = _installed()
+    record = dist.read_text("RECORD") or ""
+    requirements = tuple(r for r in (dist.requires or ()) if "extra ==" not in r)
+    return WeirSource(dist.version, None, requirements,
+                      hashlib.sha256(record.encode()).hexdigest())
+
+
+def _installed() -> metadata.Distribution:
+    try:
+        return metadata.distribution(DIST_NAME)
+    except metadata.PackageNotFoundError as exc:
+        raise EnvironmentProblem(
+            "cannot find weir's own installation to put into the image",
+            hint="install weir with pip (`pip install -e .` in a checkout)",
+        ) from exc
+
+
+def _tree_fingerprint(root: Path) -> str:
+    digest = hashlib.sha256()
+    files = [root / "pyproject.toml"]
+    for package in PACKAGES:
+        files += [p for p in (root / package).rglob("*")
+                  if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"]
+    for path in sorted(files):
+        digest.update(str(path.relative_to(root)).encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def host_pins(exclude: Iterable[str] = (DIST_NAME,)) -> dict[str, str]:
+    """name -> version of every distribution installed beside weir (first on sys.path wins)."""
+    skip = {_normalize(n) for n in exclude}
+    pins: dict[str, str] = {}
+    for dist in metadata.distributions():
+        name = dist.metadata["Name"]
+        if not name:
+            continue
+        key = _normalize(name)
+        if key not in skip and key not in pins:
+            pins[key] = dist.version
+    return pins
+
+
+def _normalize(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def wheelhouse_dir() -> Path:
+    return weir_home() / "cache" / "wheelhouse"
+
+
+def dependency_wheels(source: WeirSource, target: PythonTarget, log=None) -> list[Path]:
+    """Wheels for weir's dependencies (and pip, to install them with), cached per target."""
+    pins = host_pins()
+    same = target.matches_host()
+    # Host pins only make sense for the host's interpreter; elsewhere let pip resolve.
+    constraints = sorted(f"{n}=={v}" for n, v in pins.items()) if same else []
+    pip_pin = f"pip=={pins['pip']}" if same and "pip" in pins else "pip"
+    wanted = [*source.requirements, pip_pin]
+    key = hashlib.sha256(json.dumps([target.key, wanted, constraints]).encode()).hexdigest()
+    dest = wheelhouse_dir() / target.key / f"deps-{key[:16]}"
+    done = dest / "complete.json"
+    if done.is_file():
+        return [dest / name for name in json.loads(done.read_text())]
+    if log:
+        log(f"building the wheelhouse for Python {target.version} ({target.machine}) "
+            f"in {dest}")
+    tmp = Path(tempfile.mkdtemp(prefix="deps-", dir=_mkdir(dest.parent)))
+    try:
+        cfile = tmp / "constraints.txt"
+        cfile.write_text("".join(c + "\n" for c in constraints))
+        out = tmp / "wheels"
+        if same:
+            args = ["wheel", "--wheel-dir", str(out), "-c", str(cfile), *wanted]
+        else:
+            abi = "cp" + target.version.replace(".", "")
+            args = ["download", "--dest", str(out), "--only-binary=:all:",
+                    "--python-version", target.version, "--implementation", "cp", "--abi", abi]
+            for tag in target.pip_platforms():
+                args += ["--platform", tag]
+            args += wanted
+        _pip(args, what="the dependency wheels")
+        names = sorted(p.name for p in out.iterdir() if p.suffix == ".whl")
+        (out / "complete.json").write_text(json.dumps(names))
+        shutil.rmtree(dest, ignore_errors=True)
+        out.replace(dest)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return [dest / name for name in names]
+
+
+def weir_wheel(source: WeirSource, log=None) -> Path:
+    """weir's own wheel, rebuilt only when its code changed."""
+    dest = wheelhouse_dir() / "weir" / source.fingerprint[:16]
+    found = sorted(dest.glob("*.whl")) if dest.is_dir() else []
+    if found:
+        return found[0]
+    tmp = Path(tempfile.mkdtemp(prefix="weir-", dir=_mkdir(dest.parent)))
+    try:
+        if source.root is not None:
+            if log:
+                log(f"building weir's wheel from {source.root}")
+            _pip(["wheel", "--no-deps", "--wheel-dir", str(tmp / "out"), str(source.root)],
+                 what="weir's wheel")
+        else:
+            repack_installed(_installed(), tmp / "out")
+        shutil.rmtree(dest, ignore_errors=True)
+        (tmp / "out").replace(dest)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return sorted(dest.glob("*.whl"))[0]
+
+
+def repack_installed(dist: metadata.Distribution, out: Path) -> Path:
+    """Rebuild a wheel from an installed (non-editable) weir, for hosts without its source."""
+    out.mkdir(parents=True, exist_ok=True)
+    version = dist.version
+    info_dir = f"weir_workbench-{version}.dist-info"
+    wheel = out / f"weir_workbench-{version}-py3-none-any.whl"
+    skip = {"RECORD", "INSTALLER", "REQUESTED", "direct_url.json"}
+    rows = []
+    with zipfile.ZipFile(wheel, "w", zipfile.ZIP_DEFLATED) as zf:
+        for rel in dist.files or ():
+            parts = rel.parts
+            if parts[0] == ".." or "__pycache__" in parts or rel.suffix == ".pyc":
+                continue
+            if parts[0].endswith(".dist-info"):
+                if rel.name in skip:
+                    continue
+                arcname = "/".join((info_dir, *parts[1:]))
+            else:
+                arcname = "/".join(parts)
+            data = Path(dist.locate_file(rel)).read_bytes()
+            zf.writestr(arcname, data)
+            digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=")
+            rows.append(f"{arcname},sha256={digest.decode()},{len(data)}")
+        rows.append(f"{info_dir}/RECORD,,")
+        zf.writestr(f"{info_dir}/RECORD", "\n".join(rows) + "\n")
+    return wheel
+
+
+def wheel_set_hash(wheels: Sequence[Path]) -> str:
+    """A hash of what the wheels install (their RECORDs), not of zip timestamps."""
+    digest = hashlib.sha256()
+    for wheel in sorted(wheels, key=lambda p: p.name):
+        digest.update(wheel.name.encode() + b"\0")
+        with zipfile.ZipFile(wheel) as zf:
+            records = [n for n in zf.namelist() if n.endswith(".dist-info/RECORD")]
+            digest.update(zf.read(records[0]) if records else wheel.read_bytes())
+    return digest.hexdigest()
+
+
+def _pip(args: list[str], *, what: str) -> None:
+    cmd = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q", *args]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
+    except FileNotFoundError as exc:  # pragma: no cover - sys.executable always exists
+        raise EnvironmentProblem(f"cannot run pip to build {what}: {exc}") from exc
+    if proc.returncode != 0:
+        noise = ("is ignored: it is neither a file nor a directory",)
+        lines = [ln for ln in proc.stderr.splitlines() if ln.strip() and
+                 not any(n in ln for n in noise)]
+        tail = "\n  ".join(lines[-8:]) or f"pip exited with {proc.returncode}"
+        raise WeirError(
+            f"building {what} for the connector image failed:\n  {tail}",
+            hint="the host needs pip and access to PyPI (or a local index) the first time; "
+            "the wheels are cached after that",
+        )
+
+
+def _mkdir(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    return path
