@@ -1,0 +1,115 @@
+"""`weir connector run FILE --docker [-d] [--name N] [--base-image IMG]`: the Docker half
+of `connector run`. The run command stacks `docker_options` and hands over to
+`run_in_docker` when --docker is given; everything Docker lives in runtime.launch.docker.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+import click
+
+from runtime.launch.image import DEFAULT_BASE_IMAGE
+from tui.cli.output import info
+
+
+def docker_options(func):
+    """The Docker flags of `connector run` (all but --name mean nothing without --docker)."""
+    func = click.option(
+        "--base-image", metavar="IMG", default=None,
+        help=f"With --docker: the base image to build the connector image on (default "
+        f"{DEFAULT_BASE_IMAGE}); it needs python3 3.11+ with venv and is never pulled.",
+    )(func)
+    func = click.option(
+        "-d", "--detach", is_flag=True,
+        help="With --docker: start the container and return; see `weir connector logs`.",
+    )(func)
+    func = click.option(
+        "--docker", is_flag=True,
+        help="Run in a Docker container (image built once from --base-image, cached).",
+    )(func)
+    return func
+
+
+def check_docker_flags(docker: bool, detach: bool, base_image: str | None) -> None:
+    if not docker and (detach or base_image):
+        flag = "-d/--detach" if detach else "--base-image"
+        raise click.UsageError(f"{flag} only applies with --docker")
+
+
+def wasm_files(uses: Iterable[str], config: Path) -> list[Path]:
+    """.wasm transforms referenced by path: found beside the config or from here."""
+    found = []
+    for item in uses:
+        if not item.endswith(".wasm"):
+            continue
+        path = Path(item).expanduser()
+        candidates = [path] if path.is_absolute() else [config.parent / path, Path.cwd() / path]
+        found += [c.resolve() for c in candidates if c.is_file()]
+    return found
+
+
+def run_in_docker(config: Path, *, secrets: Path | None = None, name: str | None = None,
+                  base_image: str | None = None, detach: bool = False) -> int:
+    """Validate the config on the host, start its container, then either return (detach)
+    or stream its output until it ends or Ctrl-C stops it. Returns the exit code."""
+    from runtime.config.load import load_connector
+    from runtime.launch import docker as launch
+    from runtime.launch.docker_client import docker_client
+
+    config = config.resolve()
+    spec = load_connector(config, secrets_file=secrets)
+    name = name or spec.name
+    try:
+        from runtime.config.names import validate_name
+    except ImportError:  # pragma: no cover - the config helper's module
+        validate_name = None
+    if validate_name is not None:
+        validate_name("connector", name)
+    client = docker_client()
+    started = launch.start_container(
+        config, name=name, secrets=secrets.resolve() if secrets else None,
+        base_image=base_image or DEFAULT_BASE_IMAGE,
+        files=wasm_files((t.uses for t in spec.transforms), config),
+        log=info, client=client,
+    )
+    if detach:
+        click.echo(started.container)
+        info(f"connector `{name}` started in Docker container {started.container} "
+             f"({started.id}, image {started.image})")
+        info(f"  follow it: weir connector logs {name} -f;  stop it: weir connector stop {name}")
+        return 0
+    info(f"connector `{name}` running in Docker container {started.container}; "
+         "Ctrl-C stops it")
+    return _foreground(launch, client, name)
+
+
+def _foreground(launch, client, name: str) -> int:
+    """Stream until the container ends; Ctrl-C (or SIGTERM to weir) stops it gracefully,
+    a second Ctrl-C kills it. The container is removed afterwards, like `docker run --rm`."""
+    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        try:
+            for stream, chunk in launch.attach_output(name, client=client):
+                target = sys.stdout if stream == "stdout" else sys.stderr
+                target.buffer.write(chunk)
+                target.flush()
+        except KeyboardInterrupt:
+            info(f"stopping `{name}` (Ctrl-C again to kill it)")
+            try:
+                launch.stop_container(name, client=client)
+            except KeyboardInterrupt:
+                launch.stop_container(name, timeout=0, client=client)
+        code = launch.wait_container(name, client=client)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        launch.remove_container(name, client=client, event=False)
+    info(f"connector `{name}` exited with code {code}")
+    return code
+
+
+def _raise_interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
