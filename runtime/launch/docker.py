@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -40,6 +41,8 @@ LABEL_MODE = "weir.mode"
 LABEL_PROFILE = "weir.profile"
 LABEL_CONFIG = "weir.config"
 LABEL_HOME = "weir.home"
+LABEL_TYPE = "weir.type"
+LABEL_TOPIC = "weir.topic"
 STOP_TIMEOUT = 10  # seconds between SIGTERM (graceful: flush, commit) and SIGKILL
 
 Log = Callable[[str], None]
@@ -59,6 +62,12 @@ class DockerConnector:
     started_at: float | None  # epoch seconds
     finished_at: float | None
     exit_code: int | None
+    type: str | None = None
+    topic: str | None = None
+    restarts: int = 0
+    records: int | None = None  # records produced (source) or delivered (sink)
+    last_error: str | None = None
+    metrics: dict | None = None  # the telemetry counters, as `describe` shows them
     mode: str = MODE
 
     @property
@@ -96,6 +105,8 @@ def start_container(
     secrets: Path | None = None,
     base_image: str = DEFAULT_BASE_IMAGE,
     files: Iterable[Path] = (),
+    connector_type: str | None = None,
+    topic: str | None = None,
     profile: Profile | None = None,
     log: Log | None = None,
     client: DockerClient | None = None,
@@ -132,7 +143,7 @@ def start_container(
         _hand_over([p for p in (store, conn_dir) if p is not None], uid, gid)
     mounts = plan_mounts(config=config, secrets=secrets, name=name, home=home, store=store,
                          files=files)
-    args = ["--config", str(config.resolve()), "--name", name]
+    args = ["--config", str(config.resolve()), "--name", name, "--console"]
     if secrets is not None:
         args += ["--secrets", str(secrets.resolve())]
     environment = {
@@ -151,6 +162,10 @@ def start_container(
         LABEL_CONFIG: str(config.resolve()),
         LABEL_HOME: home_key(home),
     }
+    if connector_type:
+        labels[LABEL_TYPE] = connector_type
+    if topic:
+        labels[LABEL_TOPIC] = topic
     try:
         container = client.containers.run(
             image, args, detach=True, name=container_name(name, home), labels=labels,
@@ -204,7 +219,8 @@ def _store_dir(profile: Profile) -> Path | None:
 
 def plan_mounts(*, config: Path, secrets: Path | None, name: str, home: Path,
                 store: Path | None, files: Iterable[Path] = ()) -> list[BindMount]:
-    """Every host path the connector needs, mounted at the same path inside."""
+    """Every host path the connector needs, mounted at the same path inside. (The
+    SmartModule registry lives in the store directory, so it comes with the store.)"""
     plan: dict[str, BindMount] = {}
 
     def add(path: Path, read_only: bool) -> None:
@@ -214,9 +230,6 @@ def plan_mounts(*, config: Path, secrets: Path | None, name: str, home: Path,
     profiles = home / "profiles.json"
     if profiles.is_file():
         add(profiles, True)
-    for registry in ("smartmodules",):
-        if (home / registry).is_dir():
-            add(home / registry, True)
     if store is not None:
         add(store, False)
     add(home / "connectors" / name, False)
@@ -303,22 +316,40 @@ def _get(name: str, client: DockerClient | None) -> tuple[DockerClient, Containe
 
 
 def _describe(container: Container) -> DockerConnector:
+    from runtime.connectors.telemetry import read_metrics
+
     attrs = container.attrs
     state = attrs.get("State") or {}
     labels = (attrs.get("Config") or {}).get("Labels") or {}
     status = state.get("Status") or container.status
     image = (attrs.get("Config") or {}).get("Image") or ""
+    name = labels.get(LABEL_CONNECTOR, container.name)
+    started = _epoch(state.get("StartedAt"))
+    running = status in ("running", "restarting", "paused")
+    metrics = read_metrics(name)
+    counters = {
+        "records_in": metrics.records_in, "records_out": metrics.records_out,
+        "filtered": metrics.filtered, "errors": metrics.errors, "bytes": metrics.bytes,
+        "last_error": metrics.last_error,
+        "uptime_s": max(0.0, time.time() - started) if running and started else 0.0,
+    }
     return DockerConnector(
-        name=labels.get(LABEL_CONNECTOR, container.name),
+        name=name,
         container=container.name,
         id=container.short_id,
         status=status,
         image=image,
         profile=labels.get(LABEL_PROFILE),
         config=labels.get(LABEL_CONFIG),
-        started_at=_epoch(state.get("StartedAt")),
-        finished_at=_epoch(state.get("FinishedAt")) if status not in ("running",) else None,
+        started_at=started,
+        finished_at=None if running else _epoch(state.get("FinishedAt")),
         exit_code=state.get("ExitCode") if status in ("exited", "dead") else None,
+        type=labels.get(LABEL_TYPE),
+        topic=labels.get(LABEL_TOPIC),
+        restarts=int(attrs.get("RestartCount") or 0),
+        records=metrics.records_out if metrics.updated_at else None,
+        last_error=metrics.last_error,
+        metrics=counters,
     )
 
 
@@ -339,11 +370,14 @@ def _epoch(stamp: str | None) -> float | None:
 
 
 def container_logs(name: str, follow: bool = False, since: float | datetime | None = None,
-                   *, client: DockerClient | None = None) -> Iterator[str]:
+                   tail: int | None = None, *, client: DockerClient | None = None
+                   ) -> Iterator[str]:
     """The container's output line by line (stdout and stderr interleaved), from `since`
-    (epoch seconds) on; with `follow`, until the container stops."""
+    (epoch seconds) on, or only the last `tail` lines; with `follow`, until it stops."""
     _, container = _get(name, client)
     kwargs: dict = {"stream": True, "follow": follow, "stdout": True, "stderr": True}
+    if tail is not None:
+        kwargs["tail"] = tail
     if since is not None:
         kwargs["since"] = since if isinstance(since, datetime) else float(since)
     pending = b""

@@ -74,6 +74,7 @@ def run_in_docker(config: Path, *, secrets: Path | None = None, name: str | None
         config, name=name, secrets=secrets.resolve() if secrets else None,
         base_image=base_image or DEFAULT_BASE_IMAGE,
         files=wasm_files((t.uses for t in spec.transforms), config),
+        connector_type=spec.type, topic=spec.topic,
         log=info, client=client,
     )
     if detach:
