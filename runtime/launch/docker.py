@@ -166,11 +166,14 @@ def start_container(
         labels[LABEL_TYPE] = connector_type
     if topic:
         labels[LABEL_TOPIC] = topic
+    # An empty, writable $WEIR_HOME under the mounts, unless the store already covers it.
+    covered = store is not None and home.resolve().is_relative_to(store)
+    tmpfs = {} if covered else {str(home): "mode=1777"}
     try:
         container = client.containers.run(
             image, args, detach=True, name=container_name(name, home), labels=labels,
             user=f"{uid}:{gid}", environment=environment, mounts=_docker_mounts(mounts),
-            tmpfs={str(home): "mode=1777"}, network_mode="host", init=True,
+            tmpfs=tmpfs, network_mode="host", init=True,
             working_dir=str(config.resolve().parent), stop_signal="SIGTERM",
         )
     except ImageNotFound as exc:  # removed between build and run

@@ -195,3 +195,10 @@ def test_an_unreachable_daemon_is_explained(tmp_path):
     assert "cannot reach the Docker daemon" in result.stderr
     assert "hint:" in result.stderr and "dockerd" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_docker_flags_need_docker():
+    result = run_weir("connector", "run", "nothing.yaml", "-d")
+    assert result.returncode == 2
+    assert "only applies with --docker" in result.stderr
+    assert "Traceback" not in result.stderr

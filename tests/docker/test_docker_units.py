@@ -12,7 +12,6 @@ from runtime.errors import EnvironmentProblem
 from runtime.launch import docker as launch
 from runtime.launch.docker_client import docker_client, unreachable
 from runtime.launch.wheelhouse import PythonTarget, repack_installed, wheel_set_hash
-from tests.conftest import run_weir
 
 
 def test_mounts_put_every_needed_path_at_its_host_path(tmp_path, weir_home):
@@ -136,13 +135,6 @@ def test_docker_not_installed_says_so(monkeypatch, tmp_path):
     problem = unreachable(OSError("No such file or directory"))
     assert "Docker is not installed" in problem.message
     assert "docker.io" in problem.hint
-
-
-def test_docker_flags_need_docker():
-    result = run_weir("connector", "run", "nothing.yaml", "-d")
-    assert result.returncode == 2
-    assert "only applies with --docker" in result.stderr
-    assert "Traceback" not in result.stderr
 
 
 def test_list_does_not_touch_docker_without_an_engine(monkeypatch, tmp_path):
