@@ -1,0 +1,240 @@
+"""SmartModule chains (smartmodule-abi.md section 5): the API connectors, `consume`,
+`produce` and `smartmodule test` use.
+
+    chain = build_chain([TransformSpec(uses="my-filter")])
+    result = chain.process(records)
+    result.records, result.error, result.stages
+
+A chain is not thread-safe: use one per thread.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from runtime.topics.record import Record
+from smartmodules import encoding
+from smartmodules.errors import DecodeError, SmartModuleError
+from smartmodules.instance import LogFn, SmartModuleInstance
+from smartmodules.limits import DEFAULT_MEMORY_LIMIT, DEFAULT_TIME_LIMIT_MS, Limits
+from smartmodules.module import LoadedModule, load_bytes, load_file
+from smartmodules.spec import TransformSpec
+
+__all__ = ["Chain", "ChainResult", "SmartModuleError", "StageOutput", "build_chain",
+           "resolve_module"]
+
+LookbackFn = Callable[[TransformSpec], Sequence[Record]]
+_U32 = struct.Struct(">I")
+
+
+@dataclass(slots=True)
+class StageOutput:
+    """What one module returned in one `process` call (decoded only when read)."""
+
+    module: str
+    kind: str
+    count: int
+    error: SmartModuleError | None
+    raw: bytes = field(repr=False)
+    base_offset: int = 0
+    base_timestamp: int = 0
+    partition: int = 0
+    _records: list[Record] | None = field(default=None, repr=False)
+
+    @property
+    def records(self) -> list[Record]:
+        if self._records is None:
+            self._records = encoding.decode_record_list(
+                self.raw, self.base_offset, self.base_timestamp, partition=self.partition)
+        return self._records
+
+
+@dataclass(slots=True)
+class ChainResult:
+    """`records`: the last stage's successes, offsets and timestamps as the guest saw them.
+    `error`: the first failure; with a record error the records before it are kept, with a
+    trap, bad return code or limit `records` is empty. `stages`: per-module outputs."""
+
+    records: list[Record]
+    error: SmartModuleError | None = None
+    stages: list[StageOutput] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def raise_for_error(self) -> None:
+        if self.error is not None:
+            raise self.error
+
+
+class _Stage:
+    __slots__ = ("spec", "instance", "name", "kind")
+
+    def __init__(self, spec: TransformSpec, instance: SmartModuleInstance) -> None:
+        self.spec = spec
+        self.instance = instance
+        self.name = instance.name
+        self.kind = instance.kind
+
+
+class Chain:
+    """Modules in order; `process` feeds each one's successes to the next."""
+
+    def __init__(self, stages: list[_Stage], *, version: int) -> None:
+        self._stages = stages
+        self.version = version
+        self._only_filters = all(s.kind == "filter" for s in stages)
+
+    @property
+    def modules(self) -> list[tuple[str, str]]:
+        """(name, kind) of each stage."""
+        return [(s.name, s.kind) for s in self._stages]
+
+    def __len__(self) -> int:
+        return len(self._stages)
+
+    def process(self, records: Sequence[Record], *, base_offset: int | None = None,
+                base_timestamp: int | None = None) -> ChainResult:
+        """Run the chain over one batch. Never raises for module failures: see `error`."""
+        if not self._stages:
+            return ChainResult(list(records))
+        if base_offset is None:
+            base_offset = records[0].offset if records else 0
+        if base_timestamp is None:
+            base_timestamp = records[0].timestamp if records else 0
+        partition = records[0].partition if records else 0
+        encoded = encoding.encode_records_each(records, base_offset, base_timestamp)
+        raw = _U32.pack(len(records)) + b"".join(encoded)
+        first_raw = raw
+        stages: list[StageOutput] = []
+        error: SmartModuleError | None = None
+        for stage in self._stages:
+            try:
+                out = stage.instance.transform(raw, base_offset, base_timestamp)
+            except SmartModuleError as exc:
+                return ChainResult([], exc, stages)
+            if out.error is not None:
+                err = out.error
+                error = SmartModuleError(
+                    f"the {encoding.KIND_NAMES.get(err.kind, 'transform')} failed on "
+                    f"{_preview(err.record_value)}",
+                    module=stage.name, offset=err.offset, hint=err.hint, kind="runtime",
+                    record_key=err.record_key, record_value=err.record_value)
+            stages.append(StageOutput(stage.name, stage.kind, out.count, error, out.successes,
+                                      base_offset, base_timestamp, partition))
+            raw = out.successes
+            if error is not None:
+                break
+        final = stages[-1]
+        if raw == first_raw and _plain(records, partition):
+            final._records = list(records)
+        elif self._only_filters and _plain(records, partition):
+            final._records = _match_subsequence(raw, final.count, encoded, records)
+        try:
+            result_records = final.records
+        except DecodeError as exc:  # validated by decode_output; kept as a last guard
+            return ChainResult([], SmartModuleError(f"malformed output: {exc}",
+                                                    module=final.module, kind="output"), stages)
+        return ChainResult(result_records, error, stages)
+
+    def close(self) -> None:
+        for stage in self._stages:
+            stage.instance.close()
+        self._stages = []
+
+    def __enter__(self) -> Chain:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _preview(value: bytes, limit: int = 60) -> str:
+    """A record value as it would read in an error message."""
+    try:
+        text = value.decode()
+    except UnicodeDecodeError:
+        return f"a binary value of {len(value)} bytes"
+    if len(text) > limit:
+        text = text[:limit] + "..."
+    return f"value {text!r}"
+
+
+def _plain(records: Sequence[Record], partition: int) -> bool:
+    """Whether the input records are exactly what decoding their encoding gives back."""
+    for r in records:
+        if r.headers or r.partition != partition:
+            return False
+    return True
+
+
+def _match_subsequence(raw: bytes, count: int, encoded: list[bytes],
+                       records: Sequence[Record]) -> list[Record] | None:
+    """A filter's successes are input records byte for byte: map them back to the input
+    Records without decoding. None when the output is not such a subsequence."""
+    pos = 4
+    out: list[Record] = []
+    append = out.append
+    startswith = raw.startswith
+    for enc, record in zip(encoded, records, strict=True):
+        if startswith(enc, pos):
+            append(record)
+            pos += len(enc)
+    if pos == len(raw) and len(out) == count:
+        return out
+    return None
+
+
+def resolve_module(uses: str, *, base_dir: Path | None = None,
+                   use_cache: bool = True) -> LoadedModule:
+    """`uses` is a registered name (`name`, `group/name@version`) or a path to a .wasm."""
+    from smartmodules import registry
+
+    if uses.endswith(".wasm") or (not registry.is_valid_name(uses) and os.sep in uses):
+        path = Path(uses).expanduser()
+        if base_dir is not None and not path.is_absolute():
+            path = base_dir / path
+        return load_file(path, name=Path(uses).name, use_cache=use_cache)
+    entry = registry.get(uses)
+    return load_bytes(entry.read_wasm(), name=entry.name, use_cache=use_cache)
+
+
+def build_chain(
+    specs: Sequence[TransformSpec],
+    *,
+    version: int = encoding.DEFAULT_VERSION,
+    memory_limit: int = DEFAULT_MEMORY_LIMIT,
+    time_limit_ms: int = DEFAULT_TIME_LIMIT_MS,
+    log: LogFn | None = None,
+    lookback: LookbackFn | None = None,
+    base_dir: Path | None = None,
+    use_cache: bool = True,
+) -> Chain:
+    """Load, instantiate and `init` each module in order (then `look_back` where a spec
+    asks for it and `lookback` supplies the stored records). Raises SmartModuleError,
+    NotFound or InvalidSmartModule with the module's name."""
+    if not 0 <= version <= 32767:
+        raise ValueError(f"ABI version must be 0..32767, got {version}")
+    limits = Limits(memory_limit=memory_limit, time_limit_ms=time_limit_ms)
+    stages: list[_Stage] = []
+    try:
+        for spec in specs:
+            loaded = resolve_module(spec.uses, base_dir=base_dir, use_cache=use_cache)
+            instance = SmartModuleInstance(loaded, limits=limits, version=version, log=log,
+                                           aggregate_initial=spec.aggregate_initial)
+            instance.init(spec.params, lookback_last=spec.lookback_last,
+                          lookback_age_ms=spec.lookback_age_ms)
+            wants_lookback = spec.lookback_last is not None or spec.lookback_age_ms is not None
+            if wants_lookback and lookback is not None and loaded.info.has_look_back:
+                instance.look_back(list(lookback(spec)))
+            stages.append(_Stage(spec, instance))
+    except BaseException:
+        for stage in stages:
+            stage.instance.close()
+        raise
+    return Chain(stages, version=version)
