@@ -8,6 +8,9 @@ import click
 from tui.cli.lazy import LazyGroup
 
 VERBS: dict[str, tuple[str, str]] = {
+    "generate": ("tui.cli.smartmodule_build:generate", "Write a new SmartModule crate"),
+    "build": ("tui.cli.smartmodule_build:build", "Build a SmartModule crate for wasm32"),
+    "dev": ("tui.cli.smartmodule_build:dev", "Rebuild on save and rerun samples"),
 }
 
 

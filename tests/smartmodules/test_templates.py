@@ -1,0 +1,114 @@
+"""`weir smartmodule generate`: every kind and SDK renders to a complete crate; names and
+existing directories are checked; the examples carry the same ABI glue as the template."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from runtime.errors import WeirError
+from smartmodules.templates import KINDS, SDKS, generate_crate, glue_source, render
+from tests.conftest import REPO, run_weir
+
+EXPORT = {"filter": "filter", "map": "map", "filter-map": "filter_map",
+          "array-map": "array_map", "aggregate": "aggregate"}
+
+
+@pytest.mark.parametrize("sdk", SDKS)
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("with_params", [False, True])
+def test_generate_every_kind(tmp_path: Path, kind: str, sdk: str, with_params: bool) -> None:
+    crate = generate_crate("my-module", kind, sdk=sdk, with_params=with_params,
+                           directory=tmp_path / "m")
+    files = {p.relative_to(crate.path).as_posix() for p in crate.path.rglob("*") if p.is_file()}
+    expected = {"Cargo.toml", ".cargo/config.toml", ".gitignore", "README.md", "src/lib.rs",
+                "samples.txt"}
+    if sdk == "none":
+        expected.add("src/smartmodule.rs")
+    assert files == expected
+    for rel in files:
+        assert "{{" not in (crate.path / rel).read_text(), rel
+    manifest = tomllib.loads((crate.path / "Cargo.toml").read_text())
+    assert manifest["package"]["name"] == "my-module"
+    assert manifest["lib"]["crate-type"] == ["cdylib"]
+    config = tomllib.loads((crate.path / ".cargo/config.toml").read_text())
+    assert config["build"]["target"] == "wasm32-unknown-unknown"
+    lib = (crate.path / "src/lib.rs").read_text()
+    export = EXPORT[kind]
+    if sdk == "fluvio":
+        assert "fluvio-smartmodule" in manifest["dependencies"]
+        assert f"#[smartmodule({export})]" in lib
+        assert ("#[smartmodule(init)]" in lib) == with_params
+        assert "mod smartmodule" not in lib
+    else:
+        assert manifest.get("dependencies", {}) == {}
+        assert f"smartmodule!({export});" in lib
+        assert ("smartmodule!(init);" in lib) == with_params
+        assert (crate.path / "src/smartmodule.rs").read_text() == glue_source()
+    # The user's function has Fluvio's shape: a record in, a Result out.
+    assert re.search(rf"pub fn {export}\(.*SmartModuleRecord\) -> Result<", lib)
+    assert crate.artifact.name == "my_module.wasm"
+
+
+def test_render_sections() -> None:
+    text = "a{{#params}}P{{/params}}{{^params}}N{{/params}}-{{name}}"
+    assert render(text, {"name": "x"}, with_params=True) == "aP-x"
+    assert render(text, {"name": "x"}, with_params=False) == "aN-x"
+
+
+def test_refuses_non_empty_directory(tmp_path: Path) -> None:
+    target = tmp_path / "taken"
+    target.mkdir()
+    (target / "keep.txt").write_text("mine")
+    with pytest.raises(WeirError, match="already exists"):
+        generate_crate("taken", "map", directory=target)
+    assert [p.name for p in target.iterdir()] == ["keep.txt"]
+
+
+@pytest.mark.parametrize("name", ["9lives", "has space", "test", "a" * 65, "-x", "é"])
+def test_invalid_names(tmp_path: Path, name: str) -> None:
+    with pytest.raises(WeirError, match="invalid SmartModule name"):
+        generate_crate(name, "map", directory=tmp_path / "x")
+    assert not (tmp_path / "x").exists()
+
+
+def test_cli_generate(tmp_path: Path) -> None:
+    done = run_weir("smartmodule", "generate", "cat-map", "--kind", "map", "--sdk", "none",
+                    "--with-params", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == str(tmp_path / "cat-map")
+    assert "src/smartmodule.rs" in done.stderr
+    assert (tmp_path / "cat-map" / "src" / "lib.rs").is_file()
+    again = run_weir("smartmodule", "generate", "cat-map", "--kind", "map", cwd=tmp_path)
+    assert again.returncode == 1
+    assert "already exists" in again.stderr and "Traceback" not in again.stderr
+    out = tmp_path / "elsewhere"
+    done = run_weir("smartmodule", "generate", "f", "--kind", "filter", "-o", str(out))
+    assert done.returncode == 0 and (out / "Cargo.toml").is_file()
+
+
+def test_cli_generate_usage_errors(tmp_path: Path) -> None:
+    done = run_weir("smartmodule", "generate", "x", "--kind", "reduce", cwd=tmp_path)
+    assert done.returncode == 2
+    assert "filter-map" in done.stderr  # lists the valid kinds
+    done = run_weir("smartmodule", "generate", "x", cwd=tmp_path)
+    assert done.returncode == 2 and "--kind" in done.stderr
+
+
+def test_examples_carry_the_template_glue() -> None:
+    """The examples build offline from their own copy of the glue: it must not drift."""
+    crates = [p.parent for p in (REPO / "examples" / "smartmodules").glob("*/Cargo.toml")]
+    assert len(crates) >= 5
+    kinds = set()
+    for crate in crates:
+        assert (crate / "src" / "smartmodule.rs").read_text() == glue_source(), crate.name
+        lib = (crate / "src" / "lib.rs").read_text()
+        kinds |= set(re.findall(r"smartmodule!\((\w+)\)", lib))
+        prebuilt = REPO / "examples" / "smartmodules" / "prebuilt" / (
+            tomllib.loads((crate / "Cargo.toml").read_text())["package"]["name"]
+            .replace("-", "_") + ".wasm")
+        assert prebuilt.is_file(), f"{prebuilt} missing: run scripts/prebuild-smartmodules.sh"
+    assert {"filter", "map", "filter_map", "array_map", "aggregate"} <= kinds
