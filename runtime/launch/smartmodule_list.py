@@ -8,15 +8,12 @@ from typing import Any
 def smartmodules_json() -> list[dict[str, Any]]:
     from smartmodules import registry
 
-    return [registry_entry_json(entry) for entry in registry.list_modules()]
+    return [entry_json(entry) for entry in registry.list_modules()]
 
 
-def registry_entry_json(entry: Any) -> dict[str, Any]:
-    if isinstance(entry, dict):
-        return dict(entry)
-    from dataclasses import asdict, is_dataclass
-
-    if is_dataclass(entry):
-        return {k: (str(v) if not isinstance(v, int | float | str | bool | None) else v)
-                for k, v in asdict(entry).items()}
-    return {"name": str(entry)}
+def entry_json(entry: Any) -> dict[str, Any]:
+    to_dict = getattr(entry, "to_dict", None)
+    data = to_dict() if callable(to_dict) else dict(entry) if isinstance(entry, dict) else {
+        "name": str(entry)}
+    return {k: v if isinstance(v, int | float | str | bool | None | list | dict) else str(v)
+            for k, v in data.items()}
