@@ -46,30 +46,29 @@ def docker_views() -> list[dict[str, Any]]:
     return [_docker_view(c) for c in containers]
 
 
-def _get(item: Any, key: str, default: Any = None) -> Any:
-    if isinstance(item, dict):
-        return item.get(key, default)
-    return getattr(item, key, default)
-
-
 def _docker_view(container: Any) -> dict[str, Any]:
-    if isinstance(container, dict) and container.get("mode") == "docker":
-        return dict(container)
-    status = str(_get(container, "status", "") or "")
-    return {
-        "name": _get(container, "name"),
-        "type": _get(container, "type", ""),
-        "kind": _get(container, "kind"),
-        "topic": _get(container, "topic", ""),
-        "mode": "docker",
-        "status": status[:1].upper() + status[1:],
-        "restarts": _get(container, "restarts", 0) or 0,
-        "records": _get(container, "records"),
-        "container": _get(container, "container_id") or _get(container, "id"),
-        "image": _get(container, "image"),
-        "last_error": _get(container, "last_error"),
-        "metrics": _get(container, "metrics"),
-    }
+    """A DockerConnector (runtime.launch.docker) in the shape every other mode has."""
+    to_json = getattr(container, "to_json", None)
+    view = dict(to_json() if callable(to_json) else container)
+    status = str(view.get("status") or "")
+    view["docker_status"] = status
+    view["status"] = status[:1].upper() + status[1:]
+    view["mode"] = "docker"
+    view.setdefault("restarts", 0)
+    view["type"] = view.get("type") or ""
+    return view
+
+
+def docker_action(view: dict[str, Any], verb: str) -> None:
+    """stop | start | remove a Docker-run connector through runtime.launch.docker."""
+    docker = docker_module()
+    func_name = {"stop": "stop_container", "start": "start_again",
+                 "remove": "remove_container"}[verb]
+    func = getattr(docker, func_name, None) if docker else None
+    if not callable(func):
+        raise WeirError(f"cannot {verb} Docker connector `{view['name']}` from this weir",
+                        hint=f"use `docker {verb} {view.get('container') or view['name']}`")
+    func(view["name"])
 
 
 def managed_views_from_disk(home: Path) -> list[dict[str, Any]]:

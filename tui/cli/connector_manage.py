@@ -62,7 +62,7 @@ def _report_invalid(exc: WeirError, path: Path) -> WeirError:
         count = len(errors) or len(diagnostics)
         return WeirError(f"{path}: {count} problem{'s' if count != 1 else ''}; "
                          "the connector was not created",
-                         hint=f"check it with `weir connector validate {path}`")
+                         hint=f"fix it, then check it with `weir validate {path}`")
     return exc
 
 
@@ -254,20 +254,6 @@ def describe(name: str, output: str) -> None:
 # ---- delete / stop / start / restart -------------------------------------------------
 
 
-def _docker_call(view: dict[str, Any], verb: str) -> None:
-    from runtime.launch.inventory import docker_module
-
-    docker = docker_module()
-    candidates = [f"{verb}_container", f"{verb}_connector"]
-    for attr in candidates:
-        func = getattr(docker, attr, None) if docker else None
-        if callable(func):
-            func(view["name"])
-            return
-    raise EnvironmentProblem(f"cannot {verb} Docker connector `{view['name']}` from here",
-                             hint=f"use `docker {verb} {view.get('container') or view['name']}`")
-
-
 @click.command()
 @click.argument("names", nargs=-1, required=True)
 def delete(names: tuple[str, ...]) -> None:
@@ -287,7 +273,7 @@ def delete(names: tuple[str, ...]) -> None:
         elif located.mode == "process":
             inventory.delete_process(located.view, home)
         else:
-            _docker_call(located.view, "remove")
+            inventory.docker_action(located.view, "remove")
         info(f"connector `{name}` deleted")
 
 
@@ -313,42 +299,52 @@ def stop(names: tuple[str, ...]) -> None:
                 info(f"connector `{name}` was not running")
                 continue
         else:
-            _docker_call(located.view, "stop")
+            inventory.docker_action(located.view, "stop")
         info(f"connector `{name}` stopped")
 
 
-def _managed_action(names: tuple[str, ...], action: str) -> None:
+def _start_or_restart(names: tuple[str, ...], action: str) -> None:
+    """Managed connectors through the cluster (started if needed); Docker ones through
+    the engine; a `connector run` process cannot be started from here."""
     from runtime.home import weir_home
     from runtime.launch import inventory
 
     home = weir_home()
-    for name in names:
-        located = inventory.find(name, home)
-        if located.mode != "managed":
+    found = [inventory.find(name, home) for name in names]
+    for located in found:
+        if located.mode == "process":
             raise WeirError(
-                f"connector `{name}` runs as a {located.mode} connector; only managed "
-                f"connectors can be {action}ed here",
-                hint="run it again with `weir connector run`, or create it managed with "
+                f"connector `{located.name}` is a local process started by `weir connector "
+                f"run`; it cannot be {action}ed here",
+                hint="run it again with `weir connector run FILE`, or create it managed with "
                      "`weir connector create --config FILE`",
             )
-    with _client(start=True) as client:
-        for name in names:
-            view = client.connector_action(name, action)
-            info(f"connector `{name}` {action}ed ({view['status']})")
+    managed = [located for located in found if located.mode == "managed"]
+    if managed:
+        with _client(start=True) as client:
+            for located in managed:
+                view = client.connector_action(located.name, action)
+                info(f"connector `{located.name}` {action}ed ({view['status']})")
+    for located in found:
+        if located.mode == "docker":
+            if action == "restart":
+                inventory.docker_action(located.view, "stop")
+            inventory.docker_action(located.view, "start")
+            info(f"connector `{located.name}` {action}ed (docker)")
 
 
 @click.command()
 @click.argument("names", nargs=-1, required=True)
 def start(names: tuple[str, ...]) -> None:
-    """Start stopped (or Failed) managed connectors."""
-    _managed_action(names, "start")
+    """Start stopped (or Failed) managed connectors, or stopped Docker ones."""
+    _start_or_restart(names, "start")
 
 
 @click.command()
 @click.argument("names", nargs=-1, required=True)
 def restart(names: tuple[str, ...]) -> None:
-    """Stop and start managed connectors (a Failed one gets a fresh set of retries)."""
-    _managed_action(names, "restart")
+    """Stop and start connectors (a Failed managed one gets a fresh set of retries)."""
+    _start_or_restart(names, "restart")
 
 
 # ---- logs ----------------------------------------------------------------------------
@@ -409,14 +405,10 @@ def _docker_logs(view: dict[str, Any], *, follow: bool, since_s: float | None,
     from runtime.launch.inventory import docker_module
 
     docker = docker_module()
-    func = None
-    for attr in ("container_logs", "logs"):
-        func = getattr(docker, attr, None) if docker else None
-        if callable(func):
-            break
+    func = getattr(docker, "container_logs", None) if docker else None
     if not callable(func):
         raise EnvironmentProblem(f"cannot read the logs of Docker connector `{view['name']}`",
                                  hint=f"use `docker logs {view.get('container') or view['name']}`")
     for line in func(view["name"], follow=follow, since=since_s, tail=tail):
-        click.echo(line.rstrip("\n") if isinstance(line, str) else line.decode().rstrip("\n"))
+        click.echo(line)
         sys.stdout.flush()
