@@ -190,12 +190,18 @@ def _match_subsequence(raw: bytes, count: int, encoded: list[bytes],
     return None
 
 
+def is_path(uses: str) -> bool:
+    """A `.wasm` path rather than a registered name (the config validator's rule)."""
+    return (uses.endswith(".wasm") or uses.startswith((".", "/", "~"))
+            or uses.count("/") > 1 or os.sep != "/" and os.sep in uses)
+
+
 def resolve_module(uses: str, *, base_dir: Path | None = None,
                    use_cache: bool = True) -> LoadedModule:
     """`uses` is a registered name (`name`, `group/name@version`) or a path to a .wasm."""
     from smartmodules import registry
 
-    if uses.endswith(".wasm") or (not registry.is_valid_name(uses) and os.sep in uses):
+    if is_path(uses):
         path = Path(uses).expanduser()
         if base_dir is not None and not path.is_absolute():
             path = base_dir / path

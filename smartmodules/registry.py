@@ -20,7 +20,6 @@ from urllib.parse import quote
 from runtime.errors import NotFound, WeirError
 from smartmodules.errors import InvalidSmartModule
 
-_PART = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
 _VERSION = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.+-]*$")
 MAX_NAME = 63
 
@@ -60,26 +59,23 @@ class Entry:
 
 
 def _check_part(part: str, what: str, full: str) -> None:
-    if not part:
-        raise InvalidName(f"invalid SmartModule name `{full}`: the {what} is empty",
-                          hint="use `name` or `group/name@version`")
-    if len(part) > MAX_NAME:
-        raise InvalidName(f"invalid SmartModule name `{full}`: Name exceeds max characters "
-                          f"allowed {MAX_NAME} (the {what} has {len(part)})")
-    if not _PART.match(part):
-        raise InvalidName(
-            f"invalid SmartModule name `{full}`: the {what} `{part}` must contain only "
-            "lowercase alphanumeric characters or '-', and not start or end with '-'",
-            hint="for example `my-filter` or `acme/my-filter@0.1.0`")
+    from runtime.config.names import name_problem
+
+    problem = name_problem("smartmodule", part)
+    if problem:
+        raise InvalidName(f"invalid SmartModule name `{full}`: {problem}" if part != full
+                          else problem,
+                          hint=f"the {what} takes at most {MAX_NAME} characters from a-z, 0-9 "
+                               "and '-', not starting or ending with '-'; the full form is "
+                               "`group/name@version`")
 
 
 def validate_name(name: str) -> str:
     """Check `name`, `name@version`, `group/name` or `group/name@version`; return it."""
     rest, _, version = name.partition("@")
-    if "@" in name:
-        if not version or not _VERSION.match(version):
-            raise InvalidName(f"invalid SmartModule name `{name}`: the version `{version}` "
-                              "must be like 0.1.0", hint="use `group/name@version`")
+    if "@" in name and (not version or not _VERSION.match(version)):
+        raise InvalidName(f"invalid SmartModule name `{name}`: the version `{version}` "
+                          "must be like 0.1.0", hint="use `group/name@version`")
     if rest.count("/") > 1:
         raise InvalidName(f"invalid SmartModule name `{name}`: at most one `/` (group/name)")
     group, _, base = rest.rpartition("/")

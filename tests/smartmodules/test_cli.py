@@ -1,0 +1,155 @@
+"""`weir smartmodule create|list|describe|delete|test` as a user runs them."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.conftest import run_weir
+from tests.smartmodules import wat
+
+
+@pytest.fixture
+def mods(tmp_path):
+    for name in ("filter", "map", "filter_map", "params", "lookback", "aggregate", "wasi_hello"):
+        wat.write(tmp_path, name)
+    wat.write(tmp_path, "misbehave", "loop")
+    return tmp_path
+
+
+def test_registry_lifecycle(mods):
+    r = run_weir("smartmodule", "create", "acme/upper@0.1.0", "--wasm-file", str(mods / "map.wasm"))
+    assert r.returncode == 0, r.stderr
+    assert 'smartmodule "acme/upper@0.1.0" has been created (map' in r.stderr
+    assert run_weir("smartmodule", "create", "keep", "--wasm-file",
+                    str(mods / "filter.wasm")).returncode == 0
+    again = run_weir("smartmodule", "create", "keep", "--wasm-file", str(mods / "map.wasm"))
+    assert again.returncode == 1 and "already exists" in again.stderr
+    table = run_weir("smartmodule", "list")
+    lines = table.stdout.splitlines()
+    assert lines[0].split() == ["NAME", "KIND", "SIZE"]
+    assert lines[1].split()[:2] == ["acme/upper@0.1.0", "map"]
+    assert lines[2].split()[:2] == ["keep", "filter"]
+    data = json.loads(run_weir("smartmodule", "list", "-O", "json").stdout)
+    assert [(d["name"], d["kind"]) for d in data] == [("acme/upper@0.1.0", "map"),
+                                                      ("keep", "filter")]
+    assert data[0]["size"] == len(wat.wasm("map"))
+    desc = run_weir("smartmodule", "describe", "keep")
+    assert "kind       filter" in desc.stdout and "env.copy_records" in desc.stdout
+    test = run_weir("smartmodule", "test", "acme/upper@0.1.0", "--text", "hi")
+    assert (test.returncode, test.stdout) == (0, "HI\n")
+    assert run_weir("smartmodule", "delete", "keep").returncode == 0
+    gone = run_weir("smartmodule", "delete", "keep")
+    assert gone.returncode == 1 and "not found" in gone.stderr
+    assert "acme/upper@0.1.0" in gone.stderr  # the hint lists what is registered
+
+
+@pytest.mark.parametrize(("name", "content", "reason"), [
+    ("Bad", None, "Contain only lowercase alphanumeric"),
+    ("a/b/c", None, "at most one `/`"),
+    ("ok", b"not wasm", "not a WebAssembly module"),
+    ("ok", wat.raw_module('(module (memory (export "memory") 1))'), "does not import"),
+])
+def test_create_refusals(tmp_path, name, content, reason):
+    path = tmp_path / "m.wasm"
+    path.write_bytes(content if content is not None else wat.wasm("filter"))
+    r = run_weir("smartmodule", "create", name, "--wasm-file", str(path))
+    assert r.returncode == 1 and reason in r.stderr and "Traceback" not in r.stderr
+    assert run_weir("smartmodule", "list", "-O", "json").stdout.strip() == "[]"
+
+
+def test_inputs_keys_and_stdin(mods):
+    f = str(mods / "filter.wasm")
+    r = run_weir("smartmodule", "test", "--wasm-file", f, input="a\n#b\nc\n")
+    assert r.stdout == "a\nc\n"
+    r = run_weir("smartmodule", "test", "--wasm-file", f, "--key", "k", "-k", "--text", "v")
+    assert r.stdout == "[k] v\n"
+    samples = mods / "s.txt"
+    samples.write_text("one\ntwo\n")
+    r = run_weir("smartmodule", "test", "--wasm-file", str(mods / "map.wasm"), "--file",
+                 str(samples), "--raw")
+    assert r.stdout == "ONE\nTWO\n\n"  # one record holding both lines
+
+
+def test_params_and_missing_param(mods):
+    p = str(mods / "params.wasm")
+    ok = run_weir("smartmodule", "test", "--wasm-file", p, "-e", "key=b", input="abc\nxyz\n")
+    assert (ok.returncode, ok.stdout) == (0, "abc\n")
+    missing = run_weir("smartmodule", "test", "--wasm-file", p, "--text", "abc")
+    assert missing.returncode == 1
+    assert "params.wasm" in missing.stderr and "hint: Missing param key" in missing.stderr
+    js = run_weir("smartmodule", "test", "--wasm-file", p, "--text", "abc", "--json")
+    doc = json.loads(js.stdout)
+    assert js.returncode == 1 and doc["records"] == [] and doc["error"]["hint"] == \
+        "Missing param key"
+
+
+def test_error_exit_keeps_partial_output(mods):
+    r = run_weir("smartmodule", "test", "--wasm-file", str(mods / "filter_map.wasm"),
+                 input="1\nx\n3\n")
+    assert r.returncode == 1 and r.stdout == "1\n"
+    assert "filter_map.wasm` at offset 1" in r.stderr
+    assert "hint: invalid digit found in string" in r.stderr
+
+
+def test_transforms_file_trace_and_json(mods):
+    (mods / "t.yaml").write_text("transforms:\n  - uses: ./map.wasm\n"
+                                 "  - uses: filter_map.wasm\n")
+    r = run_weir("smartmodule", "test", "--transforms-file", str(mods / "t.yaml"), "--trace",
+                 input="1\nx\n")
+    assert r.returncode == 1 and r.stdout == "1\n"
+    assert "# [1] map.wasm (map): 2 record(s)" in r.stderr and "  X" in r.stderr
+    assert "# [2] filter_map.wasm (filter_map): 1 record(s) then an error" in r.stderr
+    js = run_weir("smartmodule", "test", "--transforms-file", str(mods / "t.yaml"), "--json",
+                  "--trace", input="4\n")
+    doc = json.loads(js.stdout)
+    assert js.returncode == 0 and doc["error"] is None
+    assert [r["value"] for r in doc["records"]] == ["4"]
+    assert [s["module"] for s in doc["stages"]] == ["map.wasm", "filter_map.wasm"]
+
+
+def test_transforms_file_errors_name_line_and_column(mods):
+    (mods / "bad.yaml").write_text("transforms:\n  - uses: x\n    with: {n: 5}\n")
+    r = run_weir("smartmodule", "test", "--transforms-file", str(mods / "bad.yaml"), "--text", "a")
+    assert r.returncode == 1 and "bad.yaml:3:15" in r.stderr and "strings, lists or maps" in \
+        r.stderr
+
+
+def test_lookback_and_aggregate(mods):
+    r = run_weir("smartmodule", "test", "--wasm-file", str(mods / "lookback.wasm"), "--record",
+                 "a", "--record", "b", "--lookback-last", "1", input="b\nb\nc\n")
+    assert r.stdout == "c\n"
+    r = run_weir("smartmodule", "test", "--wasm-file", str(mods / "aggregate.wasm"),
+                 "--aggregate-initial", ">", input="a\nb\n")
+    assert r.stdout == ">a\n>ab\n"
+
+
+def test_expect_golden(mods):
+    (mods / "exp.txt").write_text("A\nB\n")
+    args = ("smartmodule", "test", "--wasm-file", str(mods / "map.wasm"), "--expect",
+            str(mods / "exp.txt"))
+    assert run_weir(*args, input="a\nb\n").returncode == 0
+    bad = run_weir(*args, input="a\nc\n")
+    assert bad.returncode == 1 and "-B" in bad.stderr and "+C" in bad.stderr
+
+
+def test_limits_and_wasi(mods):
+    r = run_weir("smartmodule", "test", "--wasm-file", str(mods / "misbehave-loop.wasm"),
+                 "--text", "a", "--time-limit", "200ms")
+    assert r.returncode == 1 and "time limit of 200 ms" in r.stderr
+    r = run_weir("smartmodule", "test", "--wasm-file", str(mods / "wasi_hello.wasm"), "--text", "a")
+    assert r.stdout == "a\n" and "[wasi_hello.wasm] hello from wasm" in r.stderr
+
+
+@pytest.mark.parametrize("args", [
+    (),
+    ("x", "--wasm-file", "y.wasm"),
+    ("x", "--text", "a", "--file", "f"),
+    ("x", "-e", "novalue"),
+    ("--transforms-file", "t.yaml", "-e", "a=b"),
+    ("x", "--time-limit", "soon"),
+])
+def test_usage_errors_exit_2(args):
+    r = run_weir("smartmodule", "test", *args, input="")
+    assert r.returncode == 2, r.stderr

@@ -1,0 +1,96 @@
+"""`weir smartmodule create|list|describe|delete`: the active profile's registered modules."""
+
+from __future__ import annotations
+
+import click
+
+from tui.cli.output import info, output_option, print_json, print_table
+
+
+def human_size(n: int) -> str:
+    """Sizes as fluvio prints them: 1.9 KB, 589.3 KB, 2.1 MB."""
+    if n < 1000:
+        return f"{n} B"
+    for unit in ("KB", "MB", "GB"):
+        n /= 1000
+        if n < 1000 or unit == "GB":
+            return f"{n:.1f} {unit}"
+    return f"{n:.1f} GB"  # pragma: no cover
+
+
+@click.command("create")
+@click.argument("name")
+@click.option("--wasm-file", "wasm_file", required=True,
+              type=click.Path(dir_okay=False, path_type=str),
+              help="The compiled SmartModule (.wasm) to register.")
+@click.option("--force", is_flag=True, help="Replace a module already registered under NAME.")
+def create(name: str, wasm_file: str, force: bool) -> None:
+    """Register a SmartModule under NAME (`name` or `group/name@version`).
+
+    The file is checked first: it must import `copy_records`, export `memory`, `alloc`
+    and one entry point (filter, map, filter_map, array_map or aggregate).
+    """
+    from smartmodules import registry
+
+    entry = registry.create(name, wasm_file, force=force)
+    info(f'smartmodule "{entry.name}" has been created ({entry.kind}, '
+         f"{human_size(entry.size)})")
+
+
+@click.command("list")
+@output_option
+def list_(output: str) -> None:
+    """List registered SmartModules: NAME KIND SIZE."""
+    from smartmodules import registry
+
+    entries = registry.list_modules()
+    if output == "json":
+        print_json([{"name": e.name, "kind": e.kind, "size": e.size, "sha256": e.sha256}
+                    for e in entries])
+        return
+    if not entries:
+        info("no SmartModules registered; add one with "
+             "`weir smartmodule create NAME --wasm-file F`")
+        return
+    print_table(["NAME", "KIND", "SIZE"], [(e.name, e.kind, human_size(e.size))
+                                           for e in entries])
+
+
+@click.command("describe")
+@click.argument("name")
+@output_option
+def describe(name: str, output: str) -> None:
+    """Show what a registered SmartModule is: kind, size, entry points, imports."""
+    from smartmodules import registry
+
+    data = registry.get(name).to_dict()
+    if output == "json":
+        print_json(data)
+        return
+    rows = [
+        ("name", data["name"]),
+        ("kind", data["kind"]),
+        ("size", f"{human_size(data['size'])} ({data['size']} bytes)"),
+        ("sha256", data["sha256"]),
+        ("created", data["created_at"]),
+        ("source", data["source"] or "-"),
+        ("init", "yes (takes params)" if data["has_init"] else "no"),
+        ("look_back", "yes" if data["has_look_back"] else "no"),
+        ("wasi", "yes (output goes to the log)" if data["uses_wasi"] else "no"),
+        ("exports", ", ".join(data["exports"])),
+        ("imports", ", ".join(data["imports"])),
+        ("path", data["path"]),
+    ]
+    width = max(len(k) for k, _ in rows)
+    for key, value in rows:
+        click.echo(f"{key.ljust(width)}  {value}")
+
+
+@click.command("delete")
+@click.argument("name")
+def delete(name: str) -> None:
+    """Remove a registered SmartModule."""
+    from smartmodules import registry
+
+    registry.delete(name)
+    info(f'smartmodule "{name}" deleted')
