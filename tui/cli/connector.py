@@ -8,6 +8,7 @@ import click
 from tui.cli.lazy import LazyGroup
 
 VERBS: dict[str, tuple[str, str]] = {
+    "run": ("tui.cli.connector_run:run", "Run a connector in the foreground until Ctrl-C"),
     "create": ("tui.cli.connector_manage:create", "Create a managed connector"),
     "list": ("tui.cli.connector_manage:list_", "List connectors (managed, process, docker)"),
     "describe": ("tui.cli.connector_manage:describe", "Show a connector's config and status"),

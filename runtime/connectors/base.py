@@ -1,0 +1,90 @@
+"""What a built-in connector implements, and what the pipeline hands it.
+
+A source pushes raw records through `emit` until it is cancelled (or, like a generator
+with a `count`, returns when done). A sink receives records in topic order and says which
+it delivered; the pipeline commits offsets only after that (at-least-once).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+from runtime.config.spec import ConnectorSpec
+from runtime.connectors.params import Params
+from runtime.connectors.reporter import Reporter
+from runtime.topics.record import ProduceRecord, Record
+
+ErrorPolicy = Literal["skip", "stop"]
+Emit = Callable[[Sequence[ProduceRecord]], Awaitable[None]]
+
+
+@dataclass(slots=True)
+class ConnectorContext:
+    """Everything a connector needs at construction; parameters are already validated."""
+
+    spec: ConnectorSpec
+    params: Params
+    reporter: Reporter
+    policy: ErrorPolicy
+    stop: StopSignal
+
+
+class Source(Protocol):
+    async def run(self, emit: Emit) -> None:
+        """Produce until cancelled; return only when the source is exhausted."""
+        ...
+
+
+@dataclass(slots=True)
+class Delivery:
+    """What a sink did with one batch: `delivered` records from the front of the batch,
+    `failures` (record, reason) it gave up on for good, and whether it halted (stop policy)
+    at the first failure so the rest of the batch was not attempted."""
+
+    delivered: int = 0
+    failures: list[tuple[Record, str]] = field(default_factory=list)
+    halted: bool = False
+
+
+class Sink(Protocol):
+    async def open(self) -> None: ...
+
+    async def deliver(self, records: Sequence[Record]) -> Delivery:
+        """Deliver in order, retrying transient failures (cancellable while it waits)."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+class StopSignal:
+    """A threading.Event the supervisor, a signal handler or a test can set, awaitable
+    from the pipeline's event loop."""
+
+    POLL_S = 0.05
+
+    def __init__(self, event: threading.Event | None = None) -> None:
+        self.event = event or threading.Event()
+
+    def is_set(self) -> bool:
+        return self.event.is_set()
+
+    def set(self) -> None:
+        self.event.set()
+
+    async def wait(self) -> None:
+        while not self.event.is_set():
+            await asyncio.sleep(self.POLL_S)
+
+    async def sleep(self, seconds: float) -> bool:
+        """Sleep unless stopped first; True when the stop came."""
+        deadline = asyncio.get_running_loop().time() + max(0.0, seconds)
+        while not self.event.is_set():
+            left = deadline - asyncio.get_running_loop().time()
+            if left <= 0:
+                return False
+            await asyncio.sleep(min(left, self.POLL_S))
+        return True

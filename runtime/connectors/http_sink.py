@@ -1,0 +1,104 @@
+"""`http-sink`: one HTTP request per record, the record value as the body.
+
+Parameters: endpoint (required), method (POST), headers (`"Key: Value"` list; default
+`Content-Type: text/html` as Fluvio's), user_agent, http_request_timeout (15s),
+http_connect_timeout (1s), backoff_min (1s), backoff_max (60s), max_retries (default:
+retry until delivered).
+
+Connection errors, timeouts, 408, 429 and 5xx are retried with backoff, so a destination
+that is down delays records, never drops them. Other 4xx answers mean this record will
+never be accepted: it is a bad record (logged with its offset; skip or stop by policy).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+from runtime import __version__
+from runtime.connectors.backoff import Backoff
+from runtime.connectors.base import ConnectorContext, Delivery
+from runtime.connectors.params import ParameterError, parse_headers
+from runtime.topics.record import Record
+
+RETRY_STATUS = {408, 429}
+
+
+class HttpSink:
+    def __init__(self, ctx: ConnectorContext) -> None:
+        p = ctx.params
+        self.ctx = ctx
+        self.reporter = ctx.reporter
+        self.endpoint = p.str("endpoint", required=True) or ""
+        if not self.endpoint.lower().startswith(("http://", "https://")):
+            raise ParameterError(
+                f"connector `{ctx.spec.name}`: endpoint must start with http:// or https://"
+            )
+        self.method = (p.str("method", "POST") or "POST").upper()
+        lines = p.str_list("headers") + p.str_list("header")
+        self.headers = parse_headers(ctx.spec.name, lines or ["Content-Type: text/html"])
+        if not any(k.lower() == "user-agent" for k, _ in self.headers):
+            agent = p.str("user_agent", f"weir/http-sink {__version__}")
+            self.headers.append(("User-Agent", agent or ""))
+        self.request_timeout_ms = p.duration_ms("http_request_timeout", 15_000)
+        self.connect_timeout_ms = p.duration_ms("http_connect_timeout", 1_000)
+        self.backoff_min_ms = p.duration_ms("backoff_min", 1_000)
+        self.backoff_max_ms = p.duration_ms("backoff_max", 60_000)
+        self.max_retries = p.int("max_retries")
+        self.client = None
+
+    async def open(self) -> None:
+        import httpx
+
+        timeout = httpx.Timeout(self.request_timeout_ms / 1000,
+                                connect=self.connect_timeout_ms / 1000)
+        self.client = httpx.AsyncClient(timeout=timeout)
+        self.reporter.info(f"http sink: {self.method} {self.endpoint}, one request per record")
+
+    async def close(self) -> None:
+        if self.client is not None:
+            await self.client.aclose()
+            self.client = None
+
+    async def deliver(self, records: Sequence[Record]) -> Delivery:
+        result = Delivery()
+        for record in records:
+            problem = await self._send(record)
+            if problem is None:
+                result.delivered += 1
+                continue
+            result.failures.append((record, problem))
+            if self.ctx.policy == "stop":
+                result.halted = True
+                break
+        return result
+
+    async def _send(self, record: Record) -> str | None:
+        """None when delivered; the reason when the record can never be delivered."""
+        import httpx
+
+        backoff = Backoff(self.backoff_min_ms, self.backoff_max_ms)
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                response = await self.client.request(
+                    self.method, self.endpoint, headers=self.headers, content=record.value
+                )
+            except httpx.HTTPError as exc:
+                reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            else:
+                status = response.status_code
+                if status < 400:
+                    return None
+                reason = f"HTTP {status} {response.reason_phrase}"
+                if status < 500 and status not in RETRY_STATUS:
+                    return reason
+            if self.max_retries is not None and attempt > self.max_retries:
+                return f"{reason} (gave up after {self.max_retries} retries)"
+            delay = backoff.next_delay()
+            self.reporter.warning(
+                f"offset {record.offset}: {reason}; retry {attempt} in {delay:.1f}s"
+            )
+            self.reporter.metrics.last_error = self.reporter.mask(reason)
+            await asyncio.sleep(delay)

@@ -1,0 +1,216 @@
+"""`http` / `http-source`: poll an HTTP endpoint, read a streaming response, or listen
+on a WebSocket (`ws://`, `wss://`), producing one record per response, stream segment or
+message. A failed request or a bad response is logged and counted, then retried with
+backoff: it never stops the connector.
+
+Parameters (config doc, section 4): endpoint, method, interval, headers (and legacy
+`header`), body, user_agent, output_type text|json, output_parts body|full, stream,
+delimiter, websocket_config {subscription_messages, ping_interval_ms}; also
+`http_request_timeout` (default 30s) and `http_connect_timeout` (default 10s).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import codecs
+import json
+
+from runtime import __version__
+from runtime.connectors.backoff import Backoff
+from runtime.connectors.base import ConnectorContext, Emit
+from runtime.connectors.params import ParameterError, parse_headers
+from runtime.topics.record import ProduceRecord
+
+USER_AGENT = f"weir/http-source {__version__}"
+MAX_BACKOFF_MS = 60_000
+
+
+class HttpSource:
+    def __init__(self, ctx: ConnectorContext) -> None:
+        p = ctx.params
+        name = ctx.spec.name
+        self.reporter = ctx.reporter
+        self.endpoint = p.str("endpoint", required=True) or ""
+        scheme = self.endpoint.split(":", 1)[0].lower()
+        if scheme not in ("http", "https", "ws", "wss"):
+            raise ParameterError(
+                f"connector `{name}`: endpoint must start with http://, https://, ws:// "
+                f"or wss://, not {scheme}://"
+            )
+        self.websocket = scheme in ("ws", "wss")
+        self.method = (p.str("method", "GET") or "GET").upper()
+        # legacy `interval: 10` meant seconds
+        self.interval_ms = p.duration_ms("interval", 10_000, bare_unit_ms=1000)
+        self.headers = parse_headers(name, p.str_list("headers") + p.str_list("header"))
+        if not any(k.lower() == "user-agent" for k, _ in self.headers):
+            self.headers.append(("User-Agent", p.str("user_agent", USER_AGENT) or USER_AGENT))
+        body = p.str("body")
+        self.body = body.encode() if body is not None else None
+        self.output_type = p.choice("output_type", ("text", "json"), "text")
+        self.output_parts = p.choice("output_parts", ("body", "full"), "body")
+        self.stream = p.bool("stream", False)
+        delimiter = p.str("delimiter", "\n") or "\n"
+        if "\\" in delimiter:
+            delimiter = codecs.decode(delimiter, "unicode_escape")
+        self.delimiter = delimiter.encode()
+        self.request_timeout_ms = p.duration_ms("http_request_timeout",
+                                                p.duration_ms("timeout", 30_000))
+        self.connect_timeout_ms = p.duration_ms("http_connect_timeout", 10_000)
+        ws = p.mapping("websocket_config")
+        subs = ws.get("subscription_messages", p.raw("subscription_messages", []))
+        if isinstance(subs, str):
+            subs = [subs]
+        self.subscriptions = [s if isinstance(s, str) else json.dumps(s) for s in subs or []]
+        ping = ws.get("ping_interval_ms", p.raw("ping_interval_ms", 10_000))
+        try:
+            self.ping_interval_ms = int(ping)
+        except (TypeError, ValueError):
+            raise ParameterError(
+                f"connector `{name}`: websocket_config.ping_interval_ms is {ping!r}, "
+                "expected a whole number of milliseconds"
+            ) from None
+        self.backoff = Backoff(min(self.interval_ms, 1000) or 100,
+                               max(self.interval_ms, MAX_BACKOFF_MS))
+
+    async def run(self, emit: Emit) -> None:
+        mode = "websocket" if self.websocket else ("stream" if self.stream else "poll")
+        every = f" every {self.interval_ms}ms" if mode == "poll" else ""
+        self.reporter.info(f"http source: {mode} {self.method if mode != 'websocket' else ''}"
+                           f" {self.endpoint}{every}".replace("  ", " "))
+        if self.websocket:
+            await self._websocket(emit)
+            return
+        import httpx
+
+        timeout = httpx.Timeout(self.request_timeout_ms / 1000,
+                                connect=self.connect_timeout_ms / 1000)
+        async with httpx.AsyncClient(timeout=timeout, follow_redirects=True) as client:
+            if self.stream:
+                await self._stream(client, emit)
+            else:
+                await self._poll(client, emit)
+
+    # polling: one record per response
+    async def _poll(self, client, emit: Emit) -> None:
+        import httpx
+
+        loop = asyncio.get_running_loop()
+        while True:
+            started = loop.time()
+            try:
+                response = await client.request(
+                    self.method, self.endpoint, headers=self.headers, content=self.body
+                )
+            except httpx.HTTPError as exc:
+                await self._failed(f"request to the endpoint failed: {_describe(exc)}")
+                continue
+            if response.status_code >= 400:
+                await self._failed(
+                    f"bad response: HTTP {response.status_code} {response.reason_phrase}"
+                    + _snippet(response.content)
+                )
+                continue
+            self.backoff.reset()
+            await emit([ProduceRecord(self._format(response, response.content))])
+            wait = self.interval_ms / 1000 - (loop.time() - started)
+            if wait > 0:
+                await asyncio.sleep(wait)
+
+    # streaming: one record per delimited segment of a long response
+    async def _stream(self, client, emit: Emit) -> None:
+        import httpx
+
+        while True:
+            try:
+                async with client.stream(
+                    self.method, self.endpoint, headers=self.headers, content=self.body,
+                    timeout=httpx.Timeout(None, connect=self.connect_timeout_ms / 1000),
+                ) as response:
+                    if response.status_code >= 400:
+                        body = await response.aread()
+                        await self._failed(
+                            f"bad response: HTTP {response.status_code} "
+                            f"{response.reason_phrase}" + _snippet(body)
+                        )
+                        continue
+                    self.reporter.info(f"stream open: HTTP {response.status_code}")
+                    pending = b""
+                    async for chunk in response.aiter_bytes():
+                        pending += chunk
+                        parts = pending.split(self.delimiter)
+                        pending = parts.pop()
+                        records = [ProduceRecord(self._format(response, part))
+                                   for part in parts if part]
+                        if records:
+                            self.backoff.reset()
+                            await emit(records)
+                    if pending:
+                        await emit([ProduceRecord(self._format(response, pending))])
+                self.reporter.info("stream ended by the server; reconnecting")
+                await asyncio.sleep(self.backoff.next_delay())
+            except httpx.HTTPError as exc:
+                await self._failed(f"stream failed: {_describe(exc)}")
+
+    # websocket: one record per message
+    async def _websocket(self, emit: Emit) -> None:
+        from websockets.asyncio.client import connect
+        from websockets.exceptions import InvalidHandshake, WebSocketException
+
+        headers = [(k, v) for k, v in self.headers if k.lower() != "user-agent"]
+        agent = next(v for k, v in self.headers if k.lower() == "user-agent")
+        ping = self.ping_interval_ms / 1000 if self.ping_interval_ms > 0 else None
+        while True:
+            try:
+                async with connect(
+                    self.endpoint, additional_headers=headers, user_agent_header=agent,
+                    ping_interval=ping, open_timeout=self.connect_timeout_ms / 1000,
+                    max_size=None,
+                ) as ws:
+                    self.reporter.info("websocket connected")
+                    for message in self.subscriptions:
+                        await ws.send(message)
+                    async for message in ws:
+                        data = message.encode() if isinstance(message, str) else message
+                        self.backoff.reset()
+                        await emit([ProduceRecord(self._format(None, data))])
+                self.reporter.info("websocket closed by the server; reconnecting")
+                await asyncio.sleep(self.backoff.next_delay())
+            except (OSError, TimeoutError, InvalidHandshake, WebSocketException) as exc:
+                await self._failed(f"websocket failed: {_describe(exc)}")
+
+    async def _failed(self, message: str) -> None:
+        delay = self.backoff.next_delay()
+        self.reporter.error(f"{message}; retrying in {delay:.1f}s")
+        await asyncio.sleep(delay)
+
+    def _format(self, response, body: bytes) -> bytes:
+        """The record value for `output_type` x `output_parts` (Fluvio's shapes)."""
+        full = self.output_parts == "full" and response is not None
+        if self.output_type == "text":
+            if not full:
+                return body
+            lines = [f"{response.http_version} {response.status_code} {response.reason_phrase}"]
+            lines += [f"{k}: {v}" for k, v in response.headers.multi_items()]
+            return ("\n".join(lines) + "\n\n").encode() + body
+        text = body.decode("utf-8", errors="replace")
+        if not full:
+            return json.dumps({"body": text}).encode()
+        headers: dict[str, str] = {}
+        for k, v in response.headers.multi_items():
+            headers[k] = f"{headers[k]}, {v}" if k in headers else v
+        return json.dumps({
+            "status": {"version": response.http_version, "code": response.status_code,
+                       "string": response.reason_phrase},
+            "header": headers,
+            "body": text,
+        }).encode()
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    return f"{type(exc).__name__}: {text}" if text != type(exc).__name__ else text
+
+
+def _snippet(body: bytes, limit: int = 200) -> str:
+    text = body[:limit].decode("utf-8", errors="replace").strip()
+    return f": {text}" if text else ""

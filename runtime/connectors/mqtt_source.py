@@ -1,0 +1,126 @@
+"""`mqtt-source`: subscribe to an MQTT topic filter and produce one record per message.
+
+Parameters: `url` (`mqtt://host:1883`, `mqtts://...`, `ws://host/path`, credentials as
+`mqtt://user:pass@host`), `topic` (a filter, `+` and `#` allowed), `client_id` (default:
+random), `timeout` ({secs, nanos} or a duration; connect timeout and keep-alive, 60s),
+`qos` (0, 1 or 2; default 0), `payload_output_type`: `binary` (the payload as the
+record value) or `json` (`{"mqtt_topic": T, "payload": P}`, P parsed when it is JSON,
+else a string).
+
+paho-mqtt runs its network loop in its own thread and reconnects with backoff by
+itself; messages cross to the pipeline's event loop through a queue.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from urllib.parse import unquote, urlsplit
+
+from runtime.connectors.base import ConnectorContext, Emit
+from runtime.connectors.params import ParameterError
+from runtime.topics.record import ProduceRecord
+
+MAX_BATCH = 500
+
+
+class MqttSource:
+    def __init__(self, ctx: ConnectorContext) -> None:
+        p = ctx.params
+        name = ctx.spec.name
+        self.reporter = ctx.reporter
+        url = p.str("url", required=True) or ""
+        parts = urlsplit(url if "://" in url else f"mqtt://{url}")
+        if parts.scheme not in ("mqtt", "mqtts", "tcp", "ssl", "ws", "wss") or not parts.hostname:
+            raise ParameterError(
+                f"connector `{name}`: url must look like mqtt://host:1883, mqtts://host:8883 "
+                "or ws://host:port/path"
+            )
+        self.tls = parts.scheme in ("mqtts", "ssl", "wss")
+        self.websockets = parts.scheme in ("ws", "wss")
+        self.ws_path = parts.path or "/mqtt"
+        self.host = parts.hostname
+        default_port = {"ws": 80, "wss": 443}.get(parts.scheme, 8883 if self.tls else 1883)
+        self.port = parts.port or default_port
+        self.username = unquote(parts.username) if parts.username else None
+        self.password = unquote(parts.password) if parts.password else None
+        self.topic = p.str("topic", required=True) or ""
+        self.client_id = p.str("client_id") or f"weir-{name}-{uuid.uuid4().hex[:8]}"
+        self.timeout_ms = p.duration_ms("timeout", 60_000)
+        self.qos = p.int("qos", 0) or 0
+        if self.qos not in (0, 1, 2):
+            raise ParameterError(f"connector `{name}`: qos is {self.qos}, expected 0, 1 or 2")
+        self.output = p.choice("payload_output_type", ("binary", "json"), "binary")
+
+    async def run(self, emit: Emit) -> None:
+        import paho.mqtt.client as mqtt
+
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue = asyncio.Queue()
+        reporter = self.reporter
+
+        client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=self.client_id,
+                             transport="websockets" if self.websockets else "tcp")
+        if self.websockets:
+            client.ws_set_options(path=self.ws_path)
+        if self.username:
+            client.username_pw_set(self.username, self.password)
+        if self.tls:
+            client.tls_set()
+        client.reconnect_delay_set(min_delay=1, max_delay=60)
+
+        def on_connect(cl, _userdata, _flags, reason, _props) -> None:
+            if reason.is_failure:
+                loop.call_soon_threadsafe(
+                    reporter.error, f"MQTT broker refused the connection: {reason}"
+                )
+                return
+            cl.subscribe(self.topic, qos=self.qos)
+            loop.call_soon_threadsafe(
+                reporter.info, f"connected to {self.host}:{self.port}, subscribed to "
+                               f"`{self.topic}` (qos {self.qos})"
+            )
+
+        def on_disconnect(_cl, _userdata, _flags, reason, _props) -> None:
+            if reason.is_failure or reason.value != 0:
+                loop.call_soon_threadsafe(
+                    reporter.error, f"MQTT connection lost ({reason}); reconnecting"
+                )
+
+        def on_connect_fail(_cl, _userdata) -> None:
+            loop.call_soon_threadsafe(
+                reporter.error, f"cannot reach the MQTT broker at {self.host}:{self.port}; "
+                                "retrying"
+            )
+
+        def on_message(_cl, _userdata, message) -> None:
+            loop.call_soon_threadsafe(queue.put_nowait, (message.topic, bytes(message.payload)))
+
+        client.on_connect = on_connect
+        client.on_disconnect = on_disconnect
+        client.on_message = on_message
+        client.on_connect_fail = on_connect_fail
+        keepalive = max(5, self.timeout_ms // 1000)
+        client.connect_async(self.host, self.port, keepalive=keepalive)
+        client.loop_start()
+        reporter.info(f"mqtt source: {self.host}:{self.port} topic `{self.topic}`, "
+                      f"payload {self.output}")
+        try:
+            while True:
+                batch = [await queue.get()]
+                while not queue.empty() and len(batch) < MAX_BATCH:
+                    batch.append(queue.get_nowait())
+                await emit([ProduceRecord(self._value(t, payload)) for t, payload in batch])
+        finally:
+            client.disconnect()
+            client.loop_stop()
+
+    def _value(self, topic: str, payload: bytes) -> bytes:
+        if self.output == "binary":
+            return payload
+        try:
+            body = json.loads(payload)
+        except ValueError:
+            body = payload.decode("utf-8", errors="replace")
+        return json.dumps({"mqtt_topic": topic, "payload": body}).encode()

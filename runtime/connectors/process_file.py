@@ -1,0 +1,62 @@
+"""`$WEIR_HOME/connectors/<name>/process.json`: a connector running in a foreground
+process, for `connector list|logs|stop|delete` to find while it lives."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from runtime.connectors.telemetry import connector_dir
+from runtime.errors import WeirError
+
+
+def process_path(name: str) -> Path:
+    return connector_dir(name) / "process.json"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def running_pid(name: str) -> int | None:
+    """The pid of a live foreground run of `name`, if any (stale files are ignored)."""
+    try:
+        info = json.loads(process_path(name).read_text())
+        pid = int(info["pid"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return pid if pid != os.getpid() and _alive(pid) else None
+
+
+@contextmanager
+def process_file(name: str, config: str | None, profile: str | None = None):
+    """Write process.json for the duration of the run; refuse a second live run."""
+    pid = running_pid(name)
+    if pid is not None:
+        raise WeirError(
+            f"connector `{name}` is already running in process {pid}",
+            hint=f"stop it first (`weir connector stop {name}` or Ctrl-C in its terminal)",
+        )
+    path = process_path(name)
+    body = {"pid": os.getpid(), "mode": "process", "config": config,
+            "started_at": time.time(), "profile": profile}
+    tmp = path.with_name(f"process.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(body))
+    tmp.replace(path)
+    try:
+        yield path
+    finally:
+        try:
+            if json.loads(path.read_text()).get("pid") == os.getpid():
+                path.unlink()
+        except (OSError, ValueError):
+            pass

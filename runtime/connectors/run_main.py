@@ -1,0 +1,43 @@
+"""`python -m runtime.connectors.run_main --config F [--secrets S] [--name N]`
+
+Runs one connector in a fresh process until SIGTERM (flush, commit, exit 0). The
+supervisor and the Docker image start connectors this way; it loads no UI code.
+Exit codes: 0 stopped cleanly, 1 the connector failed, 2 the config cannot be used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+
+from runtime.errors import EXIT_USAGE, WeirError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m runtime.connectors.run_main")
+    parser.add_argument("--config", required=True, help="connector YAML file")
+    parser.add_argument("--secrets", help="secrets file (NAME=value lines)")
+    parser.add_argument("--name", help="run under this name instead of the config's")
+    parser.add_argument("--console", action="store_true", help="also log to stderr")
+    args = parser.parse_args(argv)
+
+    from runtime.config.load import load_connector
+    from runtime.connectors.runner import run_connector
+
+    try:
+        spec = load_connector(args.config, secrets_file=args.secrets)
+    except WeirError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        for diag in getattr(exc, "diagnostics", None) or ():
+            print(f"  {diag}", file=sys.stderr)
+        if exc.hint:
+            print(f"  hint: {exc.hint}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.name and args.name != spec.name:
+        spec = dataclasses.replace(spec, name=args.name)
+    return run_connector(spec, console=args.console)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,127 @@
+"""Run one connector in this process until it is stopped: the one entry point every
+launcher uses (foreground `connector run`, `run_main` for the supervisor and Docker)."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import threading
+from contextlib import contextmanager
+
+from runtime.config.spec import ConnectorSpec
+from runtime.connectors.base import ConnectorContext, ErrorPolicy, StopSignal
+from runtime.connectors.params import Params
+from runtime.connectors.registry import connector_class
+from runtime.connectors.reporter import Reporter
+from runtime.errors import EXIT_FAILED, EXIT_OK, NotFound, WeirError
+from runtime.topics.store import TopicSpec, TopicStore
+
+POLICY_KEYS = ("on-error", "on_error")
+
+
+def error_policy(spec: ConnectorSpec) -> ErrorPolicy:
+    """`skip` (default: log, count, go on) or `stop`, from `on_error` on the spec (config
+    models) or an `on-error` parameter."""
+    value = getattr(spec, "on_error", None)
+    if value is None:
+        value = Params(spec.name, spec.parameters).str("on-error")
+    value = (value or "skip").strip().lower()
+    if value not in ("skip", "stop"):
+        raise WeirError(
+            f"connector `{spec.name}`: on-error is {value!r}, expected skip or stop"
+        )
+    return value  # type: ignore[return-value]
+
+
+def run_connector(
+    spec: ConnectorSpec,
+    *,
+    store: TopicStore | None = None,
+    stop_event: threading.Event | None = None,
+    console: bool = False,
+    handle_signals: bool = True,
+) -> int:
+    """Run until `stop_event` is set (or SIGTERM/SIGINT when on the main thread) or the
+    source is exhausted. Returns the exit code: 0 stopped cleanly, 1 failed."""
+    reporter = Reporter(spec, console=console)
+    stop = StopSignal(stop_event)
+    own_store = store is None
+    code = EXIT_FAILED
+    reporter.event("start", f"{spec.type} connector `{spec.name}` starting")
+    try:
+        with _signals(stop, reporter, enabled=handle_signals):
+            if store is None:
+                from runtime.topics import open_store
+
+                store = open_store()
+            code = asyncio.run(_run(spec, store, reporter, stop))
+    except WeirError as exc:
+        message = exc.message + (f" ({exc.hint})" if exc.hint else "")
+        reporter.error(message)
+        code = exc.exit_code or EXIT_FAILED
+    except Exception as exc:  # noqa: BLE001 - a connector failure is reported, not raised
+        reporter.error(f"connector failed: {type(exc).__name__}: {exc}")
+        code = EXIT_FAILED
+    finally:
+        if own_store and store is not None:
+            store.close()
+        m = reporter.metrics
+        summary = (f"stopped (exit {code}): {m.records_in} in, {m.records_out} out, "
+                   f"{m.filtered} filtered, {m.errors} errors")
+        reporter.info(summary)
+        reporter.event("stop" if code == EXIT_OK else "failed", summary)
+        reporter.close()
+    return code
+
+
+async def _run(spec: ConnectorSpec, store: TopicStore, reporter: Reporter,
+               stop: StopSignal) -> int:
+    cls, kind = connector_class(spec.type)
+    ctx = ConnectorContext(spec, Params(spec.name, spec.parameters), reporter,
+                           error_policy(spec), stop)
+    connector = cls(ctx)
+    _ensure_topic(spec, store, reporter)
+    reporter.info(f"{spec.type} `{spec.name}` {'->' if kind == 'source' else '<-'} "
+                  f"topic `{spec.topic}` (on-error: {ctx.policy})")
+    if kind == "source":
+        from runtime.connectors.source_pipeline import run_source
+
+        return await run_source(ctx, connector, store)
+    from runtime.connectors.sink_pipeline import run_sink
+
+    return await run_sink(ctx, connector, store)
+
+
+def _ensure_topic(spec: ConnectorSpec, store: TopicStore, reporter: Reporter) -> None:
+    try:
+        store.describe_topic(spec.topic)
+        return
+    except NotFound:
+        pass
+    opts = spec.topic_options
+    store.create_topic(
+        TopicSpec(spec.topic, opts.partitions, opts.retention_ms, opts.segment_bytes),
+        exist_ok=True,
+    )
+    reporter.info(f"created topic `{spec.topic}` ({opts.partitions} partition(s))")
+
+
+@contextmanager
+def _signals(stop: StopSignal, reporter: Reporter, *, enabled: bool):
+    """SIGTERM and SIGINT set the stop signal (graceful: flush, commit, exit 0)."""
+    if not enabled or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, _frame) -> None:
+        if stop.is_set():
+            return
+        reporter.info(f"received {signal.Signals(signum).name}: stopping")
+        stop.set()
+
+    previous = {s: signal.signal(s, handler) for s in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for s, h in previous.items():
+            signal.signal(s, h)

@@ -1,0 +1,118 @@
+"""source -> SmartModule chain -> producer -> topic, until stopped or the source ends."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+
+from runtime.connectors.backoff import Backoff
+from runtime.connectors.base import ConnectorContext, Source
+from runtime.connectors.producer import Producer
+from runtime.connectors.transform import Transformer
+from runtime.errors import WeirError
+from runtime.topics.record import ProduceRecord, Record
+from runtime.topics.store import TopicStore
+
+
+class PipelineStopped(BaseException):
+    """Raised inside `emit` when the error policy says stop (a BaseException, so a
+    source's `except Exception` around its own I/O cannot swallow it)."""
+
+
+async def run_source(ctx: ConnectorContext, source: Source, store: TopicStore) -> int:
+    """Exit code 0 when stopped or the source is exhausted, 1 when the policy stopped it."""
+    spec, reporter = ctx.spec, ctx.reporter
+    transformer = Transformer(spec.transforms, ctx.policy, reporter)
+    producer = Producer(store, spec.topic, spec.producer, reporter, spec.partition)
+    opts = spec.producer
+    reporter.info(
+        f"producer: linger {opts.linger_ms}ms, batch-size {opts.batch_size_bytes} bytes, "
+        f"compression {opts.compression}"
+        + (" (recorded; the embedded store keeps values uncompressed)"
+           if opts.compression != "none" else "")
+    )
+    sequence = 0
+    metrics = reporter.metrics
+    wake = asyncio.Event()
+
+    async def emit(raw: Sequence[ProduceRecord]) -> None:
+        nonlocal sequence
+        if not raw:
+            return
+        now = int(time.time() * 1000)
+        records = [
+            Record(sequence + i, r.timestamp or now, r.key, r.value, r.headers)
+            for i, r in enumerate(raw)
+        ]
+        sequence += len(records)
+        metrics.records_in += len(records)
+        outcome = transformer.apply(records)
+        metrics.filtered += max(0, len(records) - len(outcome.records) - outcome.failed)
+        producer.add([ProduceRecord(r.value, r.key, r.timestamp, r.headers)
+                      for r in outcome.records])
+        if producer.buffer:
+            wake.set()
+        if outcome.stopped_at is not None:
+            raise PipelineStopped(outcome.stopped_at)
+
+    async def linger_loop() -> None:
+        backoff = Backoff(200, 10_000)
+        while True:
+            due = producer.due_in()
+            if due is None:
+                wake.clear()
+                await wake.wait()
+                continue
+            if due > 0:
+                await asyncio.sleep(due)
+            try:
+                producer.flush()
+                backoff.reset()
+            except WeirError as exc:
+                reporter.error(f"cannot append to topic `{spec.topic}`: {exc.message}")
+                await asyncio.sleep(backoff.next_delay())
+
+    async def metrics_loop() -> None:
+        while True:
+            reporter.flush_metrics()
+            await asyncio.sleep(0.25)
+
+    source_task = asyncio.create_task(source.run(emit), name="source")
+    helpers = [asyncio.create_task(linger_loop()), asyncio.create_task(metrics_loop())]
+    stop_task = asyncio.create_task(ctx.stop.wait())
+    code = 0
+    try:
+        await asyncio.wait({source_task, stop_task}, return_when=asyncio.FIRST_COMPLETED)
+        if not source_task.done():
+            reporter.info("stopping: flushing buffered records")
+            source_task.cancel()
+        try:
+            await source_task
+            if not ctx.stop.is_set():
+                reporter.info("source finished")
+        except asyncio.CancelledError:
+            pass
+        except PipelineStopped as exc:
+            reporter.info(f"stopped by the error policy at offset {exc.args[0]} (on-error: stop)")
+            code = 1
+    finally:
+        for task in (*helpers, stop_task):
+            task.cancel()
+        await asyncio.gather(*helpers, stop_task, return_exceptions=True)
+        try:
+            _final_flush(producer, reporter)
+        finally:
+            transformer.close()
+    return code
+
+
+def _final_flush(producer: Producer, reporter) -> None:
+    for attempt in range(3):
+        try:
+            producer.flush()
+            return
+        except WeirError as exc:
+            reporter.error(f"cannot append the last {len(producer.buffer)} records: {exc.message}")
+            time.sleep(0.2 * (attempt + 1))
+    raise WeirError(f"{len(producer.buffer)} buffered records could not be appended")

@@ -1,0 +1,425 @@
+"""`sql-sink`: insert JSON records into a table of SQLite or PostgreSQL.
+
+Parameters: `url` (`sqlite:///abs/path.db`, `sqlite://relative.db`,
+`postgresql://user:pass@host:port/db`), `table` and `columns` (a list of {name, path: a
+JSON path like `$.a.b` or `$.items[0]`, type: text|integer|real|boolean|json|timestamp}),
+`batch-size` rows per insert (default 100), `backoff-min` (1s), `backoff-max` (60s),
+`retries` (3): how often a batch is retried while the database is unreachable before the
+connector fails (uncommitted, so nothing is lost: a restart delivers the batch again).
+The json-sql style `mapping: {table, map-columns: {COL: {json-key, value: {type}}}}` is
+accepted too.
+
+Without a mapping each record must be the operation Fluvio's json-sql SmartModule emits:
+`{"Insert": {"table": T, "values": [{"column": C, "raw_value": V, "type": TYPE}]}}`.
+
+Rows of a batch go in one transaction. When the database refuses the batch because of
+the data, rows are retried one at a time so only the bad ones fail (logged with their
+offset); when the database is unreachable or busy, the batch is retried with backoff.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from runtime.connectors.backoff import Backoff
+from runtime.connectors.base import ConnectorContext, Delivery
+from runtime.connectors.params import ParameterError
+from runtime.errors import WeirError
+from runtime.topics.record import Record
+
+TYPES = {
+    "int": "int", "integer": "int", "bigint": "int", "smallint": "int", "int2": "int",
+    "int4": "int", "int8": "int", "float": "float", "real": "float", "double": "float",
+    "float4": "float", "float8": "float", "numeric": "float", "decimal": "float",
+    "text": "text", "string": "text", "varchar": "text", "char": "text", "uuid": "text",
+    "bool": "bool", "boolean": "bool", "json": "json", "jsonb": "json",
+    "timestamp": "timestamp", "timestamptz": "timestamp", "date": "text", "time": "text",
+    "bytes": "bytes", "blob": "bytes",
+}
+_MISSING = object()
+
+
+class BadRecord(Exception):
+    """This record cannot become a row (not JSON, missing a required field, wrong type)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    name: str
+    path: tuple[str, ...]
+    type: str
+    required: bool = False
+    default: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    table: str
+    columns: tuple[str, ...]
+    values: tuple[Any, ...]
+
+
+def _convert(value: Any, kind: str, column: str) -> Any:
+    if value is None:
+        return None
+    try:
+        if kind == "int":
+            if isinstance(value, bool):
+                return int(value)
+            if isinstance(value, float) and not value.is_integer():
+                raise ValueError
+            return int(value)
+        if kind == "float":
+            return float(value)
+        if kind == "bool":
+            if isinstance(value, str):
+                lowered = value.strip().lower()
+                if lowered in ("true", "1", "yes"):
+                    return True
+                if lowered in ("false", "0", "no"):
+                    return False
+                raise ValueError
+            return bool(value)
+        if kind == "json":
+            return json.dumps(value)
+        if kind == "timestamp" and isinstance(value, (int, float)) and not isinstance(value, bool):
+            # a number is epoch milliseconds, as record timestamps are
+            return datetime.fromtimestamp(value / 1000, UTC).isoformat()
+        if kind == "bytes":
+            return value.encode() if isinstance(value, str) else bytes(value)
+        return value if isinstance(value, str) else json.dumps(value)
+    except (TypeError, ValueError):
+        raise BadRecord(f"column `{column}`: {value!r} is not a valid {kind}") from None
+
+
+class Mapping:
+    """JSON record -> row, by the `mapping` parameter."""
+
+    def __init__(self, connector: str, raw: dict[str, Any]) -> None:
+        table = raw.get("table")
+        columns = raw.get("map_columns") or raw.get("columns")
+        if isinstance(columns, list):
+            columns = {str((c or {}).get("name")): c for c in columns}
+        if not table or not isinstance(columns, dict) or not columns:
+            raise ParameterError(
+                f"connector `{connector}`: name a `table` and its `columns` "
+                "([{name: col, path: $.field, type: text}])"
+            )
+        self.table = str(table)
+        self.columns: list[Column] = []
+        for name, body in columns.items():
+            body = {str(k).replace("-", "_"): v for k, v in (body or {}).items()}
+            value = {str(k).replace("-", "_"): v for k, v in (body.get("value") or {}).items()}
+            kind_name = str(value.get("type", body.get("type", "text"))).lower()
+            if kind_name not in TYPES:
+                raise ParameterError(
+                    f"connector `{connector}`: column `{name}` has type `{kind_name}`, "
+                    f"expected one of {', '.join(sorted(TYPES))}"
+                )
+            path = parse_path(str(body.get("json_key", body.get("path", name))))
+            self.columns.append(Column(
+                str(name), path, TYPES[kind_name],
+                bool(value.get("required", body.get("required", False))),
+                value.get("default", body.get("default")),
+            ))
+
+    def row(self, record: Record) -> Row:
+        try:
+            data = json.loads(record.value)
+        except ValueError as exc:
+            raise BadRecord(f"record is not JSON: {exc}") from None
+        values = []
+        for col in self.columns:
+            value = _lookup(data, col.path)
+            if value is _MISSING or value is None:
+                if col.required:
+                    raise BadRecord(f"required field `{'.'.join(col.path)}` is missing")
+                value = col.default
+            values.append(_convert(value, col.type, col.name))
+        return Row(self.table, tuple(c.name for c in self.columns), tuple(values))
+
+
+_SEGMENT = re.compile(r"\.([^.\[]+)|\[(\d+)\]|\['([^']*)'\]|\[\"([^\"]*)\"\]")
+
+
+def parse_path(text: str) -> tuple[str, ...]:
+    """`$.a.b[0]`, `$['odd key']` or plain `a.b` -> ("a", "b", "0")."""
+    text = text.strip()
+    if not text.startswith("$"):
+        return tuple(p for p in text.split(".") if p)
+    parts, pos, body = [], 0, text[1:]
+    while pos < len(body):
+        match = _SEGMENT.match(body, pos)
+        if not match:
+            raise ParameterError(f"`{text}` is not a JSON path like $.a.b or $.items[0]")
+        parts.append(next(g for g in match.groups() if g is not None))
+        pos = match.end()
+    return tuple(parts)
+
+
+def _lookup(data: Any, path: tuple[str, ...]) -> Any:
+    for part in path:
+        if isinstance(data, dict) and part in data:
+            data = data[part]
+        elif isinstance(data, list) and part.isdigit() and int(part) < len(data):
+            data = data[int(part)]
+        else:
+            return _MISSING
+    return data
+
+
+def operation_row(record: Record) -> Row:
+    """A json-sql operation record: {"Insert": {"table", "values": [...]}}."""
+    try:
+        data = json.loads(record.value)
+        op = data["Insert"]
+        cols, vals = [], []
+        for item in op["values"]:
+            cols.append(str(item["column"]))
+            kind = TYPES.get(str(item.get("type", "text")).lower(), "text")
+            vals.append(_convert(item.get("raw_value"), kind, cols[-1]))
+        return Row(str(op["table"]), tuple(cols), tuple(vals))
+    except BadRecord:
+        raise
+    except (ValueError, KeyError, TypeError):
+        raise BadRecord(
+            "record is not a json-sql Insert operation and the connector has no `mapping`"
+        ) from None
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+class _Database:
+    """One connection, used only from the sink's worker thread."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.postgres = url.lower().startswith(("postgres://", "postgresql://"))
+        self.conn = None
+        if self.postgres:
+            import psycopg
+
+            self.module = psycopg
+            self.placeholder = "%s"
+        else:
+            import sqlite3
+
+            self.module = sqlite3
+            self.placeholder = "?"
+            self.path = _sqlite_path(url)
+
+    def connect(self) -> None:
+        self.close()
+        if self.postgres:
+            self.conn = self.module.connect(self.url, connect_timeout=10)
+        else:
+            self.conn = self.module.connect(self.path, timeout=10, check_same_thread=False)
+
+    def close(self) -> None:
+        if self.conn is not None:
+            try:
+                self.conn.close()
+            except Exception:  # noqa: BLE001 - closing a broken connection
+                pass
+            self.conn = None
+
+    def is_data_error(self, exc: Exception) -> bool:
+        m = self.module
+        if self.postgres:
+            return isinstance(exc, m.DatabaseError) and not isinstance(
+                exc, (m.OperationalError, m.InterfaceError)
+            )
+        return isinstance(exc, (m.IntegrityError, m.DataError, m.ProgrammingError,
+                                m.InterfaceError, OverflowError))
+
+    def check(self, table: str, columns: Sequence[str]) -> None:
+        cols = ", ".join(_quote(c) for c in columns) if columns else "*"
+        cur = self.conn.cursor()
+        try:
+            cur.execute(f"SELECT {cols} FROM {_quote(table)} WHERE 1 = 0")
+            cur.fetchall()
+        finally:
+            cur.close()
+        self.conn.rollback()
+
+    def insert(self, rows: Sequence[Row]) -> None:
+        """All rows in one transaction."""
+        cur = self.conn.cursor()
+        try:
+            groups: dict[tuple[str, tuple[str, ...]], list[tuple]] = {}
+            order: list[tuple[str, tuple[str, ...]]] = []
+            for row in rows:
+                key = (row.table, row.columns)
+                if key not in groups:
+                    groups[key] = []
+                    order.append(key)
+                groups[key].append(row.values)
+            for table, columns in order:
+                marks = ", ".join([self.placeholder] * len(columns))
+                sql = (f"INSERT INTO {_quote(table)} ({', '.join(map(_quote, columns))}) "
+                       f"VALUES ({marks})")
+                cur.executemany(sql, groups[(table, columns)])
+            self.conn.commit()
+        except BaseException:
+            try:
+                self.conn.rollback()
+            except Exception:  # noqa: BLE001 - the connection may be gone
+                pass
+            raise
+        finally:
+            cur.close()
+
+
+def _sqlite_path(url: str) -> str:
+    rest = url[len("sqlite:"):]
+    rest = rest.split("?", 1)[0]
+    if rest.startswith("//"):
+        rest = rest[2:]
+    return rest or ":memory:"
+
+
+class SqlSink:
+    def __init__(self, ctx: ConnectorContext) -> None:
+        p = ctx.params
+        self.ctx = ctx
+        self.reporter = ctx.reporter
+        url = p.str("url", required=True) or ""
+        if not url.lower().startswith(("sqlite:", "postgres://", "postgresql://")):
+            raise ParameterError(
+                f"connector `{ctx.spec.name}`: url must be sqlite:///path.db or "
+                "postgresql://user:password@host:port/database"
+            )
+        mapping = p.mapping("mapping")
+        if not mapping and p.has("columns"):
+            mapping = {"columns": p.raw("columns")}
+        if mapping and "table" not in mapping and p.has("table"):
+            mapping["table"] = p.str("table")
+        self.mapping = Mapping(ctx.spec.name, mapping) if mapping else None
+        self.retries = p.int("retries", 3)
+        self.batch_size = p.int("batch_size", 100, minimum=1) or 100
+        self.backoff_min_ms = p.duration_ms("backoff_min", 1_000)
+        self.backoff_max_ms = p.duration_ms("backoff_max", 60_000)
+        self.db = _Database(url)
+        self.executor = ThreadPoolExecutor(1, thread_name_prefix=f"sql-{ctx.spec.name}")
+
+    async def _call(self, fn, *args):
+        return await asyncio.get_running_loop().run_in_executor(self.executor, fn, *args)
+
+    async def open(self) -> None:
+        kind = "PostgreSQL" if self.db.postgres else f"SQLite {self.db.path}"
+        backoff = Backoff(self.backoff_min_ms, self.backoff_max_ms)
+        while True:
+            try:
+                await self._call(self.db.connect)
+                break
+            except self.db.module.Error as exc:
+                delay = backoff.next_delay()
+                self.reporter.error(f"cannot connect to {kind}: {exc}; retrying in {delay:.1f}s",
+                                    count=False)
+                if await self.ctx.stop.sleep(delay):
+                    raise WeirError("stopped before the database was reachable") from None
+        if self.mapping is not None:
+            try:
+                await self._call(self.db.check, self.mapping.table,
+                                 [c.name for c in self.mapping.columns])
+            except self.db.module.Error as exc:
+                raise WeirError(
+                    f"sql-sink `{self.ctx.spec.name}`: table `{self.mapping.table}` or one of "
+                    f"its mapped columns is not usable in {kind}: {str(exc).strip()}",
+                    hint="create the table first; the mapping's column names must exist",
+                ) from None
+            target = f"table `{self.mapping.table}`"
+        else:
+            target = "tables named by json-sql operations"
+        self.reporter.info(f"sql sink: {kind}, {target}, batches of {self.batch_size}")
+
+    async def close(self) -> None:
+        await self._call(self.db.close)
+        self.executor.shutdown(wait=True)
+
+    def _row(self, record: Record) -> Row:
+        return self.mapping.row(record) if self.mapping else operation_row(record)
+
+    async def deliver(self, records: Sequence[Record]) -> Delivery:
+        result = Delivery()
+        for start in range(0, len(records), self.batch_size):
+            chunk = records[start:start + self.batch_size]
+            rows: list[tuple[Record, Row]] = []
+            for record in chunk:
+                try:
+                    rows.append((record, self._row(record)))
+                except BadRecord as exc:
+                    if self._failed(result, record, str(exc)):
+                        # rows before the bad record still go in, then we stop
+                        await self._insert(rows, result)
+                        return result
+            if await self._insert(rows, result):
+                return result
+        return result
+
+    def _failed(self, result: Delivery, record: Record, reason: str) -> bool:
+        result.failures.append((record, reason))
+        if self.ctx.policy == "stop":
+            result.halted = True
+            return True
+        return False
+
+    async def _insert(self, rows: list[tuple[Record, Row]], result: Delivery) -> bool:
+        """Insert with retries; True when the stop policy halted the batch."""
+        if not rows:
+            return False
+        try:
+            await self._retrying(lambda: self.db.insert([r for _, r in rows]))
+            result.delivered += len(rows)
+            return False
+        except _DataError:
+            pass
+        # The database refused the batch for its data: find the bad rows one by one.
+        for record, row in rows:
+            try:
+                await self._retrying(lambda row=row: self.db.insert([row]))
+                result.delivered += 1
+            except _DataError as exc:
+                if self._failed(result, record, f"database refused the row: {exc}"):
+                    return True
+        return False
+
+    async def _retrying(self, action) -> None:
+        backoff = Backoff(self.backoff_min_ms, self.backoff_max_ms)
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                if self.db.conn is None:
+                    await self._call(self.db.connect)
+                await self._call(action)
+                return
+            except (self.db.module.Error, OverflowError) as exc:
+                if self.db.is_data_error(exc):
+                    raise _DataError(str(exc).strip()) from None
+                if attempt > self.retries:
+                    raise WeirError(
+                        f"database still failing after {self.retries} retries: "
+                        f"{str(exc).strip()}",
+                        hint="the batch was not committed: it is delivered again on restart",
+                    ) from None
+                delay = backoff.next_delay()
+                self.reporter.warning(f"database error: {str(exc).strip()}; "
+                                      f"retrying in {delay:.1f}s")
+                self.reporter.metrics.last_error = self.reporter.mask(str(exc).strip())
+                if self.db.postgres:
+                    await self._call(self.db.close)
+                await asyncio.sleep(delay)
+
+
+class _DataError(Exception):
+    pass

@@ -1,0 +1,119 @@
+"""Run a connector's SmartModule chain over record batches, surviving bad records.
+
+A failing record (a SmartModule error, a trap, a limit) is logged with its offset and
+counted; with the `skip` policy the rest of the batch goes on, with `stop` the batch is
+cut at the failing record and the pipeline ends. The engine is imported only when the
+connector has transforms, so plain connectors never load wasmtime.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from runtime.connectors.base import ErrorPolicy
+from runtime.connectors.reporter import Reporter
+from runtime.errors import WeirError
+from runtime.topics.record import Record
+from smartmodules.spec import TransformSpec
+
+
+@dataclass(slots=True)
+class Outcome:
+    records: list[Record] = field(default_factory=list)
+    failed: int = 0
+    # the offset of the record that stopped the pipeline (stop policy), else None
+    stopped_at: int | None = None
+
+
+class Transformer:
+    """The chain of one connector, or a pass-through when it has no transforms."""
+
+    def __init__(
+        self, transforms: Sequence[TransformSpec], policy: ErrorPolicy, reporter: Reporter
+    ) -> None:
+        self.policy = policy
+        self.reporter = reporter
+        self.stages = len(transforms)
+        self.chain = None
+        if transforms:
+            from smartmodules.chain import build_chain
+
+            self.chain = build_chain(list(transforms))
+            names = ", ".join(t.uses for t in transforms)
+            reporter.info(f"transforms: {names}")
+
+    def apply(self, records: Sequence[Record]) -> Outcome:
+        if self.chain is None or not records:
+            return Outcome(list(records))
+        outcome = Outcome()
+        pending = list(records)
+        one_by_one = False
+        while pending:
+            batch = pending[:1] if one_by_one else pending
+            rest = pending[len(batch):]
+            try:
+                result = self.chain.process(batch)
+            except WeirError as exc:
+                # A trap or a limit fails the whole call without saying which record:
+                # retry one record at a time to find it.
+                if len(batch) > 1:
+                    one_by_one = True
+                    continue
+                if self._fail(outcome, batch[0].offset, _message(exc)):
+                    return outcome
+                pending = rest
+                continue
+            err = result.error
+            if err is None:
+                outcome.records.extend(result.records)
+                pending = rest
+                continue
+            index = _index_of(batch, err.offset)
+            if index < 0:
+                if len(batch) > 1:
+                    one_by_one = True
+                    continue
+                index = 0
+            if index > 0 and self.stages == 1:
+                outcome.records.extend(result.records)
+            elif index > 0:
+                # A middle stage's successes have not been through the rest of the chain:
+                # run the records before the failing one again, on their own.
+                before = self.apply(batch[:index])
+                outcome.records.extend(before.records)
+                outcome.failed += before.failed
+                if before.stopped_at is not None:
+                    outcome.stopped_at = before.stopped_at
+                    return outcome
+            if self._fail(outcome, batch[index].offset, _message(err)):
+                return outcome
+            pending = batch[index + 1:] + rest
+        return outcome
+
+    def _fail(self, outcome: Outcome, offset: int, message: str) -> bool:
+        """Count one failed record; True when the policy says stop."""
+        outcome.failed += 1
+        self.reporter.error(message, offset=offset)
+        if self.policy == "stop":
+            outcome.stopped_at = offset
+            return True
+        return False
+
+    def close(self) -> None:
+        if self.chain is not None:
+            self.chain.close()
+            self.chain = None
+
+
+def _index_of(batch: Sequence[Record], offset: int | None) -> int:
+    for i, record in enumerate(batch):
+        if record.offset == offset:
+            return i
+    return -1
+
+
+def _message(err: object) -> str:
+    module = getattr(err, "module", None)
+    hint = getattr(err, "hint", None) or getattr(err, "message", None) or str(err)
+    return f"SmartModule `{module}` failed: {hint}" if module else f"SmartModule failed: {hint}"
