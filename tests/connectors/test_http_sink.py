@@ -1,0 +1,65 @@
+"""The http sink delivering into a real local server: retries, bad records, commits."""
+
+from __future__ import annotations
+
+from runtime.connectors.telemetry import read_events, read_metrics
+from tests.connectors.helpers import Running, committed, produce, sink_spec, wait_for
+from tests.connectors.servers import CatFacts
+
+
+def test_delivers_every_record_in_order_through_retries():
+    produce("out", [f"record {i}" for i in range(5)])
+    with CatFacts() as server:
+        server.sink_failures = 2  # 503 twice: retried with backoff
+        spec = sink_spec("poster", "http-sink", "out", endpoint=server.url + "/sink",
+                         headers=["Content-Type: text/plain", "X-Token: t0k"],
+                         backoff_min="10ms", backoff_max="50ms")
+        with Running(spec) as run:
+            wait_for(lambda: committed("poster", "out") == 5, what="offset 5 committed")
+            assert run.stop() == 0
+    assert server.received == [f"record {i}".encode() for i in range(5)]
+    posts = [r for r in server.requests if r["path"] == "/sink"]
+    assert len(posts) == 7
+    assert posts[-1]["headers"]["X-Token"] == "t0k"
+    assert posts[-1]["headers"]["Content-Type"] == "text/plain"
+    assert read_metrics("poster").records_out == 5
+
+
+def test_rejected_record_is_skipped_with_its_offset():
+    produce("rej", ["a", "reject", "b"])
+    with CatFacts() as server:
+        spec = sink_spec("skipper", "http-sink", "rej", endpoint=server.url + "/sink")
+        with Running(spec) as run:
+            wait_for(lambda: committed("skipper", "rej") == 3)
+            assert run.stop() == 0
+    assert server.received == [b"a", b"b"]
+    errors = [e for e in read_events("skipper") if e.event == "error"]
+    assert [e.offset for e in errors] == [1]
+    assert "HTTP 400" in errors[0].message
+    assert read_metrics("skipper").errors == 1
+
+
+def test_stop_policy_ends_at_the_bad_record_and_leaves_it_uncommitted():
+    produce("rej2", ["a", "reject", "b"])
+    with CatFacts() as server:
+        spec = sink_spec("stopper", "http-sink", "rej2", endpoint=server.url + "/sink",
+                         **{"on-error": "stop"})
+        code = Running(spec).__enter__().wait()
+    assert code == 1
+    assert server.received == [b"a"]
+    assert committed("stopper", "rej2") == 1
+    assert [e.event for e in read_events("stopper")][-1] == "failed"
+
+
+def test_resumes_from_committed_offset_without_redelivery():
+    produce("resume", ["1", "2"])
+    with CatFacts() as server:
+        spec = sink_spec("resumer", "http-sink", "resume", endpoint=server.url + "/sink")
+        with Running(spec) as run:
+            wait_for(lambda: committed("resumer", "resume") == 2)
+            run.stop()
+        produce("resume", ["3"])
+        with Running(spec) as run:
+            wait_for(lambda: committed("resumer", "resume") == 3)
+            run.stop()
+    assert server.received == [b"1", b"2", b"3"]
