@@ -84,11 +84,8 @@ class Reporter:
                 _MaskingFormatter(self.secrets, "%(asctime)s %(levelname)-5s %(message)s", False)
             )
             self._handlers.append(term)
-        # SmartModules print through WASI into the `smartmodules` logger: same destinations.
-        self._module_logger = logging.getLogger("smartmodules")
         for handler in self._handlers:
             self.logger.addHandler(handler)
-            self._module_logger.addHandler(handler)
 
     def mask(self, text: str) -> str:
         return mask(text, list(self.secrets))
@@ -130,5 +127,4 @@ class Reporter:
         self.flush_metrics(force=True)
         for handler in self._handlers:
             self.logger.removeHandler(handler)
-            self._module_logger.removeHandler(handler)
             handler.close()

@@ -11,7 +11,7 @@ import time
 
 from runtime.config.spec import ConsumerOptions
 from runtime.connectors.base import ConnectorContext, Delivery, Sink
-from runtime.connectors.transform import Transformer
+from runtime.connectors.transform import Transformer, topic_lookback
 from runtime.errors import WeirError
 from runtime.topics.record import Record
 from runtime.topics.store import TopicStore
@@ -112,8 +112,9 @@ class SinkPipeline:
 
     async def run(self) -> int:
         ctx, reporter = self.ctx, self.ctx.reporter
-        self.transformer = Transformer(ctx.spec.transforms, ctx.policy, reporter)
         partitions = self._partitions()
+        self.transformer = Transformer(ctx.spec.transforms, ctx.policy, reporter,
+                                       topic_lookback(self.store, self.topic, partitions[0]))
         for p in partitions:
             self.positions[p] = self._resume(p)
         where = ", ".join(f"partition {p} at offset {o}" for p, o in self.positions.items())

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from runtime.connectors.backoff import Backoff
 from runtime.connectors.base import ConnectorContext, Source
 from runtime.connectors.producer import Producer
-from runtime.connectors.transform import Transformer
+from runtime.connectors.transform import Transformer, topic_lookback
 from runtime.errors import WeirError
 from runtime.topics.record import ProduceRecord, Record
 from runtime.topics.store import TopicStore
@@ -23,7 +23,8 @@ class PipelineStopped(BaseException):
 async def run_source(ctx: ConnectorContext, source: Source, store: TopicStore) -> int:
     """Exit code 0 when stopped or the source is exhausted, 1 when the policy stopped it."""
     spec, reporter = ctx.spec, ctx.reporter
-    transformer = Transformer(spec.transforms, ctx.policy, reporter)
+    transformer = Transformer(spec.transforms, ctx.policy, reporter,
+                              topic_lookback(store, spec.topic, spec.partition or 0))
     producer = Producer(store, spec.topic, spec.producer, reporter, spec.partition)
     opts = spec.producer
     reporter.info(

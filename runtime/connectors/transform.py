@@ -8,13 +8,15 @@ connector has transforms, so plain connectors never load wasmtime.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from runtime.connectors.base import ErrorPolicy
 from runtime.connectors.reporter import Reporter
 from runtime.errors import WeirError
 from runtime.topics.record import Record
+from runtime.topics.store import TopicStore
 from smartmodules.spec import TransformSpec
 
 
@@ -26,11 +28,42 @@ class Outcome:
     stopped_at: int | None = None
 
 
+def topic_lookback(store: TopicStore, topic: str, partition: int = 0):
+    """The records a `lookback: {last, age}` transform replays at start, from `topic`."""
+
+    def lookback(spec: TransformSpec) -> list[Record]:
+        try:
+            latest = store.latest_offset(topic, partition)
+            earliest = store.earliest_offset(topic, partition)
+        except WeirError:
+            return []
+        start = earliest
+        if spec.lookback_last is not None:
+            start = max(earliest, latest - spec.lookback_last)
+        records: list[Record] = []
+        while start < latest:
+            batch = store.read(topic, partition, start, 1000)
+            if not batch:
+                break
+            records.extend(batch)
+            start = batch[-1].offset + 1
+        if spec.lookback_age_ms is not None:
+            cutoff = int(time.time() * 1000) - spec.lookback_age_ms
+            records = [r for r in records if r.timestamp >= cutoff]
+        return records
+
+    return lookback
+
+
 class Transformer:
     """The chain of one connector, or a pass-through when it has no transforms."""
 
     def __init__(
-        self, transforms: Sequence[TransformSpec], policy: ErrorPolicy, reporter: Reporter
+        self,
+        transforms: Sequence[TransformSpec],
+        policy: ErrorPolicy,
+        reporter: Reporter,
+        lookback: Callable[[TransformSpec], Sequence[Record]] | None = None,
     ) -> None:
         self.policy = policy
         self.reporter = reporter
@@ -39,7 +72,10 @@ class Transformer:
         if transforms:
             from smartmodules.chain import build_chain
 
-            self.chain = build_chain(list(transforms))
+            def log(module: str, line: str) -> None:
+                reporter.info(f"[{module}] {line}")
+
+            self.chain = build_chain(list(transforms), log=log, lookback=lookback)
             names = ", ".join(t.uses for t in transforms)
             reporter.info(f"transforms: {names}")
 
