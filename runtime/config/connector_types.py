@@ -64,6 +64,8 @@ class HttpSource(Strict):
     stream: bool = False
     delimiter: Str = "\n"
     websocket_config: WebsocketConfig | None = None
+    http_request_timeout: Duration = Field("30s", description="per-request timeout")
+    http_connect_timeout: Duration = "10s"
 
 
 class HttpSink(Strict):
@@ -75,6 +77,11 @@ class HttpSink(Strict):
     user_agent: Str = f"weir/http-sink {__version__}"
     http_request_timeout: Duration = "15s"
     http_connect_timeout: Duration = "1s"
+    backoff_min: Duration = Field("1s", alias="backoff-min")
+    backoff_max: Duration = Field("60s", alias="backoff-max")
+    retries: NonNegative | None = Field(
+        None, description="retries of an unreachable endpoint before the connector fails "
+        "(records stay uncommitted); default: retry until delivered")
 
 
 _IDENT = r"[A-Za-z_][A-Za-z0-9_]*"

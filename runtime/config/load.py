@@ -123,6 +123,7 @@ def _legacy_spec(a: Analysis, data: dict, values: Mapping[str, str],
         secret_values=secret_list,
         format="legacy",
         source_path=a.report.path,
+        on_error=scalar_text(params_raw.get("on-error") or "skip"),
     )
 
 
@@ -157,6 +158,7 @@ def _current_spec(a: Analysis, data: dict, values: Mapping[str, str],
         secret_values=secret_list,
         format="current",
         source_path=a.report.path,
+        on_error=scalar_text(meta.get("on-error") or "skip"),
     )
 
 

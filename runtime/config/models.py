@@ -115,6 +115,9 @@ class Meta(Strict):
     consumer: Consumer | None = None
     create_topic: bool | None = Field(None, alias="create-topic",
                                       description="accepted and ignored")
+    on_error: Literal["skip", "stop"] | None = Field(
+        None, alias="on-error",
+        description="a record a SmartModule or the sink fails on: skip it (default) or stop")
 
 
 class Lookback(Strict):
@@ -169,6 +172,9 @@ class LegacyCommon(Strict):
     aggregate_initial_value: Str | None = Field(None, alias="aggregate-initial-value")
     fluvio_partition: NonNegative | None = Field(None, alias="fluvio-partition")
     rust_log: Str | None = Field(None, alias="rust-log")
+    on_error: Literal["skip", "stop"] | None = Field(
+        None, alias="on-error",
+        description="a record a SmartModule or the sink fails on: skip it (default) or stop")
 
 
 LEGACY_COMMON_KEYS = tuple(f.alias or n for n, f in LegacyCommon.model_fields.items())

@@ -60,3 +60,5 @@ class ConnectorSpec:
     secret_values: tuple[str, ...] = ()  # rendered secret values, for masking only
     format: Literal["legacy", "current"] = "current"
     source_path: str | None = None
+    # a record a SmartModule or the sink fails on: log + count + skip, or stop (exit 1)
+    on_error: Literal["skip", "stop"] = "skip"
