@@ -2,8 +2,9 @@
 
 Parameters: endpoint (required), method (POST), headers (`"Key: Value"` list; default
 `Content-Type: text/html` as Fluvio's), user_agent, http_request_timeout (15s),
-http_connect_timeout (1s), backoff_min (1s), backoff_max (60s), max_retries (default:
-retry until delivered).
+http_connect_timeout (1s), backoff-min (1s), backoff-max (60s), retries (default: retry
+until delivered; when given and used up, the connector fails with the record uncommitted,
+so a restart delivers it again).
 
 Connection errors, timeouts, 408, 429 and 5xx are retried with backoff, so a destination
 that is down delays records, never drops them. Other 4xx answers mean this record will
@@ -19,6 +20,7 @@ from runtime import __version__
 from runtime.connectors.backoff import Backoff
 from runtime.connectors.base import ConnectorContext, Delivery
 from runtime.connectors.params import ParameterError, parse_headers
+from runtime.errors import WeirError
 from runtime.topics.record import Record
 
 RETRY_STATUS = {408, 429}
@@ -44,7 +46,7 @@ class HttpSink:
         self.connect_timeout_ms = p.duration_ms("http_connect_timeout", 1_000)
         self.backoff_min_ms = p.duration_ms("backoff_min", 1_000)
         self.backoff_max_ms = p.duration_ms("backoff_max", 60_000)
-        self.max_retries = p.int("max_retries")
+        self.retries = p.int("retries")
         self.client = None
 
     async def open(self) -> None:
@@ -94,8 +96,12 @@ class HttpSink:
                 reason = f"HTTP {status} {response.reason_phrase}"
                 if status < 500 and status not in RETRY_STATUS:
                     return reason
-            if self.max_retries is not None and attempt > self.max_retries:
-                return f"{reason} (gave up after {self.max_retries} retries)"
+            if self.retries is not None and attempt > self.retries:
+                raise WeirError(
+                    f"offset {record.offset}: {reason}, still failing after {self.retries} "
+                    "retries",
+                    hint="not committed: the record is delivered again on the next start",
+                )
             delay = backoff.next_delay()
             self.reporter.warning(
                 f"offset {record.offset}: {reason}; retry {attempt} in {delay:.1f}s"

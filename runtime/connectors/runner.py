@@ -16,15 +16,11 @@ from runtime.connectors.reporter import Reporter
 from runtime.errors import EXIT_FAILED, EXIT_OK, NotFound, WeirError
 from runtime.topics.store import TopicSpec, TopicStore
 
-POLICY_KEYS = ("on-error", "on_error")
-
 
 def error_policy(spec: ConnectorSpec) -> ErrorPolicy:
-    """`skip` (default: log, count, go on) or `stop`, from `on_error` on the spec (config
-    models) or an `on-error` parameter."""
-    value = getattr(spec, "on_error", None)
-    if value is None:
-        value = Params(spec.name, spec.parameters).str("on-error")
+    """`skip` (default: log, count, go on) or `stop`: `meta.on-error` (current format) or
+    the `on-error` common parameter (legacy), as the loader put it in `spec.on_error`."""
+    value = Params(spec.name, spec.parameters).str("on-error") or spec.on_error
     value = (value or "skip").strip().lower()
     if value not in ("skip", "stop"):
         raise WeirError(
