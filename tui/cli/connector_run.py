@@ -30,7 +30,6 @@ def run(ctx: click.Context, target: str, flags: tuple[str, ...], secrets: str | 
 def load_target(target: str, flags: tuple[str, ...], secrets: str | None):
     """(ConnectorSpec, config file) from a YAML file or a type plus seed-style flags."""
     from runtime.config.load import load_connector
-
     from runtime.errors import EnvironmentProblem
 
     path = Path(target)
