@@ -1,0 +1,289 @@
+"""The Connectors area: every connector (process, Docker, managed) and what to do with it."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from functools import partial
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Label, Static
+
+from runtime.errors import WeirError
+from tui import messages
+from tui.components.common.modals import ChoiceScreen, ConfirmScreen, PromptScreen
+from tui.components.connectors import actions
+from tui.components.connectors.actions import ConnectorRow
+
+STATUS_STYLES = {"running": "bold green", "starting": "cyan", "restarting": "bold yellow",
+                 "failed": "bold red", "exited": "red", "stopped": "dim", "finished": "dim"}
+
+
+class DescribeScreen(ModalScreen[None]):
+    DEFAULT_CSS = """
+    DescribeScreen { align: center middle; }
+    DescribeScreen > VerticalScroll {
+        width: 90%; height: 85%; border: thick $accent; background: $panel; padding: 0 1;
+    }
+    """
+    BINDINGS = [Binding("escape,q,i", "close", "Close", id="describe.close")]
+
+    def __init__(self, title: str, text: str) -> None:
+        super().__init__()
+        self.title_text = title
+        self.text = text
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Label(Text(self.title_text, "bold"))
+            yield Static(Text(self.text))
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class ConnectorsPane(Vertical):
+    BINDINGS = [
+        Binding("n", "new", "New", id="connectors.new",
+                tooltip="A new config from a connector type's template, in the editor"),
+        Binding("a", "launch", "Run a config", id="connectors.launch",
+                tooltip="Start a config file as a process, in Docker, or managed"),
+        Binding("o", "open", "Open in editor", id="connectors.open"),
+        Binding("s", "start", "Start", id="connectors.start"),
+        Binding("x", "stop", "Stop", id="connectors.stop"),
+        Binding("r", "restart", "Restart", id="connectors.restart"),
+        Binding("d", "delete", "Delete", id="connectors.delete"),
+        Binding("i", "describe", "Describe", id="connectors.describe"),
+        Binding("l", "logs", "Logs", id="connectors.logs"),
+        Binding("t", "tail", "Tail topic", id="connectors.tail"),
+        Binding("ctrl+r", "refresh", "Refresh", id="connectors.refresh", show=False),
+    ]
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.rows: dict[str, ConnectorRow] = {}
+        self._last: dict[str, tuple[float, int]] = {}  # name -> (time, records) for rates
+        self._rates: dict[str, float] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Label("Connectors", id="connectors-title", classes="section-title")
+        table: DataTable[str | Text] = DataTable(id="connectors-table", cursor_type="row",
+                                                 zebra_stripes=True)
+        for label, key in (("Name", "name"), ("Type", "type"), ("Mode", "mode"),
+                           ("Status", "status"), ("Restarts", "restarts"),
+                           ("Records", "records"), ("Records/s", "rate"),
+                           ("Errors", "errors"), ("Topic", "topic")):
+            table.add_column(label, key=key)
+        yield table
+        yield Static("", id="connector-detail")
+
+    def on_mount(self) -> None:
+        self.set_interval(1.5, self.refresh_rows)
+        self.refresh_rows()
+
+    def focus_default(self) -> None:
+        self.query_one("#connectors-table").focus()
+
+    # -- the list ---------------------------------------------------------------------
+
+    @work(exclusive=True, group="connectors-list", exit_on_error=False)
+    async def refresh_rows(self) -> None:
+        try:
+            rows, cluster = await asyncio.to_thread(actions.list_rows)
+        except WeirError as exc:
+            self.query_one("#connectors-title", Label).update(
+                Text(f"Connectors: {exc.message}", "red"))
+            return
+        now = time.monotonic()
+        for row in rows:
+            before = self._last.get(row.name)
+            if before is not None and now > before[0]:
+                self._rates[row.name] = max(0.0, (row.records - before[1]) / (now - before[0]))
+            self._last[row.name] = (now, row.records)
+        self.show_rows(rows, cluster)
+
+    def show_rows(self, rows: list[ConnectorRow], cluster: str) -> None:
+        self.rows = {r.name: r for r in rows}
+        table = self.query_one("#connectors-table", DataTable)
+        selected = self.selected
+        table.clear()
+        for row in rows:
+            style = STATUS_STYLES.get(row.status.lower(), "")
+            rate = self._rates.get(row.name, 0.0) if row.running else 0.0
+            table.add_row(
+                Text(row.name, "bold"), row.type, row.mode, Text(row.status, style),
+                str(row.restarts), f"{row.records:,}", f"{rate:,.1f}",
+                Text(str(row.errors), "red" if row.errors else ""), row.topic,
+                key=row.name,
+            )
+        if selected is not None and selected.name in self.rows:
+            table.move_cursor(row=table.get_row_index(selected.name))
+        title = f"Connectors ({len(rows)})"
+        if cluster != "running":
+            title += "  ·  cluster stopped: managed connectors shown as last recorded"
+        self.query_one("#connectors-title", Label).update(title)
+        self._show_detail()
+
+    @property
+    def selected(self) -> ConnectorRow | None:
+        table = self.query_one("#connectors-table", DataTable)
+        if not table.row_count:
+            return None
+        try:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        except Exception:  # noqa: BLE001 - an empty or shrinking table
+            return None
+        return self.rows.get(str(key.value))
+
+    @on(DataTable.RowHighlighted, "#connectors-table")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_detail()
+
+    def _show_detail(self) -> None:
+        row = self.selected
+        detail = self.query_one("#connector-detail", Static)
+        if row is None:
+            detail.update(Text("No connectors yet: n starts a config from a template, "
+                               "a runs a config file.", "dim"))
+            return
+        text = Text.assemble((row.name, "bold"), f"  {row.type} · {row.mode} · ",
+                             (row.status, STATUS_STYLES.get(row.status.lower(), "")))
+        if row.config:
+            text.append(f"\nconfig: {row.config}", "dim")
+        if row.last_error:
+            text.append(f"\nlast error: {row.last_error}", "red")
+        detail.update(text)
+
+    def _need_row(self) -> ConnectorRow | None:
+        row = self.selected
+        if row is None:
+            self.notify("no connector selected", title="Connectors", severity="warning")
+        return row
+
+    # -- actions ----------------------------------------------------------------------
+
+    @work(thread=True, group="connector-action", exit_on_error=False)
+    def _run(self, label: str, func, *args) -> None:
+        """Run one blocking runtime call; its result or error becomes a notification."""
+        self.app.call_from_thread(self.post_message, messages.StatusNote(f"{label}…"))
+        try:
+            message = func(*args)
+        except WeirError as exc:
+            text = exc.message + (f"\nhint: {exc.hint}" if exc.hint else "")
+            self.app.call_from_thread(self.notify, text, title=label, severity="error",
+                                      timeout=8)
+            self.app.call_from_thread(self.post_message, messages.StatusNote(f"{label} failed"))
+        except Exception as exc:  # noqa: BLE001 - background work never crashes the app
+            self.app.call_from_thread(self.notify, f"{type(exc).__name__}: {exc}",
+                                      title=label, severity="error", timeout=8)
+        else:
+            self.app.call_from_thread(self.notify, message, title=label)
+            self.app.call_from_thread(self.post_message, messages.StatusNote(message))
+        self.app.call_from_thread(self.refresh_rows)
+
+    def action_refresh(self) -> None:
+        self.refresh_rows()
+
+    def action_start(self) -> None:
+        if (row := self._need_row()) is not None:
+            self._run("Start", actions.start, row)
+
+    def action_stop(self) -> None:
+        if (row := self._need_row()) is not None:
+            self._run("Stop", actions.stop, row)
+
+    def action_restart(self) -> None:
+        if (row := self._need_row()) is not None:
+            self._run("Restart", actions.restart, row)
+
+    def action_delete(self) -> None:
+        row = self._need_row()
+        if row is None:
+            return
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self._run("Delete", actions.delete, row)
+
+        self.app.push_screen(
+            ConfirmScreen(f"Delete {row.mode} connector `{row.name}`? "
+                          "It is stopped and its logs are removed."), confirmed)
+
+    def action_describe(self) -> None:
+        if (row := self._need_row()) is not None:
+            self._describe(row)
+
+    @work(thread=True, group="connector-describe", exit_on_error=False)
+    def _describe(self, row: ConnectorRow) -> None:
+        try:
+            text = actions.describe(row)
+        except WeirError as exc:
+            self.app.call_from_thread(self.notify, exc.message, title="Describe",
+                                      severity="error")
+            return
+        self.app.call_from_thread(self.app.push_screen,
+                                  DescribeScreen(f"{row.name} ({row.mode})", text))
+
+    def action_logs(self) -> None:
+        if (row := self._need_row()) is not None:
+            self.post_message(messages.ShowLogs(row.name))
+
+    def action_tail(self) -> None:
+        row = self._need_row()
+        if row is not None and row.topic:
+            self.post_message(messages.TailTopic(row.topic))
+
+    def action_open(self) -> None:
+        row = self._need_row()
+        if row is None:
+            return
+        if not row.config or not Path(row.config).is_file():
+            self.notify(f"`{row.name}` has no config file here", severity="warning")
+            return
+        self.post_message(messages.OpenInEditor(Path(row.config)))
+
+    @on(DataTable.RowSelected, "#connectors-table")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_open()
+
+    def action_new(self) -> None:
+        from runtime.config.templates import TEMPLATES
+
+        choices = [(name, name) for name in TEMPLATES]
+        self.app.push_screen(ChoiceScreen("New connector config: pick a type", choices),
+                             self._new_from)
+
+    def _new_from(self, kind: str | None) -> None:
+        if kind:
+            self.app.query_one("#editor-pane").new_from_template(kind)
+
+    def action_launch(self) -> None:
+        editor = self.app.query_one("#editor-pane")
+        default = str(editor.path) if getattr(editor, "path", None) else ""
+        self.app.push_screen(
+            PromptScreen("Run which config file?", default, placeholder="connector.yaml"),
+            self._launch_path,
+        )
+
+    def _launch_path(self, value: str | None) -> None:
+        if not value:
+            return
+        path = Path(value).expanduser()
+        choices = [("process", "Local process (weir connector run, in the background)"),
+                   ("docker", "Docker container"),
+                   ("managed", "Managed by the local cluster (restarted on crash)")]
+
+        def chosen(mode: str | None) -> None:
+            if mode:
+                editor = self.app.query_one("#editor-pane")
+                secrets = getattr(editor, "secrets_file", None)
+                self._run(f"Start ({mode})", partial(actions.start_new, secrets=secrets),
+                          path, mode)
+
+        self.app.push_screen(ChoiceScreen(f"Run {path.name} as", choices), chosen)

@@ -1,0 +1,287 @@
+"""The Editor area: a connector's YAML, validated while you type, its problems beside it."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.reactive import reactive
+from textual.timer import Timer
+from textual.widgets import Label, OptionList, Static, TextArea
+
+from tui.components.common.modals import PromptScreen
+from tui.components.editor.code_editor import CodeEditor
+from tui.components.editor.diagnostics import DiagnosticsList, Problem
+
+UNTITLED = "untitled.yaml"
+
+
+class EditorPane(Vertical):
+    """Open, edit, validate, convert and save one connector config at a time."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="editor.save", tooltip="Write the file"),
+        Binding("ctrl+o", "open", "Open", id="editor.open", tooltip="Open a config file"),
+        Binding("ctrl+r", "recent", "Recent", id="editor.recent", tooltip="Recent files"),
+        Binding("ctrl+n", "new", "New", id="editor.new",
+                tooltip="Start a new config from a connector type's template"),
+        Binding("ctrl+l", "convert", "Convert", id="editor.convert",
+                tooltip="Rewrite a legacy (0.1.0-style) config in the current format"),
+        Binding("ctrl+t", "secrets", "Secrets file", id="editor.secrets",
+                tooltip="Validate against a secrets file"),
+        Binding("f9", "focus_problems", "Problems", id="editor.problems",
+                tooltip="Move to the problems list"),
+        Binding("f8", "next_problem", "Next problem", id="editor.next_problem",
+                tooltip="Jump to the next problem after the cursor"),
+    ]
+
+    path: reactive[Path | None] = reactive(None)
+    modified: reactive[bool] = reactive(False)
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._timer: Timer | None = None
+        self._saved_text = ""
+        self.secrets_file: Path | None = None
+        self.report_valid: bool | None = None
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="editor-bar"):
+            yield Label(UNTITLED, id="editor-path")
+            yield Label("", id="editor-state")
+            yield Label("", id="editor-secrets")
+        yield CodeEditor(id="code", placeholder="ctrl+o open a config, ctrl+n start a new one")
+        yield Label("Problems", id="problems-title", classes="section-title")
+        yield DiagnosticsList(id="problems")
+        yield Static("", id="problem-hint")
+
+    def on_mount(self) -> None:
+        settings = getattr(self.app, "settings", None)
+        if settings and settings.secrets_file:
+            self.secrets_file = Path(settings.secrets_file)
+            self._show_secrets()
+
+    def focus_default(self) -> None:
+        self.editor.focus()
+
+    # -- files ------------------------------------------------------------------------
+
+    @property
+    def editor(self) -> CodeEditor:
+        return self.query_one("#code", CodeEditor)
+
+    @property
+    def text(self) -> str:
+        return self.editor.text
+
+    def open_path(self, path: Path) -> bool:
+        """Load `path` into the editor; a file we cannot read is a notification, not a crash."""
+        path = path.expanduser()
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            self.notify(f"cannot open {path}: {exc}", title="Open", severity="error")
+            return False
+        self.editor.load_text(text)
+        self._saved_text = text
+        self.path = path
+        self.modified = False
+        self._remember(path)
+        self.validate_now()
+        return True
+
+    def load_text(self, text: str, path: Path | None = None) -> None:
+        """Replace the buffer (a template, a conversion) without touching the disk."""
+        self.editor.load_text(text)
+        self.path = path
+        self._saved_text = "" if path is None else self._saved_text
+        self.modified = True
+        self.validate_now()
+
+    def _remember(self, path: Path) -> None:
+        settings = getattr(self.app, "settings", None)
+        if settings is not None:
+            settings.remember(path)
+            self.app.save_settings()
+
+    def save_to(self, path: Path) -> bool:
+        text = self.text
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.weir-tmp")
+            tmp.write_text(text, encoding="utf-8")
+            tmp.replace(path)
+        except OSError as exc:
+            self.notify(f"cannot save {path}: {exc}", title="Save", severity="error")
+            return False
+        self.path = path
+        self._saved_text = text
+        self.modified = False
+        self._remember(path)
+        self.notify(f"saved {path}", title="Save")
+        self.validate_now()
+        return True
+
+    def watch_path(self, path: Path | None) -> None:
+        self.query_one("#editor-path", Label).update(str(path) if path else UNTITLED)
+
+    def watch_modified(self, modified: bool) -> None:
+        self.query_one("#editor-path", Label).set_class(modified, "-modified")
+
+    # -- validation -------------------------------------------------------------------
+
+    @on(TextArea.Changed, "#code")
+    def _changed(self, event: TextArea.Changed) -> None:
+        self.modified = self.text != self._saved_text
+        if self._timer is not None:
+            self._timer.stop()
+        delay = getattr(getattr(self.app, "settings", None), "validate_delay_ms", 300) / 1000
+        self._timer = self.set_timer(delay, self.validate_now)
+
+    def validate_now(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        self._validate(self.text, self.path, self.secrets_file)
+
+    @work(exclusive=True, group="validate", exit_on_error=False)
+    async def _validate(self, text: str, path: Path | None, secrets: Path | None) -> None:
+        from runtime.config.validate import validate_text
+
+        if not text.strip():
+            self._show_report(None, [])
+            return
+        report = await asyncio.to_thread(
+            validate_text, text, path=str(path or UNTITLED), secrets_file=secrets
+        )
+        self._show_report(report.valid, [Problem.of(d) for d in report.diagnostics])
+
+    def _show_report(self, valid: bool | None, problems: list[Problem]) -> None:
+        self.report_valid = valid
+        state = self.query_one("#editor-state", Label)
+        errors = sum(p.severity == "error" for p in problems)
+        warnings = sum(p.severity == "warning" for p in problems)
+        if valid is None:
+            state.update("")
+        elif errors:
+            extra = f", {warnings} warning{'s' * (warnings != 1)}" if warnings else ""
+            state.update(Text(f"✖ {errors} error{'s' * (errors != 1)}{extra}", "bold red"))
+        elif warnings:
+            state.update(Text(f"✔ valid, {warnings} warning{'s' * (warnings != 1)}", "yellow"))
+        else:
+            state.update(Text("✔ valid", "bold green"))
+        marks: dict[int, str] = {}
+        for problem in problems:
+            if problem.line is not None:
+                row = problem.line - 1
+                if marks.get(row) != "error":
+                    marks[row] = "error" if problem.severity == "error" else "warning"
+        self.editor.set_marks(marks)
+        diagnostics = self.query_one(DiagnosticsList)
+        diagnostics.show(problems)
+        self.query_one("#problems-title", Label).update(f"Problems ({len(problems)})")
+        self._show_hint(diagnostics.problem(diagnostics.highlighted))
+
+    # -- problems list ----------------------------------------------------------------
+
+    @on(OptionList.OptionHighlighted, "#problems")
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self._show_hint(self.query_one(DiagnosticsList).problem(event.option_index))
+
+    @on(OptionList.OptionSelected, "#problems")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        problem = self.query_one(DiagnosticsList).problem(event.option_index)
+        if problem is not None:
+            self.jump_to(problem)
+
+    def jump_to(self, problem: Problem) -> None:
+        if problem.line is not None:
+            self.editor.jump_to(problem.line, problem.column or 1)
+        self.editor.focus()
+
+    def _show_hint(self, problem: Problem | None) -> None:
+        hint = self.query_one("#problem-hint", Static)
+        if problem is None:
+            hint.update("")
+        elif problem.hint:
+            hint.update(Text.assemble(("hint: ", "bold"), problem.hint))
+        else:
+            hint.update(Text(problem.message, "dim"))
+
+    def action_focus_problems(self) -> None:
+        self.query_one(DiagnosticsList).focus()
+
+    def action_next_problem(self) -> None:
+        problems = [p for p in self.query_one(DiagnosticsList).problems if p.line is not None]
+        if not problems:
+            self.notify("no problems", title="Editor")
+            return
+        row, col = self.editor.cursor_location
+        after = [p for p in problems if (p.line - 1, (p.column or 1) - 1) > (row, col)]
+        self.jump_to((after or problems)[0])
+
+    # -- actions ----------------------------------------------------------------------
+
+    def action_open(self) -> None:
+        start = str(self.path.parent) + "/" if self.path else str(Path.cwd()) + "/"
+        self.app.push_screen(
+            PromptScreen("Open a connector config", start, placeholder="path/to/connector.yaml"),
+            self._opened,
+        )
+
+    def action_recent(self) -> None:
+        settings = getattr(self.app, "settings", None)
+        recent = [p for p in (settings.recent_files if settings else []) if Path(p).exists()]
+        if not recent:
+            self.notify("no recent files yet", title="Recent")
+            return
+        self.app.push_screen(
+            PromptScreen("Open a recent file", recent[0], choices=recent), self._opened
+        )
+
+    def _opened(self, value: str | None) -> None:
+        if value:
+            path = Path(value).expanduser()
+            if path.is_dir():
+                self.notify(f"{path} is a directory; give a file", severity="warning")
+                return
+            self.open_path(path)
+
+    def action_save(self) -> None:
+        if self.path is not None:
+            self.save_to(self.path)
+            return
+        self.app.push_screen(
+            PromptScreen("Save as", str(Path.cwd() / "connector.yaml")),
+            lambda v: v and self.save_to(Path(v).expanduser()),
+        )
+
+    def action_secrets(self) -> None:
+        current = str(self.secrets_file) if self.secrets_file else ""
+        self.app.push_screen(
+            PromptScreen("Secrets file to validate against (empty: none)", current,
+                         placeholder="secrets.txt (NAME=value lines)"),
+            self._set_secrets,
+        )
+
+    def _set_secrets(self, value: str | None) -> None:
+        path = Path(value).expanduser() if value else None
+        if path is not None and not path.is_file():
+            self.notify(f"no such file: {path}", title="Secrets", severity="error")
+            return
+        self.secrets_file = path
+        settings = getattr(self.app, "settings", None)
+        if settings is not None:
+            settings.secrets_file = str(path) if path else None
+            self.app.save_settings()
+        self._show_secrets()
+        self.validate_now()
+
+    def _show_secrets(self) -> None:
+        label = self.query_one("#editor-secrets", Label)
+        label.update(f"secrets: {self.secrets_file}" if self.secrets_file else "")

@@ -1,0 +1,105 @@
+"""A widget showing a TimelineReader: events stand out from log lines, history bounded."""
+
+from __future__ import annotations
+
+import asyncio
+
+from rich.text import Text
+from textual import work
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.widgets import RichLog
+
+from tui.components.logs.timeline import Entry, TimelineReader, format_ts
+
+EVENT_STYLES = {
+    "start": "bold green", "create": "green", "stop": "bold yellow", "restart": "bold cyan",
+    "crash": "bold red", "error": "bold red", "failed": "bold white on red",
+    "delete": "magenta",
+}
+LEVEL_STYLES = {"error": "red", "warning": "yellow", "warn": "yellow", "debug": "dim"}
+
+
+class TimelineView(RichLog):
+    """Logs and events of the connectors a TimelineReader picks, polled twice a second."""
+
+    BINDINGS = [
+        Binding("e", "toggle_events_only", "Events only", id="timeline.events_only"),
+        Binding("t", "toggle_dates", "Dates", id="timeline.dates"),
+        Binding("c", "clear_view", "Clear", id="timeline.clear"),
+        Binding("end", "follow", "Follow", id="timeline.follow"),
+    ]
+
+    events_only: reactive[bool] = reactive(False)
+    show_dates: reactive[bool] = reactive(False)
+
+    def __init__(self, reader: TimelineReader | None = None, *, max_lines: int = 2000,
+                 poll_seconds: float = 0.5, **kwargs) -> None:
+        super().__init__(max_lines=max_lines, wrap=False, markup=False, highlight=False,
+                         auto_scroll=True, **kwargs)
+        self.reader = reader or TimelineReader()
+        self.poll_seconds = poll_seconds
+        self.entries: list[Entry] = []  # what is shown, bounded like the widget
+
+    def on_mount(self) -> None:
+        self.set_interval(self.poll_seconds, self.refresh_entries)
+        self.refresh_entries()
+
+    def retarget(self, reader: TimelineReader) -> None:
+        """Show another set of connectors (a topic's, one connector's), from their history."""
+        self.reader = reader
+        self.entries.clear()
+        self.clear()
+        self.refresh_entries()
+
+    @work(exclusive=True, group="timeline", exit_on_error=False)
+    async def refresh_entries(self) -> None:
+        reader = self.reader
+        new = await asyncio.to_thread(reader.poll)
+        if reader is not self.reader or not new:
+            return
+        self.entries.extend(new)
+        if self.max_lines and len(self.entries) > self.max_lines:
+            del self.entries[: -self.max_lines]
+        self.auto_scroll = self.is_vertical_scroll_end
+        for entry in new:
+            if self.events_only and entry.kind != "event":
+                continue
+            self.write(self.render_entry(entry))
+
+    def render_entry(self, entry: Entry) -> Text:
+        text = Text(format_ts(entry.ts, date=self.show_dates) + " ", style="dim")
+        text.append(f"{entry.connector:<16} ", style="bold")
+        if entry.kind == "event":
+            style = EVENT_STYLES.get(entry.level, "bold")
+            text.append(f"● {entry.level.upper():<7} ", style=style)
+            text.append(entry.message)
+            if entry.offset is not None:
+                text.append(f"  (offset {entry.offset})", style="italic")
+        else:
+            text.append(f"  {entry.level.upper():<7} ", style=LEVEL_STYLES.get(entry.level, "dim"))
+            text.append(entry.message, style=LEVEL_STYLES.get(entry.level, ""))
+        return text
+
+    def redraw(self) -> None:
+        self.clear()
+        for entry in self.entries:
+            if self.events_only and entry.kind != "event":
+                continue
+            self.write(self.render_entry(entry))
+
+    def action_toggle_events_only(self) -> None:
+        self.events_only = not self.events_only
+        self.redraw()
+
+    def action_toggle_dates(self) -> None:
+        self.show_dates = not self.show_dates
+        self.redraw()
+
+    def action_clear_view(self) -> None:
+        self.entries.clear()
+        self.clear()
+
+    def action_follow(self) -> None:
+        self.auto_scroll = True
+        self.scroll_end(animate=False)

@@ -1,0 +1,290 @@
+"""The Topics area: topics with partitions and counts, a live tail, its connectors' logs."""
+
+from __future__ import annotations
+
+import asyncio
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Input, Label, Static
+
+from runtime.errors import WeirError
+from tui.components.common.modals import PromptScreen
+from tui.components.logs.timeline import TimelineReader
+from tui.components.logs.timeline_view import TimelineView
+from tui.components.topics.stream import START_BEGINNING, START_END, TopicStream
+from tui.components.topics.tail_view import HEADER, TailView, record_json
+
+
+class RecordScreen(ModalScreen[None]):
+    """One record in full, its JSON value pretty-printed."""
+
+    DEFAULT_CSS = """
+    RecordScreen { align: center middle; }
+    RecordScreen > VerticalScroll {
+        width: 90%; height: 80%; border: thick $accent; background: $panel; padding: 0 1;
+    }
+    """
+    BINDINGS = [Binding("escape,enter,q", "close", "Close", id="record.close")]
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Static(Text(self.text))
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class TopicsPane(Horizontal):
+    BINDINGS = [
+        Binding("slash", "filter", "Filter", id="topics.filter",
+                tooltip="Show only records whose key or value contains a text"),
+        Binding("p", "pause", "Pause/resume", id="topics.pause",
+                tooltip="Stop reading new records; resume where it stopped"),
+        Binding("g", "jump", "Jump to offset", id="topics.jump",
+                tooltip="Restart the tail from an offset"),
+        Binding("b", "from_beginning", "From beginning", id="topics.beginning"),
+        Binding("0", "from_now", "Tail from now", id="topics.now"),
+        Binding("R", "refresh_topics", "Refresh", id="topics.refresh", show=False),
+    ]
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.topic: str | None = None
+        self.stream: TopicStream | None = None
+        self._start: str | int = START_END
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="topics-side"):
+            yield Label("Topics", classes="section-title")
+            table: DataTable[str] = DataTable(id="topics-table", cursor_type="row")
+            table.add_columns("Name", "P", "Records")
+            yield table
+        with Vertical(id="tail-box"):
+            with Horizontal(id="tail-bar"):
+                yield Label("no topic", id="tail-title")
+                yield Label("", id="tail-state")
+                yield Label("", id="tail-badge")
+            yield Input(placeholder="filter: text in key or value (esc: clear)",
+                        id="tail-filter", classes="-hidden")
+            yield Label(HEADER, id="tail-header")
+            yield TailView(max_lines=self._max_lines(), id="tail")
+        with Vertical(id="topic-logs-box"):
+            yield Label("Connectors on this topic", id="topic-logs-title",
+                        classes="section-title")
+            yield TimelineView(TimelineReader(names=set()), id="topic-logs")
+
+    def _max_lines(self) -> int:
+        settings = getattr(self.app, "settings", None)
+        return settings.tail_max_lines if settings else 10_000
+
+    def on_mount(self) -> None:
+        settings = getattr(self.app, "settings", None)
+        flush = (settings.tail_flush_ms if settings else 80) / 1000
+        self.set_interval(flush, self.flush)
+        self.set_interval(2.0, self.refresh_topics)
+        self.refresh_topics()
+
+    def on_unmount(self) -> None:
+        self._stop_stream()
+
+    def focus_default(self) -> None:
+        target = self.query_one(TailView) if self.topic else self.query_one("#topics-table")
+        target.focus()
+
+    # -- topics list ------------------------------------------------------------------
+
+    @work(exclusive=True, group="topics-list", exit_on_error=False)
+    async def refresh_topics(self) -> None:
+        try:
+            topics = await asyncio.to_thread(_list_topics)
+        except WeirError as exc:
+            self.query_one("#topic-logs-title", Label).update(f"store: {exc.message}")
+            return
+        table = self.query_one("#topics-table", DataTable)
+        current = table.cursor_row
+        keys = [str(k.value) for k in table.rows]
+        names = [t.spec.name for t in topics]
+        if keys != names:
+            table.clear()
+            for info in topics:
+                table.add_row(info.spec.name, str(len(info.partitions)),
+                              f"{info.record_count:,}", key=info.spec.name)
+            if names:
+                table.move_cursor(row=min(current, len(names) - 1))
+        else:
+            for info in topics:
+                table.update_cell(info.spec.name, table.ordered_columns[2].key,
+                                  f"{info.record_count:,}")
+        if self.topic is None and names and self.is_mounted:
+            self.select_topic(names[0] if current is None else names[min(current,
+                                                                         len(names) - 1)])
+
+    @on(DataTable.RowSelected, "#topics-table")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        self.select_topic(str(event.row_key.value), start=START_END)
+        self.query_one(TailView).focus()
+
+    def action_refresh_topics(self) -> None:
+        self.refresh_topics()
+
+    # -- the tail ---------------------------------------------------------------------
+
+    def select_topic(self, topic: str, start: str | int = START_END) -> None:
+        """Tail `topic` from `start` ("end", "beginning" or an offset)."""
+        self._stop_stream()
+        self.topic = topic
+        self._start = start
+        tail = self.query_one(TailView)
+        tail.clear()
+        self.query_one("#tail-title", Label).update(Text(topic, "bold"))
+        self.stream = TopicStream(topic, start=start,
+                                  max_pending=max(10_000, self._max_lines() * 2))
+        self.stream.start_thread()
+        self._show_state()
+        self.query_one(TimelineView).retarget(TimelineReader(topic=topic))
+        self.query_one("#topic-logs-title", Label).update(f"Connectors on {topic}")
+        table = self.query_one("#topics-table", DataTable)
+        try:
+            table.move_cursor(row=table.get_row_index(topic))
+        except Exception:  # noqa: BLE001 - the topic may not be listed yet
+            pass
+
+    def _stop_stream(self) -> None:
+        if self.stream is not None:
+            self.stream.stop(timeout=1.0)
+            self.stream = None
+
+    def flush(self) -> None:
+        """One timer tick: hand everything the stream read to the view in one batch."""
+        stream = self.stream
+        if stream is None:
+            return
+        batch = stream.take()
+        if batch:
+            self.query_one(TailView).add(batch)
+            self._show_state()
+        if stream.error is not None and not stream.alive:
+            error = stream.error
+            self.stream = None
+            message = error.message if isinstance(error, WeirError) else f"{error}"
+            self.notify(f"tail of {stream.topic} stopped: {message}", title="Tail",
+                        severity="error")
+            self.query_one("#tail-state", Label).update(Text("✖ stopped", "red"))
+
+    def _show_state(self) -> None:
+        tail = self.query_one(TailView)
+        stream = self.stream
+        if stream is None:
+            state = Text("stopped", "dim")
+        elif stream.paused:
+            state = Text("⏸ paused (p resumes)", "yellow")
+        elif tail.following:
+            state = Text("● following", "green")
+        else:
+            state = Text("scrolled (End follows)", "dim")
+        info = f"  {tail.total:,} received"
+        if tail.needle:
+            info += f", {tail.row_count:,} match"
+        if tail.dropped:
+            info += f", {tail.dropped:,} out of history"
+        if stream is not None and stream.skipped:
+            info += f", {stream.skipped:,} skipped"
+        self.query_one("#tail-state", Label).update(state + Text(info, "dim"))
+
+    @on(TailView.FollowChanged)
+    def _follow_changed(self, event: TailView.FollowChanged) -> None:
+        badge = self.query_one("#tail-badge", Label)
+        if not event.following and event.new_count:
+            badge.update(Text(f" +{event.new_count:,} new ", "bold black on yellow"))
+        else:
+            badge.update("")
+        self._show_state()
+
+    @on(TailView.Inspect)
+    def _inspect(self, event: TailView.Inspect) -> None:
+        self.app.push_screen(RecordScreen(record_json(event.record)))
+
+    def action_pause(self) -> None:
+        if self.stream is None:
+            if self.topic:
+                self.select_topic(self.topic, start=START_END)
+            return
+        if self.stream.paused:
+            self.stream.resume()
+        else:
+            self.stream.pause()
+        self._show_state()
+
+    def action_filter(self) -> None:
+        box = self.query_one("#tail-filter", Input)
+        box.remove_class("-hidden")
+        box.focus()
+
+    @on(Input.Changed, "#tail-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.query_one(TailView).set_filter(event.value)
+        self._show_state()
+
+    @on(Input.Submitted, "#tail-filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        if not event.value:
+            event.input.add_class("-hidden")
+        self.query_one(TailView).focus()
+
+    def key_escape(self) -> None:
+        box = self.query_one("#tail-filter", Input)
+        if box.has_focus or box.value:
+            box.value = ""
+            box.add_class("-hidden")
+            self.query_one(TailView).focus()
+
+    def action_jump(self) -> None:
+        if not self.topic:
+            self.notify("pick a topic first", title="Jump")
+            return
+        self.app.push_screen(
+            PromptScreen(f"Tail {self.topic} from offset", "0", placeholder="offset"),
+            self._jump_to,
+        )
+
+    def _jump_to(self, value: str | None) -> None:
+        if value is None or self.topic is None:
+            return
+        try:
+            offset = int(value)
+            if offset < 0:
+                raise ValueError
+        except ValueError:
+            self.notify(f"not an offset: {value!r} (a whole number >= 0)", title="Jump",
+                        severity="error")
+            return
+        self.select_topic(self.topic, start=offset)
+        tail = self.query_one(TailView)
+        tail.following = True
+
+    def action_from_beginning(self) -> None:
+        if self.topic:
+            self.select_topic(self.topic, start=START_BEGINNING)
+
+    def action_from_now(self) -> None:
+        if self.topic:
+            self.select_topic(self.topic, start=START_END)
+
+
+def _list_topics():
+    from runtime.topics import open_store
+
+    store = open_store()
+    try:
+        return sorted(store.list_topics(), key=lambda t: t.spec.name)
+    finally:
+        store.close()
