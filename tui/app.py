@@ -16,6 +16,7 @@ from textual.widgets import Footer, TabbedContent, TabPane
 
 from runtime.errors import WeirError
 from tui import messages
+from tui.components.common.errors import ReportsWorkerErrors
 from tui.components.common.help import HelpRow, HelpScreen
 from tui.components.common.status_bar import StatusBar
 from tui.settings import TuiSettings, load_settings, save_settings
@@ -61,7 +62,7 @@ def _pane(area: str) -> Widget:
     return LogsPane(id="logs-pane")
 
 
-class WeirApp(App[None]):
+class WeirApp(ReportsWorkerErrors, App[None]):
     """The workbench. Panes call runtime/ and smartmodules/; the app only routes."""
 
     TITLE = "Weir"

@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Label, Static
 
 from runtime.errors import WeirError
 from tui import messages
+from tui.components.common.errors import ReportsWorkerErrors
 from tui.components.common.modals import ChoiceScreen, ConfirmScreen, PromptScreen
 from tui.components.connectors import actions
 from tui.components.connectors.actions import ConnectorRow
@@ -48,7 +49,7 @@ class DescribeScreen(ModalScreen[None]):
         self.dismiss(None)
 
 
-class ConnectorsPane(Vertical):
+class ConnectorsPane(ReportsWorkerErrors, Vertical):
     BINDINGS = [
         Binding("n", "new", "New", id="connectors.new",
                 tooltip="A new config from a connector type's template, in the editor"),

@@ -14,6 +14,7 @@ from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import Label, OptionList, Static, TextArea
 
+from tui.components.common.errors import ReportsWorkerErrors
 from tui.components.common.modals import PromptScreen
 from tui.components.editor.code_editor import CodeEditor
 from tui.components.editor.diagnostics import DiagnosticsList, Problem
@@ -21,7 +22,7 @@ from tui.components.editor.diagnostics import DiagnosticsList, Problem
 UNTITLED = "untitled.yaml"
 
 
-class EditorPane(Vertical):
+class EditorPane(ReportsWorkerErrors, Vertical):
     """Open, edit, validate, convert and save one connector config at a time."""
 
     BINDINGS = [
@@ -151,14 +152,10 @@ class EditorPane(Vertical):
 
     @work(exclusive=True, group="validate", exit_on_error=False)
     async def _validate(self, text: str, path: Path | None, secrets: Path | None) -> None:
-        from runtime.config.validate import validate_text
-
         if not text.strip():
             self._show_report(None, [])
             return
-        report = await asyncio.to_thread(
-            validate_text, text, path=str(path or UNTITLED), secrets_file=secrets
-        )
+        report = await asyncio.to_thread(_validate, text, str(path or UNTITLED), secrets)
         self._show_report(report.valid, [Problem.of(d) for d in report.diagnostics])
 
     def _show_report(self, valid: bool | None, problems: list[Problem]) -> None:
@@ -285,3 +282,16 @@ class EditorPane(Vertical):
     def _show_secrets(self) -> None:
         label = self.query_one("#editor-secrets", Label)
         label.update(f"secrets: {self.secrets_file}" if self.secrets_file else "")
+
+
+def _validate(text: str, path: str, secrets: Path | None):
+    """The runtime's validation of the buffer; with a secrets file, values are checked too."""
+    if secrets is None:
+        from runtime.config.validate import validate_text
+
+        return validate_text(text, path)
+    from runtime.config.secrets import read_secrets_file
+    from runtime.config.validate import analyze_text
+
+    return analyze_text(text, path, secrets=read_secrets_file(secrets),
+                        check_values=True).report

@@ -9,13 +9,14 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
+from tui.components.common.errors import ReportsWorkerErrors
 from tui.components.logs.timeline import TimelineReader
 from tui.components.logs.timeline_view import TimelineView
 
 ALL = "*all*"
 
 
-class LogsPane(Horizontal):
+class LogsPane(ReportsWorkerErrors, Horizontal):
     BINDINGS = [
         Binding("f", "focus_timeline", "Timeline", id="logs.timeline", show=False),
     ]

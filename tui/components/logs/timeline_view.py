@@ -10,6 +10,7 @@ from textual.binding import Binding
 from textual.reactive import reactive
 from textual.widgets import RichLog
 
+from tui.components.common.errors import ReportsWorkerErrors
 from tui.components.logs.timeline import Entry, TimelineReader, format_ts
 
 EVENT_STYLES = {
@@ -20,7 +21,7 @@ EVENT_STYLES = {
 LEVEL_STYLES = {"error": "red", "warning": "yellow", "warn": "yellow", "debug": "dim"}
 
 
-class TimelineView(RichLog):
+class TimelineView(ReportsWorkerErrors, RichLog):
     """Logs and events of the connectors a TimelineReader picks, polled twice a second."""
 
     BINDINGS = [

@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label, Static
 
 from runtime.errors import WeirError
+from tui.components.common.errors import ReportsWorkerErrors
 from tui.components.common.modals import PromptScreen
 from tui.components.logs.timeline import TimelineReader
 from tui.components.logs.timeline_view import TimelineView
@@ -43,7 +44,7 @@ class RecordScreen(ModalScreen[None]):
         self.dismiss(None)
 
 
-class TopicsPane(Horizontal):
+class TopicsPane(ReportsWorkerErrors, Horizontal):
     BINDINGS = [
         Binding("slash", "filter", "Filter", id="topics.filter",
                 tooltip="Show only records whose key or value contains a text"),
