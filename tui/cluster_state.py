@@ -4,8 +4,6 @@ from __future__ import annotations
 
 
 def cluster_state() -> str:
-    try:
-        from runtime.launch import client
-    except ImportError:
-        return "n/a"
-    return str(client.cluster_state())
+    from runtime.launch.client import cluster_state as state
+
+    return state()

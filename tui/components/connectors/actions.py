@@ -65,9 +65,8 @@ def _client():
 
 def list_rows() -> tuple[list[ConnectorRow], str]:
     """Every connector and the cluster's state (`running` or why managed ones are stale)."""
-    from runtime.launch.client import ClusterNotRunning
-
     from runtime.launch import inventory
+    from runtime.launch.client import ClusterNotRunning
 
     home = weir_home()
     try:

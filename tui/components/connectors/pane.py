@@ -17,7 +17,7 @@ from textual.widgets import DataTable, Label, Static
 
 from runtime.errors import WeirError
 from tui import messages
-from tui.components.common.errors import ReportsWorkerErrors
+from tui.components.common.errors import ReportsWorkerErrors, describe_error
 from tui.components.common.modals import ChoiceScreen, ConfirmScreen, PromptScreen
 from tui.components.connectors import actions
 from tui.components.connectors.actions import ConnectorRow
@@ -97,9 +97,9 @@ class ConnectorsPane(ReportsWorkerErrors, Vertical):
     async def refresh_rows(self) -> None:
         try:
             rows, cluster = await asyncio.to_thread(actions.list_rows)
-        except WeirError as exc:
+        except Exception as exc:  # noqa: BLE001 - shown in place; the next tick retries
             self.query_one("#connectors-title", Label).update(
-                Text(f"Connectors: {exc.message}", "red"))
+                Text(f"Connectors: {describe_error(exc)}", "red"))
             return
         now = time.monotonic()
         for row in rows:

@@ -10,7 +10,9 @@ from textual.widgets import TextArea
 MARK_STYLES = {
     "error": Style(color="white", bgcolor="red", bold=True),
     "warning": Style(color="black", bgcolor="yellow", bold=True),
+    "info": Style(color="white", bgcolor="blue"),
 }
+RANK = {"error": 3, "warning": 2, "info": 1}
 
 
 class CodeEditor(TextArea):
@@ -35,7 +37,7 @@ class CodeEditor(TextArea):
         return dict(self._marks)
 
     def set_marks(self, marks: dict[int, str]) -> None:
-        """Mark 0-based lines with "error" or "warning"; errors win over warnings."""
+        """Mark 0-based lines with "error", "warning" or "info"."""
         if marks != self._marks:
             self._marks = dict(marks)
             self.refresh()

@@ -16,7 +16,7 @@ from textual.widgets import Label, OptionList, Static, TextArea
 
 from tui.components.common.errors import ReportsWorkerErrors
 from tui.components.common.modals import PromptScreen
-from tui.components.editor.code_editor import CodeEditor
+from tui.components.editor.code_editor import RANK, CodeEditor
 from tui.components.editor.diagnostics import DiagnosticsList, Problem
 
 UNTITLED = "untitled.yaml"
@@ -176,8 +176,8 @@ class EditorPane(ReportsWorkerErrors, Vertical):
         for problem in problems:
             if problem.line is not None:
                 row = problem.line - 1
-                if marks.get(row) != "error":
-                    marks[row] = "error" if problem.severity == "error" else "warning"
+                if RANK.get(problem.severity, 0) > RANK.get(marks.get(row, ""), 0):
+                    marks[row] = problem.severity
         self.editor.set_marks(marks)
         diagnostics = self.query_one(DiagnosticsList)
         diagnostics.show(problems)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Label, TabbedContent, TabPane
 
-from tui.components.common.errors import ReportsWorkerErrors
+from tui.components.common.errors import ReportsWorkerErrors, describe_error
 from tui.components.common.modals import ChoiceScreen, ConfirmScreen, PromptScreen
 from tui.components.smartmodules.build_view import BuildView
 from tui.components.smartmodules.playground import Playground
@@ -65,9 +66,12 @@ class SmartModulesPane(ReportsWorkerErrors, Horizontal):
 
     @work(exclusive=True, group="registry", exit_on_error=False)
     async def refresh_registry(self) -> None:
-        from smartmodules import registry
-
-        entries = await asyncio.to_thread(registry.list_modules)
+        title = self.query_one("#sm-title", Label)
+        try:
+            entries = await asyncio.to_thread(_list_modules)
+        except Exception as exc:  # noqa: BLE001 - shown in place; the next tick retries
+            title.update(Text(f"Registry: {describe_error(exc)}", "red"))
+            return
         table = self.query_one("#sm-table", DataTable)
         names = [e.name for e in entries]
         if names == list(self.entries) and len(names) == table.row_count:
@@ -79,7 +83,7 @@ class SmartModulesPane(ReportsWorkerErrors, Horizontal):
             table.add_row(entry.name, entry.kind, _size(entry.size), key=entry.name)
         if entries:
             table.move_cursor(row=min(row, len(entries) - 1))
-        self.query_one("#sm-title", Label).update(f"Registry ({len(entries)})")
+        title.update(f"Registry ({len(entries)})")
 
     @property
     def selected(self) -> str | None:
@@ -207,3 +211,9 @@ class SmartModulesPane(ReportsWorkerErrors, Horizontal):
 
 def _size(size: int) -> str:
     return f"{size / 1024:.1f} KiB" if size >= 1024 else f"{size} B"
+
+
+def _list_modules():
+    from smartmodules import registry
+
+    return registry.list_modules()

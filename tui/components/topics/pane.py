@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label, Static
 
 from runtime.errors import WeirError
-from tui.components.common.errors import ReportsWorkerErrors
+from tui.components.common.errors import ReportsWorkerErrors, describe_error
 from tui.components.common.modals import PromptScreen
 from tui.components.logs.timeline import TimelineReader
 from tui.components.logs.timeline_view import TimelineView
@@ -65,7 +65,7 @@ class TopicsPane(ReportsWorkerErrors, Horizontal):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="topics-side"):
-            yield Label("Topics", classes="section-title")
+            yield Label("Topics", id="topics-side-title", classes="section-title")
             table: DataTable[str] = DataTable(id="topics-table", cursor_type="row")
             table.add_columns("Name", "P", "Records")
             yield table
@@ -105,11 +105,13 @@ class TopicsPane(ReportsWorkerErrors, Horizontal):
 
     @work(exclusive=True, group="topics-list", exit_on_error=False)
     async def refresh_topics(self) -> None:
+        side = self.query_one("#topics-side-title", Label)
         try:
             topics = await asyncio.to_thread(_list_topics)
-        except WeirError as exc:
-            self.query_one("#topic-logs-title", Label).update(f"store: {exc.message}")
+        except Exception as exc:  # noqa: BLE001 - shown in place; the next tick retries
+            side.update(Text(f"Topics: {describe_error(exc)}", "red"))
             return
+        side.update(f"Topics ({len(topics)})")
         table = self.query_one("#topics-table", DataTable)
         current = table.cursor_row
         keys = [str(k.value) for k in table.rows]

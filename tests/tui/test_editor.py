@@ -1,0 +1,148 @@
+"""Editor: open a broken config, see its problems, jump to them, fix, save."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import Input
+
+from tests.tui.conftest import SIZE, make_app
+from tui.components.editor.code_editor import CodeEditor
+from tui.components.editor.diagnostics import DiagnosticsList
+from tui.components.editor.pane import EditorPane
+
+BROKEN = """\
+apiVersion: 0.1.0
+meta:
+  version: 0.3.8
+  name: cat-facts
+  type: http-source
+  topic: cat-facts
+http:
+  endpoint: https://catfact.ninja/fact
+  interval: 10 parsecs
+  methd: GET
+"""
+
+
+async def _settle(pilot, editor: EditorPane) -> None:
+    for _ in range(50):
+        await pilot.pause(0.05)
+        if not any(w.is_running for w in pilot.app.workers if w.group == "validate"):
+            await pilot.pause()
+            return
+
+
+async def test_open_broken_config_and_jump_to_its_error(tmp_path: Path) -> None:
+    path = tmp_path / "cat-facts.yaml"
+    path.write_text(BROKEN)
+    app = make_app(start_area="editor")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        prompt = app.screen.query_one(Input)
+        prompt.value = str(path)
+        await pilot.press("enter")
+        editor = app.query_one(EditorPane)
+        await _settle(pilot, editor)
+        assert editor.path == path
+        problems = app.query_one(DiagnosticsList).problems
+        assert [(p.severity, p.code, p.line, p.column) for p in problems] == [
+            ("error", "invalid-duration", 9, 13), ("warning", "unknown-key", 10, 3)]
+        code = app.query_one(CodeEditor)
+        assert code.marks == {8: "error", 9: "warning"}
+        assert "1 error" in str(app.query_one("#editor-state").render())
+
+        await pilot.press("f9")  # to the problems list
+        assert app.focused is app.query_one(DiagnosticsList)
+        await pilot.press("down")  # the warning: its hint shows
+        await pilot.pause()
+        assert "did you mean `method`?" in str(app.query_one("#problem-hint").render())
+        await pilot.press("up", "enter")  # back to the error, and jump to it
+        assert app.focused is code
+        assert code.cursor_location == (8, 12)
+
+
+async def test_click_on_a_problem_jumps_and_f8_cycles(tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text(BROKEN)
+    app = make_app(start_area="editor", open_file=path)
+    async with app.run_test(size=SIZE) as pilot:
+        editor = app.query_one(EditorPane)
+        await _settle(pilot, editor)
+        # The error's long message wraps to two rows: the warning is on the third.
+        await pilot.click(DiagnosticsList, offset=(10, 2))
+        await pilot.pause()
+        code = app.query_one(CodeEditor)
+        assert code.cursor_location == (9, 2)
+        await pilot.press("f8")  # next problem after the cursor wraps to the first
+        assert code.cursor_location == (8, 12)
+
+
+async def test_fixing_the_text_revalidates_and_save_writes(tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text(BROKEN)
+    app = make_app(start_area="editor", open_file=path)
+    async with app.run_test(size=SIZE) as pilot:
+        editor = app.query_one(EditorPane)
+        await _settle(pilot, editor)
+        code = app.query_one(CodeEditor)
+        fixed = BROKEN.replace("10 parsecs", "10s").replace("methd", "method")
+        code.load_text(fixed)
+        code.focus()
+        await pilot.press("end")  # a keystroke: the debounce fires after it
+        await pilot.pause(0.5)
+        await _settle(pilot, editor)
+        assert app.query_one(DiagnosticsList).problems == []
+        assert code.marks == {}
+        assert editor.modified
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert path.read_text() == fixed
+        assert not editor.modified
+
+
+async def test_secrets_file_makes_missing_secret_values_errors(tmp_path: Path) -> None:
+    config = tmp_path / "s.yaml"
+    config.write_text("""\
+apiVersion: 0.1.0
+meta:
+  version: 0.3.8
+  name: cat-facts
+  type: http-source
+  topic: cat-facts
+  secrets:
+    - name: TOKEN
+http:
+  endpoint: https://catfact.ninja/fact
+  headers:
+    - "Authorization: ${{ secrets.TOKEN }}"
+""")
+    secrets = tmp_path / "secrets.txt"
+    secrets.write_text("OTHER=1\n")
+    app = make_app(start_area="editor", open_file=config)
+    async with app.run_test(size=SIZE) as pilot:
+        editor = app.query_one(EditorPane)
+        await _settle(pilot, editor)
+        assert not [p for p in app.query_one(DiagnosticsList).problems
+                    if p.severity == "error"]
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        app.screen.query_one(Input).value = str(secrets)
+        await pilot.press("enter")
+        await _settle(pilot, editor)
+        codes = [p.code for p in app.query_one(DiagnosticsList).problems]
+        assert "secret-not-found" in codes
+        assert "secrets:" in str(app.query_one("#editor-secrets").render())
+
+
+async def test_unreadable_file_is_a_notification_not_a_crash(tmp_path: Path) -> None:
+    app = make_app(start_area="editor")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        app.screen.query_one(Input).value = str(tmp_path / "missing.yaml")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert any("cannot open" in n.message for n in app._notifications)
+        assert app.query_one(EditorPane).path is None
