@@ -143,6 +143,9 @@ async def test_unreadable_file_is_a_notification_not_a_crash(tmp_path: Path) -> 
         await pilot.pause()
         app.screen.query_one(Input).value = str(tmp_path / "missing.yaml")
         await pilot.press("enter")
-        await pilot.pause()
+        for _ in range(40):
+            await pilot.pause(0.05)
+            if any("cannot open" in n.message for n in app._notifications):
+                break
         assert any("cannot open" in n.message for n in app._notifications)
         assert app.query_one(EditorPane).path is None
