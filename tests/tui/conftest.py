@@ -36,3 +36,13 @@ def make_app(**kwargs) -> WeirApp:
     kwargs.setdefault("watch_cluster", False)
     kwargs.setdefault("persist_settings", False)
     return create_app(**kwargs)
+
+
+async def wait_for(pilot, predicate, timeout: float = 5.0) -> None:
+    """Let the app run until `predicate()` holds (background work, screens, timers)."""
+    steps = int(timeout / 0.05)
+    for _ in range(steps):
+        if predicate():
+            return
+        await pilot.pause(0.05)
+    assert predicate(), "the app did not reach the expected state in time"

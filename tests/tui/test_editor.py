@@ -6,7 +6,8 @@ from pathlib import Path
 
 from textual.widgets import Input
 
-from tests.tui.conftest import SIZE, make_app
+from tests.tui.conftest import SIZE, make_app, wait_for
+from tui.components.common.modals import PromptScreen
 from tui.components.editor.code_editor import CodeEditor
 from tui.components.editor.diagnostics import DiagnosticsList
 from tui.components.editor.pane import EditorPane
@@ -39,7 +40,7 @@ async def test_open_broken_config_and_jump_to_its_error(tmp_path: Path) -> None:
     app = make_app(start_area="editor")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+o")
-        await pilot.pause()
+        await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen))
         prompt = app.screen.query_one(Input)
         prompt.value = str(path)
         await pilot.press("enter")
@@ -127,7 +128,7 @@ http:
         assert not [p for p in app.query_one(DiagnosticsList).problems
                     if p.severity == "error"]
         await pilot.press("ctrl+t")
-        await pilot.pause()
+        await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen))
         app.screen.query_one(Input).value = str(secrets)
         await pilot.press("enter")
         await _settle(pilot, editor)
@@ -140,12 +141,9 @@ async def test_unreadable_file_is_a_notification_not_a_crash(tmp_path: Path) -> 
     app = make_app(start_area="editor")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+o")
-        await pilot.pause()
+        await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen))
         app.screen.query_one(Input).value = str(tmp_path / "missing.yaml")
         await pilot.press("enter")
-        for _ in range(40):
-            await pilot.pause(0.05)
-            if any("cannot open" in n.message for n in app._notifications):
-                break
-        assert any("cannot open" in n.message for n in app._notifications)
+        await wait_for(pilot, lambda: any("cannot open" in n.message
+                                          for n in app._notifications))
         assert app.query_one(EditorPane).path is None
