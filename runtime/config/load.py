@@ -81,9 +81,10 @@ def spec_from_analysis(a: Analysis, *, env: Mapping[str, str] | None = None) -> 
 
 
 def _params(a: Analysis, raw: Mapping[str, Any], rendered: Mapping[str, str]) -> dict[str, Any]:
-    params = dict(ct.param_defaults(a.ctype)) if a.ctype else {}
-    params.update(plain(dict(raw)))
+    params = plain(dict(raw))
     if a.ctype is not None:
+        for key, value in ct.param_defaults(a.ctype).items():
+            params.setdefault(key, value)
         params = {k: v for k, v in params.items() if v is not None}
     return render(params, rendered)
 

@@ -101,7 +101,8 @@ class TopicConfig(Strict):
 
 TopicField = Annotated[Any, WithJsonSchema({"anyOf": [
     {"type": "string", "pattern": "^[a-z0-9]([a-z0-9-]*[a-z0-9])?$", "maxLength": 63},
-    {"$ref": "#/$defs/TopicConfig"}]})]
+    {"type": "object", "description": "apiVersion 0.2.0: topic map (meta, partition, "
+     "retention, compression, deduplication)"}]})]
 
 
 class Meta(Strict):

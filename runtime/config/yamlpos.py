@@ -47,6 +47,7 @@ class Pos:
     key_column: int | None = None
     style: str | None = None  # scalar style: None plain, "'" or '"' quoted, "|" ">" block
     end_line: int | None = None
+    end_column: int | None = None
 
     @property
     def key_or_value(self) -> tuple[int, int]:
@@ -189,6 +190,7 @@ class _Walker:
                 key.start_mark.column + 1 if key is not None else None,
                 (node.style or None) if isinstance(node, yaml.ScalarNode) else None,
                 node.end_mark.line + 1,
+                node.end_mark.column + 1,
             )
         if isinstance(node, yaml.ScalarNode):
             return _scalar(node)

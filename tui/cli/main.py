@@ -19,6 +19,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "cluster": ("tui.cli.cluster:cluster", "Start, stop and inspect the local cluster"),
     "profile": ("tui.cli.profile:profile", "List, add, switch and delete profiles"),
     "validate": ("tui.cli.validate:validate", "Check connector configs, every mistake located"),
+    "config": ("tui.cli.config:config", "Convert legacy configs, start new ones, editor schema"),
 }
 
 

@@ -1,0 +1,134 @@
+"""`weir config convert|new|schema`: convert legacy configs, start new ones, editor schema."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+
+@click.group("config")
+def config() -> None:
+    """Convert, create and describe connector configs."""
+
+
+@config.command("convert")
+@click.argument("file")
+@click.option("-o", "--output", "out", metavar="OUT",
+              help="Write here (and the secrets file beside it) instead of stdout.")
+@click.option("--force", is_flag=True, help="Overwrite OUT and its secrets file if they exist.")
+def convert(file: str, out: str | None, force: bool) -> None:
+    """Convert a legacy (version: 0.3.0) config to apiVersion 0.1.0, keeping comments.
+
+    Plaintext `secrets:` become `meta.secrets` references, and their values go to a
+    secrets file (NAME=value lines, mode 600) beside OUT, or beside FILE when printing
+    to stdout; pass it to `weir validate`/`connector run` with --secrets.
+    """
+    from runtime.config.convert import ConvertFailed, convert_legacy
+    from runtime.config.secrets import mask
+    from runtime.config.validate import read_config_text
+    from runtime.config.yamlpos import LoadFailure
+    from runtime.errors import EnvironmentProblem, WeirError
+
+    try:
+        text = read_config_text(file)
+    except LoadFailure as exc:
+        d = exc.diagnostic
+        raise WeirError(f"{file}:{d.line}:{d.column}: {d.message}", hint=d.hint) from None
+    except FileNotFoundError:
+        raise EnvironmentProblem(f"{file}: no such file") from None
+    except OSError as exc:
+        raise EnvironmentProblem(f"{file}: cannot read: {exc.strerror}") from None
+    try:
+        result = convert_legacy(text, file)
+    except ConvertFailed as exc:
+        for d in exc.diagnostics:
+            if d.severity == "error":
+                click.echo(d.human(file), err=True)
+        raise
+    secrets_path = None
+    if result.secrets:
+        base = Path(out) if out else Path(file)
+        secrets_path = base.with_name(base.stem + ".secrets")
+    targets = [p for p in (Path(out) if out else None, secrets_path) if p is not None]
+    for target in targets:
+        if target.exists() and not force:
+            raise WeirError(f"{target} exists; not overwriting it",
+                            hint="pass --force, or choose another -o OUT")
+    if secrets_path is not None:
+        lines = "".join(f"{k}={v}\n" for k, v in result.secrets.items())
+        fd = os.open(secrets_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(lines)
+    if out:
+        Path(out).write_text(result.text, encoding="utf-8")
+        click.echo(f"wrote {out}", err=True)
+    else:
+        sys.stdout.write(result.text)
+    for note in result.notes:
+        click.echo(f"note: {mask(note, result.secrets.values())}", err=True)
+    if secrets_path is not None:
+        shown = out or "the converted file"
+        click.echo(f"wrote secrets to {secrets_path} (mode 600); use "
+                   f"`weir validate {shown} --secrets {secrets_path}`", err=True)
+
+
+@config.command("new")
+@click.argument("type_name", metavar="TYPE")
+@click.option("-o", "--output", "out", metavar="FILE", help="Write here instead of stdout.")
+@click.option("--name", help="Connector name (default: my-TYPE).")
+@click.option("--topic", help="Topic name.")
+@click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
+def new(type_name: str, out: str | None, name: str | None, topic: str | None,
+        force: bool) -> None:
+    """Print a commented, valid starting config for a built-in TYPE.
+
+    Types: http-source, http-sink, sql-sink, mqtt-source, generator-source (legacy names
+    http, mqtt, generator also work).
+    """
+    from runtime.config.names import validate_name
+    from runtime.config.starters import starter, starter_types
+    from runtime.errors import WeirError
+
+    if name:
+        validate_name("connector", name)
+    if topic:
+        validate_name("topic", topic)
+    try:
+        text = starter(type_name, name=name, topic=topic)
+    except KeyError:
+        from runtime.config.checker import did_you_mean
+        from runtime.config.connector_types import LEGACY_TYPES
+
+        guess = did_you_mean(type_name, [*starter_types(), *LEGACY_TYPES])
+        guess = LEGACY_TYPES.get(guess, guess) if guess else None
+        raise click.UsageError(
+            f"no built-in connector type `{type_name}`"
+            + (f"; did you mean `{guess}`?" if guess else "")
+            + f" (types: {', '.join(starter_types())})") from None
+    if out:
+        if Path(out).exists() and not force:
+            raise WeirError(f"{out} exists; not overwriting it", hint="pass --force")
+        Path(out).write_text(text, encoding="utf-8")
+        click.echo(f"wrote {out}; check it with `weir validate {out}`", err=True)
+    else:
+        sys.stdout.write(text)
+
+
+@config.command("schema")
+@click.option("--format", "fmt", type=click.Choice(["current", "legacy"]), default="current",
+              show_default=True, help="Which config format.")
+@click.option("--types", "types", is_flag=True,
+              help="Instead: the built-in connector types and their parameters.")
+def schema(fmt: str, types: bool) -> None:
+    """Print the JSON Schema of connector configs, for yaml-language-server.
+
+    Save it (`weir config schema > connector.schema.json`) and point your editor at it,
+    e.g. a `# yaml-language-server: $schema=connector.schema.json` first line.
+    """
+    from runtime.config.schema import config_schema, connector_types
+    from tui.cli.output import print_json
+
+    print_json(connector_types() if types else config_schema(fmt))
