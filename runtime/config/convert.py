@@ -304,7 +304,7 @@ def _rewrite_text(text: str, loaded: Loaded, plan: _Plan) -> str:
     if "consumer" in blocks:
         moved("consumer")
         if plan.partition is not None and "partition" not in (d.get("consumer") or {}):
-            child = next(iter((d.get("consumer") or {})), None)
+            child = next(iter(d.get("consumer") or {}), None)
             cp = pos.get(("consumer", child)) if child else None
             if cp is None or cp.key_line == pos[("consumer",)].key_line:
                 raise _CannotRewrite("consumer is not a block mapping")

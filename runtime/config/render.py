@@ -47,8 +47,8 @@ def spec_to_data(spec: ConnectorSpec) -> dict[str, Any]:
                             "topic": spec.topic}
     if spec.kind == "source":
         p = spec.producer
-        meta["producer"] = {"linger": format_duration_ms(p.linger_ms), "batch-size": p.batch_size_bytes,
-                            "compression": p.compression}
+        meta["producer"] = {"linger": format_duration_ms(p.linger_ms),
+                            "batch-size": p.batch_size_bytes, "compression": p.compression}
     else:
         c = spec.consumer
         consumer: dict[str, Any] = {"partition": "all" if c.partitions is None
