@@ -223,6 +223,14 @@ class Checker:
                      f"{label} must be {_WRONG_TYPE[etype]}, got {describe_value(given)}",
                      full, hint=_type_hint(etype, given))
             return
+        bounds = {"greater_than_equal": ("≥", "ge"), "greater_than": (">", "gt"),
+                  "less_than_equal": ("≤", "le"), "less_than": ("<", "lt")}
+        if etype in bounds:
+            sign, key_ = bounds[etype]
+            limit = err.get("ctx", {}).get(key_)
+            self.add("error", "invalid-value",
+                     f"{label} must be {sign} {limit}, got {describe_value(given)}", full)
+            return
         self.add("error", "invalid-value", f"{label}: {err['msg']}", full)
 
 

@@ -48,8 +48,6 @@ CODES: dict[str, str] = {
     "plaintext-secret": "secret value written in the config",
     "secret-not-rendered": "a ${{ secrets.X }} reference Fluvio would not render here",
     "transform-with-type": "transforms[].with value that is a number or bool",
-    "invalid-transform": "transform uses/lookback problem",
-    "multiple-smartmodules": "several legacy SmartModule parameters",
     "secrets-file": "a bad line in the --secrets file",
 }
 

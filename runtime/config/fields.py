@@ -97,9 +97,14 @@ def _partition(value: Any) -> Any:
     if (isinstance(value, list) and value
             and all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in value)):
         return value
+    got = describe_value(value)
+    if isinstance(value, list) and value:
+        bad = next((v for v in value if not (isinstance(v, int) and not isinstance(v, bool)
+                                             and v >= 0)), None)
+        got = f"a list containing {describe_value(bad)}" if bad is not None else got
     raise PydanticCustomError("invalid-partition",
                               "partition must be a partition number (0), a list of numbers "
-                              "([0, 2]) or `all`, got {got}", {"got": describe_value(value)})
+                              "([0, 2]) or `all`, got {got}", {"got": got})
 
 
 _STARTS = ("beginning", "end")

@@ -16,7 +16,7 @@ from typing import Any
 from runtime.config import connector_types as ct
 from runtime.config.diagnostics import Diagnostic
 from runtime.config.models import LEGACY_SMARTMODULE_PARAMS
-from runtime.config.secrets import render
+from runtime.config.secrets import mask, render
 from runtime.config.spec import (
     ConnectorSpec,
     ConsumerOptions,
@@ -33,7 +33,12 @@ from smartmodules.spec import TransformSpec
 class ConfigInvalid(WeirError):
     """The config has errors; `.diagnostics` lists them all (exit code 1)."""
 
-    def __init__(self, path: str, diagnostics: list[Diagnostic]) -> None:
+    def __init__(self, path: str, diagnostics: list[Diagnostic],
+                 secret_values: tuple[str, ...] | list[str] = ()) -> None:
+        if secret_values:
+            diagnostics = [Diagnostic(d.severity, d.code, mask(d.message, secret_values),
+                                      d.line, d.column, d.hint and mask(d.hint, secret_values))
+                           for d in diagnostics]
         errors = [d for d in diagnostics if d.severity == "error"]
         first = errors[0] if errors else None
         where = f"{path}:{first.line}:{first.column}" if first and first.line else path
@@ -70,7 +75,8 @@ def load_connector_text(text: str, path: str = "<text>", *,
 
 def spec_from_analysis(a: Analysis, *, env: Mapping[str, str] | None = None) -> ConnectorSpec:
     if not a.report.valid or a.loaded is None:
-        raise ConfigInvalid(a.report.path, a.report.diagnostics)
+        raise ConfigInvalid(a.report.path, a.report.diagnostics,
+                            tuple(a.secret_values.values()))
     data = plain(a.loaded.data)
     values = a.secret_values
     secret_list = tuple(sorted(set(values.values())))

@@ -233,10 +233,11 @@ class _Validation:
                 if isinstance(value, (str, int, float)) and not isinstance(value, bool):
                     self.a.secret_values[name] = _text(value)
         for text, path in _strings(d):
-            if SECRET_REF.search(text):
+            ref = SECRET_REF.search(text)
+            if ref:
                 self.ck.add("warning", "secret-not-rendered",
                             "the legacy format does not render `${{ secrets.NAME }}`: this "
-                            "text is used as written", path,
+                            "text is used as written", path, at=self._col(path, ref.start()),
                             hint="`weir config convert` writes the apiVersion format, "
                             "which renders secrets")
 
@@ -337,7 +338,7 @@ class _Validation:
             else:
                 self.ck.add("error", "wrong-type",
                             "`meta.topic` as a map needs `apiVersion: 0.2.0`",
-                            ("meta", "topic"), hint="write `apiVersion: 0.2.0`, or give the "
+                            ("meta", "topic"), "key", hint="write `apiVersion: 0.2.0`, or give the "
                             "topic's name as a string")
         elif isinstance(topic, list):
             self.ck.add("error", "wrong-type", "`meta.topic` must be a topic name (or, with "

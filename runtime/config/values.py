@@ -130,7 +130,7 @@ def parse_bytes(text: str | int) -> int:
                            "(write a number and a unit, for example 1 MB, 512 KiB or 4096)")
     number, unit = m.group(1), m.group(2).lower()
     if unit not in _BYTE_UNITS:
-        raise ValueProblem(f'couldn\'t parse "{unit}" into a known SI unit '
+        raise ValueProblem(f'couldn\'t parse "{m.group(2)}" into a known SI unit '
                            "(units: b, kb, kib, mb, mib, gb, gib, tb, pb; KB = 1000, KiB = 1024)")
     return int(float(number) * _BYTE_UNITS[unit])
 

@@ -176,10 +176,13 @@ class _Walker:
     def walk(self, node: yaml.Node, path: Path_, key: yaml.Node | None, depth: int) -> Any:
         self.budget -= 1
         if self.budget < 0:
+            where = self.positions.get(path[:1]) or Pos(node.start_mark.line + 1,
+                                                        node.start_mark.column + 1)
+            line, col = where.key_or_value
             raise _error("yaml-too-deep", f"document expands to more than {MAX_NODES} values "
-                         "(YAML aliases repeating aliases?)", node.start_mark.line + 1,
-                         node.start_mark.column + 1, hint="write the values out; a connector "
-                         "config needs no alias expansion of this size")
+                         "(YAML aliases repeating aliases?)", line, col,
+                         hint="write the values out; a connector config needs no alias "
+                         "expansion of this size")
         if depth > MAX_DEPTH:
             raise _error("yaml-too-deep", f"nesting deeper than {MAX_DEPTH} levels",
                          node.start_mark.line + 1, node.start_mark.column + 1)
