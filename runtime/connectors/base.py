@@ -41,13 +41,16 @@ class Source(Protocol):
 
 @dataclass(slots=True)
 class Delivery:
-    """What a sink did with one batch: `delivered` records from the front of the batch,
-    `failures` (record, reason) it gave up on for good, and whether it halted (stop policy)
-    at the first failure so the rest of the batch was not attempted."""
+    """What a sink did with one batch: `delivered` records, `failures` (record, reason) it
+    gave up on for good, whether it `halted` at the first failure (stop policy), and
+    whether it was `interrupted` by a stop request after `attempted` records from the front
+    (delivered or failed); the rest of the batch is then left uncommitted."""
 
     delivered: int = 0
     failures: list[tuple[Record, str]] = field(default_factory=list)
     halted: bool = False
+    interrupted: bool = False
+    attempted: int = 0
 
 
 class Sink(Protocol):

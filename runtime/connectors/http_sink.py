@@ -65,6 +65,10 @@ class HttpSink:
     async def deliver(self, records: Sequence[Record]) -> Delivery:
         result = Delivery()
         for record in records:
+            if self.ctx.stop.is_set():
+                result.interrupted = True
+                break
+            result.attempted += 1
             problem = await self._send(record)
             if problem is None:
                 result.delivered += 1

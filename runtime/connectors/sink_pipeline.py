@@ -188,6 +188,11 @@ class SinkPipeline:
             reporter.info(f"stopped by the error policy at offset {at} (on-error: stop)")
             return 1
         nxt = records[-1].offset + 1
+        if delivery.interrupted and delivery.attempted < len(outcome.records):
+            # stopped mid-batch: commit what was handled, the rest comes again next start
+            nxt = outcome.records[delivery.attempted].offset
+            reporter.info(f"stopped mid-batch: offsets from {nxt} will be delivered on the "
+                          "next start")
         self.positions[partition] = nxt
         self.uncommitted[partition] = nxt
         return None

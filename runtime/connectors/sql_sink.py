@@ -352,6 +352,10 @@ class SqlSink:
     async def deliver(self, records: Sequence[Record]) -> Delivery:
         result = Delivery()
         for start in range(0, len(records), self.batch_size):
+            if self.ctx.stop.is_set():
+                result.interrupted = True
+                break
+            result.attempted = start
             chunk = records[start:start + self.batch_size]
             rows: list[tuple[Record, Row]] = []
             for record in chunk:
@@ -364,6 +368,7 @@ class SqlSink:
                         return result
             if await self._insert(rows, result):
                 return result
+            result.attempted = start + len(chunk)
         return result
 
     def _failed(self, result: Delivery, record: Record, reason: str) -> bool:

@@ -28,6 +28,7 @@ class CatFacts:
         self.sink_failures = 0
         self.sink_reject = b"reject"
         self.stream_lines = 5
+        self.sink_delay = 0.0
         self.lock = threading.Lock()
         self.counter = 0
         outer = self
@@ -82,6 +83,8 @@ class CatFacts:
             def do_POST(self) -> None:  # noqa: N802
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
+                if outer.sink_delay:
+                    time.sleep(outer.sink_delay)
                 outer.requests.append({"path": self.path, "headers": dict(self.headers),
                                        "body": body})
                 with outer.lock:

@@ -23,7 +23,14 @@ def run(ctx: click.Context, target: str, flags: tuple[str, ...], secrets: str | 
     TYPE -- --FLAG=VALUE ... runs a built-in connector from Fluvio-style flags instead,
     e.g. `weir connector run http -- --endpoint=URL --fluvio-topic=T --interval=10s`.
     """
-    spec, config_path = load_target(target, flags, secrets)
+    from runtime.config.load import ConfigInvalid
+
+    try:
+        spec, config_path = load_target(target, flags, secrets)
+    except ConfigInvalid as exc:
+        for diagnostic in exc.diagnostics:
+            info(diagnostic.human(exc.path))
+        ctx.exit(exc.exit_code)
     ctx.exit(run_foreground(spec, config_path))
 
 

@@ -45,7 +45,9 @@ def cli(ctx: click.Context) -> None:
 def main() -> None:
     """Entry point: turn WeirError into a message and its exit code, never a traceback."""
     try:
-        cli.main(standalone_mode=False)
+        code = cli.main(standalone_mode=False)
+        if isinstance(code, int) and not isinstance(code, bool) and code:
+            sys.exit(code)  # ctx.exit(N): click returns N instead of raising here
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(130)

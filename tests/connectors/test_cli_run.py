@@ -1,0 +1,180 @@
+"""`weir connector run` and `python -m runtime.connectors.run_main` as a user runs them:
+real subprocesses, real signals."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from runtime.connectors.telemetry import connector_dir, log_path, read_metrics
+from tests.conftest import REPO, run_weir
+from tests.connectors.helpers import committed, produce, topic_records, wait_for
+from tests.connectors.servers import FACTS, CatFacts
+
+CATFACT_WASM = REPO / "examples" / "smartmodules" / "prebuilt" / "catfact_map.wasm"
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+def spawn(*args: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, *args], cwd=REPO, env=dict(os.environ),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_run_file_until_count_then_exit_zero(tmp_path):
+    config = write(tmp_path / "gen.yaml", """\
+        apiVersion: 0.1.0
+        meta:
+          version: 0.1.0
+          name: gen-cli
+          type: generator-source
+          topic: gen-cli
+        generator:
+          template: '{"n": {{n}}}'
+          rate: 500
+          count: 20
+        """)
+    result = run_weir("connector", "run", str(config))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""
+    assert "generator: 500 records/s, 20 records" in result.stderr
+    assert [json.loads(r.value)["n"] for r in topic_records("gen-cli")] == list(range(20))
+    assert not (connector_dir("gen-cli") / "process.json").exists()
+
+
+def test_ctrl_c_stops_cleanly_and_process_file_comes_and_goes(tmp_path):
+    config = write(tmp_path / "gen.yaml", """\
+        version: 0.3.0
+        name: forever
+        type: generator
+        topic: forever
+        parameters:
+          rate: 100
+        producer:
+          linger: 1h
+        """)
+    proc = spawn("-m", "tui.cli.main", "connector", "run", str(config))
+    info_path = connector_dir("forever") / "process.json"
+    wait_for(lambda: info_path.exists() and read_metrics("forever").records_in > 5)
+    info = json.loads(info_path.read_text())
+    assert info["pid"] == proc.pid and info["mode"] == "process"
+    assert info["config"] == str(config) and info["started_at"] > 0
+    assert topic_records("forever") == []  # lingering for an hour
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err
+    produced = read_metrics("forever").records_in
+    assert len(topic_records("forever")) == produced  # flushed on the way out
+    assert not info_path.exists()
+
+
+def test_seed_command_line_style_with_catfact_map():
+    with CatFacts() as server:
+        proc = spawn("-m", "tui.cli.main", "connector", "run", "http", "--",
+                     f"--endpoint={server.url}/fact", "--fluvio-topic=cat-facts",
+                     "--interval=50ms", f"--map={CATFACT_WASM}",
+                     "--header=X-One: 1", "--header=X-Two: 2")
+        wait_for(lambda: len(topic_records("cat-facts")) >= 3, timeout=30)
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0, err
+    facts = [json.loads(r.value) for r in topic_records("cat-facts")[:3]]
+    assert facts == FACTS[:3]  # the map left each fact as a JSON string
+    headers = server.requests[0]["headers"]
+    assert headers["X-One"] == "1" and headers["X-Two"] == "2"
+    generated = connector_dir("http-cat-facts") / "command-line.yaml"
+    assert "fluvio-topic" not in generated.read_text()
+
+
+def test_seed_style_without_topic_is_a_usage_error():
+    result = run_weir("connector", "run", "http", "--", "--endpoint=http://127.0.0.1:1/")
+    assert result.returncode == 2
+    assert "--fluvio-topic" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_missing_file_and_invalid_config(tmp_path):
+    result = run_weir("connector", "run", str(tmp_path / "nope.yaml"))
+    assert result.returncode == 2 and "no such file" in result.stderr
+    bad = write(tmp_path / "bad.yaml", """\
+        version: 0.3.0
+        name: bad
+        type: http
+        topic: t
+        parameters:
+          interval: 1
+          output_type: xml
+        """)
+    result = run_weir("connector", "run", str(bad))
+    assert result.returncode == 1
+    assert "output_type" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_secrets_never_reach_the_terminal_or_the_log(tmp_path):
+    secrets = write(tmp_path / "secrets", "TOKEN=hunter2-very-secret\n")
+    config = write(tmp_path / "s.yaml", """\
+        apiVersion: 0.1.0
+        meta:
+          version: 0.1.0
+          name: secretive
+          type: http-source
+          topic: secretive
+          secrets:
+            - name: TOKEN
+        http:
+          endpoint: "http://127.0.0.1:9/${{ secrets.TOKEN }}"
+          interval: 50ms
+          headers: ["Authorization: Bearer ${{ secrets.TOKEN }}"]
+        """)
+    proc = spawn("-m", "tui.cli.main", "connector", "run", str(config),
+                 "--secrets", str(secrets))
+    wait_for(lambda: read_metrics("secretive").errors >= 2)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0
+    assert "127.0.0.1:9/" in err  # the failing URL is shown ...
+    log = log_path("secretive").read_text()
+    for text in (err, log, read_metrics("secretive").last_error or ""):
+        assert "hunter2" not in text  # ... with the secret masked
+
+
+def test_sigterm_flushes_and_commits_and_the_sink_resumes_without_loss(tmp_path):
+    produce("orders", [f"order {i}" for i in range(60)])
+    with CatFacts() as server:
+        server.sink_delay = 0.02
+        config = write(tmp_path / "sink.yaml", f"""\
+            apiVersion: 0.1.0
+            meta:
+              version: 0.1.0
+              name: order-sink
+              type: http-sink
+              topic: orders
+              consumer:
+                offset:
+                  strategy: auto
+                  start: beginning
+            http:
+              endpoint: {server.url}/sink
+            """)
+        first = spawn("-m", "runtime.connectors.run_main", "--config", str(config))
+        wait_for(lambda: len(server.received) >= 10)
+        first.send_signal(signal.SIGTERM)
+        first.communicate(timeout=20)
+        assert first.returncode == 0
+        delivered_first = len(server.received)
+        assert 10 <= delivered_first < 60
+        assert committed("order-sink", "orders") == delivered_first  # exactly what landed
+        second = spawn("-m", "runtime.connectors.run_main", "--config", str(config))
+        wait_for(lambda: committed("order-sink", "orders") == 60, timeout=30)
+        second.send_signal(signal.SIGTERM)
+        second.communicate(timeout=20)
+        assert second.returncode == 0
+    assert server.received == [f"order {i}".encode() for i in range(60)]  # no loss, no dup
