@@ -125,7 +125,7 @@ def _explain_failure(lines: list[str], crate: CrateInfo, code: int) -> WeirError
                        "failed to query replaced source registry", "no matching package named",
                        "failed to load source for dependency")
     if any(marker in text for marker in offline_markers):
-        return WeirError(
+        return EnvironmentProblem(
             f"cargo could not fetch the dependencies of {crate.package}",
             hint="this crate needs crates.io (e.g. fluvio-smartmodule); without network, "
                  "generate it with `--sdk none`, which has no dependencies",

@@ -116,9 +116,11 @@ class SourceWatcher:
         return paths
 
 
-def run_samples(wasm: Path, samples: Sequence[bytes], *, params: dict[str, str] | None = None,
+def run_samples(wasm: Path | str, samples: Sequence[bytes], *,
+                params: dict[str, str] | None = None,
                 aggregate_initial: bytes | None = None) -> RunOutput:
-    """Run the samples through a fresh instance of the module in weir's engine."""
+    """Run the samples through a fresh instance of the module (a .wasm path or a registered
+    name) in weir's engine."""
     from smartmodules.chain import build_chain
     from smartmodules.spec import TransformSpec
 

@@ -27,7 +27,7 @@ pub fn array_map(record: &SmartModuleRecord) -> Result<Vec<(Option<RecordData>, 
         .split(separator)
         .map(str::trim)
         .filter(|part| !part.is_empty())
-        .map(|part| (None, RecordData::from(part)))
+        .map(|part| (None, RecordData::from(part.to_string())))
         .collect();
     Ok(parts)
 }
