@@ -12,12 +12,15 @@ from tui.cli.output import info
 
 
 @click.command("run", context_settings={"ignore_unknown_options": True})
-@click.argument("target", metavar="FILE|TYPE")
+@click.argument("target", metavar="FILE|TYPE", required=False)
 @click.argument("flags", nargs=-1, type=click.UNPROCESSED)
+@click.option("-c", "--config", "config", type=click.Path(dir_okay=False),
+              help="The connector config (the same as giving FILE).")
 @click.option("--secrets", "secrets", type=click.Path(dir_okay=False),
               help="Secrets file: NAME=value lines (else the environment).")
 @click.pass_context
-def run(ctx: click.Context, target: str, flags: tuple[str, ...], secrets: str | None) -> None:
+def run(ctx: click.Context, target: str | None, flags: tuple[str, ...], config: str | None,
+        secrets: str | None) -> None:
     """Run the connector in FILE here until Ctrl-C: logs on the terminal, secrets masked.
 
     TYPE -- --FLAG=VALUE ... runs a built-in connector from Fluvio-style flags instead,
@@ -25,6 +28,11 @@ def run(ctx: click.Context, target: str, flags: tuple[str, ...], secrets: str | 
     """
     from runtime.config.load import ConfigInvalid
 
+    if config and target:
+        raise click.UsageError("give the config as FILE or as --config, not both")
+    target = config or target
+    if not target:
+        raise click.UsageError("missing the connector config: weir connector run FILE")
     try:
         spec, config_path = load_target(target, flags, secrets)
     except ConfigInvalid as exc:

@@ -20,6 +20,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "profile": ("tui.cli.profile:profile", "List, add, switch and delete profiles"),
     "validate": ("tui.cli.validate:validate", "Check connector configs, every mistake located"),
     "config": ("tui.cli.config:config", "Convert legacy configs, start new ones, editor schema"),
+    "demo": ("tui.cli.demo:demo", "Prepare the offline demo: example SmartModules, demo topic"),
 }
 
 
