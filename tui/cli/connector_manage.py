@@ -384,7 +384,7 @@ def logs(name: str, follow: bool, since: str | None, tail: int | None) -> None:
 
 
 def _file_logs(name: str, home: Path, *, follow: bool, since_s: float | None,
-               tail: int | None, alive) -> None:
+               tail: int | None) -> None:
     from runtime.connectors.telemetry import log_path
     from runtime.launch.logs import follow_lines, read_lines
 
