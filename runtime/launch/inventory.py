@@ -73,10 +73,15 @@ def docker_action(view: dict[str, Any], verb: str) -> None:
 
 def managed_views_from_disk(home: Path) -> list[dict[str, Any]]:
     """Managed connectors as last recorded, for when the cluster is not running."""
+    from runtime.launch.supervisor import orphan_pid
+
     views = []
     for record in rec.load_all(home):
-        if record.status in (rec.RUNNING, rec.STARTING, rec.RESTARTING):
+        if orphan_pid(record) is not None:
+            record.status = rec.RUNNING  # left running by a daemon that was killed
+        elif record.status in (rec.RUNNING, rec.STARTING, rec.RESTARTING):
             record.status = rec.STOPPED  # the daemon is down, so nothing runs
+            record.pid = None
         view = managed_view(record, home)
         view["cluster"] = "stopped"
         views.append(view)
@@ -129,6 +134,7 @@ def mark_stopped_offline(name: str, home: Path) -> None:
     record = rec.load_record(name, home)
     if record is None:
         raise NotFound(f"managed connector `{name}` not found")
+    _stop_orphan(record)
     record.desired = "stopped"
     if record.status != rec.STOPPED:
         record.note(rec.STOPPED, "stopped by the user while the cluster was down")
@@ -136,7 +142,18 @@ def mark_stopped_offline(name: str, home: Path) -> None:
     rec.save_record(record, home)
 
 
+def _stop_orphan(record: rec.ConnectorRecord) -> None:
+    from runtime.launch.supervisor import orphan_pid
+
+    pid = orphan_pid(record)
+    if pid is not None:
+        terminate(pid, 15.0)
+
+
 def delete_offline(name: str, home: Path) -> None:
+    record = rec.load_record(name, home)
+    if record is not None:
+        _stop_orphan(record)
     rec.remove_record(name, home)
     shutil.rmtree(home / "connectors" / name, ignore_errors=True)
 

@@ -168,7 +168,7 @@ class Supervisor:
         with self._lock:
             return self._copy(self._get(name))
 
-    def start(self, name: str) -> ConnectorRecord:
+    def start(self, name: str, *, reason: str = "started by the user") -> ConnectorRecord:
         with self._lock:
             record = self._get(name)
             record.desired = "running"
@@ -176,14 +176,14 @@ class Supervisor:
             if live.proc is None:
                 live.fast_crashes = 0
                 live.next_start = None
-                self._spawn(record, reason="started by the user")
+                self._spawn(record, reason=reason)
             else:
                 rec.save_record(record, self.home)
             return self._copy(record)
 
     def restart(self, name: str) -> ConnectorRecord:
         self.stop(name)
-        return self.start(name)
+        return self.start(name, reason="restarted by the user")
 
     def get(self, name: str) -> ConnectorRecord:
         with self._lock:
@@ -410,9 +410,19 @@ class Supervisor:
     def _reap_orphan(self, record: ConnectorRecord) -> None:
         """A daemon killed hard leaves its connectors running: stop them before starting
         new ones, so their offsets are committed and nothing runs twice."""
-        pid = record.pid
-        if not pid or not pid_alive(pid):
-            return
-        args = cmdline(pid)
-        if RUN_MODULE in args and record.name in args:
+        pid = orphan_pid(record)
+        if pid is not None:
+            self.log(record.name, f"stopping pid {pid}, left running by a cluster that "
+                                  "was killed")
             terminate(pid, self.policy.stop_timeout_s)
+
+
+def orphan_pid(record: ConnectorRecord) -> int | None:
+    """The pid of this connector's process if it still runs without a daemon."""
+    pid = record.pid
+    if not pid or not pid_alive(pid):
+        return None
+    args = cmdline(pid)
+    if RUN_MODULE in args and record.name in args:
+        return pid
+    return None

@@ -13,6 +13,7 @@ import json
 import os
 import signal
 
+from runtime.launch.processes import pid_alive
 from runtime.profiles import get_profile
 from tests.conftest import run_weir
 from tests.launch.conftest import wait_for
@@ -31,6 +32,7 @@ def _numbers(bodies: list[bytes]) -> list[int]:
     return [json.loads(body)["n"] for body in bodies]
 
 
+@pytest.mark.integration
 def test_sigkill_restarts_and_no_acknowledged_record_is_lost(cluster, tmp_path):
     total = 300
     produce("orders", [json.dumps({"n": i}).encode() for i in range(total)])
@@ -66,6 +68,7 @@ def test_sigkill_restarts_and_no_acknowledged_record_is_lost(cluster, tmp_path):
     assert topic_values("gen-topic")[:len(acknowledged)] == acknowledged
 
 
+@pytest.mark.integration
 def test_cluster_restart_resumes_from_committed_offsets(cluster, tmp_path):
     produce("events", [json.dumps({"n": i}).encode() for i in range(20)])
     with serve(collector_handler) as server:
@@ -88,6 +91,7 @@ def test_cluster_restart_resumes_from_committed_offsets(cluster, tmp_path):
     assert after["pid"] != before["pid"]
 
 
+@pytest.mark.integration
 def test_switching_profiles_does_not_move_a_running_connector(cluster, tmp_path):
     config = write(tmp_path / "gen.yaml", generator_config("pinned", "pinned-topic", rate=20))
     assert run_weir("connector", "create", "--config", str(config)).returncode == 0
@@ -122,3 +126,24 @@ def test_switching_profiles_does_not_move_a_running_connector(cluster, tmp_path)
     assert refused.returncode == 1
     in_use = run_weir("profile", "delete", "other")
     assert in_use.returncode == 1 and "fresh" in in_use.stderr
+
+
+@pytest.mark.integration
+def test_a_daemon_killed_hard_never_leaves_a_connector_running_twice(cluster, tmp_path):
+    from runtime.launch.state import read_state
+
+    config = write(tmp_path / "gen.yaml", generator_config("survivor", "survivor", rate=10))
+    assert run_weir("connector", "create", "--config", str(config)).returncode == 0
+    wait_for(lambda: topic_values("survivor"), message="records")
+    orphan = view("survivor")["pid"]
+    os.kill(read_state(cluster).pid, signal.SIGKILL)
+    wait_for(lambda: read_state(cluster) is None, message="daemon gone")
+
+    listed = view("survivor")  # from disk: the orphan still runs and is shown so
+    assert listed["status"] == "Running" and listed["pid"] == orphan
+    assert run_weir("cluster", "start").returncode == 0
+    back = view("survivor")
+    assert back["status"] == "Running" and back["pid"] != orphan
+    assert not pid_alive(orphan)  # stopped before the new one started
+    logs = run_weir("connector", "logs", "survivor").stdout
+    assert f"stopping pid {orphan}, left running by a cluster that was killed" in logs
