@@ -10,7 +10,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Label, TabbedContent, TabPane
+from textual.widgets import DataTable, Label, TabbedContent, TabPane, Tabs
 
 from tui.components.common.errors import ReportsWorkerErrors, describe_error
 from tui.components.common.modals import ChoiceScreen, ConfirmScreen, PromptScreen
@@ -61,6 +61,12 @@ class SmartModulesPane(ReportsWorkerErrors, Horizontal):
     @property
     def playground(self) -> Playground:
         return self.query_one(Playground)
+
+    @on(TabbedContent.TabActivated)
+    @on(Tabs.TabActivated)
+    def _inner_tab(self, event) -> None:
+        """The inner tabs' messages must not reach the app's area tabs."""
+        event.stop()
 
     # -- registry ---------------------------------------------------------------------
 
