@@ -7,7 +7,7 @@ from pathlib import Path
 from textual.widgets import Input
 
 from tests.tui.conftest import SIZE, make_app, wait_for
-from tui.components.common.modals import PromptScreen
+from tui.components.common.modals import ChoiceScreen, PromptScreen
 from tui.components.editor.code_editor import CodeEditor
 from tui.components.editor.diagnostics import DiagnosticsList
 from tui.components.editor.pane import EditorPane
@@ -147,3 +147,55 @@ async def test_unreadable_file_is_a_notification_not_a_crash(tmp_path: Path) -> 
         await wait_for(pilot, lambda: any("cannot open" in n.message
                                           for n in app._notifications))
         assert app.query_one(EditorPane).path is None
+
+
+LEGACY = """\
+# cat facts, the old way
+version: 0.3.8
+name: cat-facts
+type: http
+topic: cat-facts
+parameters:
+  endpoint: https://catfact.ninja/fact
+  interval: 10s
+secrets:
+  TOKEN: abc123
+"""
+
+
+async def test_convert_legacy_keeps_comments_and_moves_secrets(tmp_path: Path) -> None:
+    path = tmp_path / "legacy.yaml"
+    path.write_text(LEGACY)
+    app = make_app(start_area="editor", open_file=path)
+    async with app.run_test(size=SIZE) as pilot:
+        editor = app.query_one(EditorPane)
+        await _settle(pilot, editor)
+        await pilot.press("ctrl+l")
+        await _settle(pilot, editor)
+        assert editor.text.startswith("# cat facts, the old way\napiVersion: 0.1.0\n")
+        assert "abc123" not in editor.text
+        assert editor.modified and path.read_text() == LEGACY  # converted, not yet saved
+        secrets = tmp_path / "legacy.secrets"
+        assert secrets.read_text() == "TOKEN=abc123\n"
+        assert oct(secrets.stat().st_mode & 0o777) == "0o600"
+        assert editor.secrets_file == secrets
+        assert editor.report_valid is True
+
+
+async def test_new_from_template_is_valid(tmp_path: Path) -> None:
+    app = make_app(start_area="editor")
+    async with app.run_test(size=SIZE) as pilot:
+        editor = app.query_one(EditorPane)
+        await pilot.press("ctrl+n")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen))
+        app.screen.dismiss("generator-source")
+        await wait_for(pilot, lambda: "generator" in editor.text)
+        await _settle(pilot, editor)
+        assert editor.report_valid is True
+        assert editor.path is None
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen))
+        app.screen.query_one(Input).value = str(tmp_path / "gen.yaml")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: (tmp_path / "gen.yaml").exists())
+        assert editor.path == tmp_path / "gen.yaml"

@@ -254,14 +254,15 @@ class ConnectorsPane(ReportsWorkerErrors, Vertical):
         self.action_open()
 
     def action_new(self) -> None:
-        from runtime.config.templates import TEMPLATES
+        from runtime.config.starters import starter_types
 
-        choices = [(name, name) for name in TEMPLATES]
+        choices = [(name, name) for name in starter_types()]
         self.app.push_screen(ChoiceScreen("New connector config: pick a type", choices),
                              self._new_from)
 
     def _new_from(self, kind: str | None) -> None:
         if kind:
+            self.app.action_area("editor")
             self.app.query_one("#editor-pane").new_from_template(kind)
 
     def action_launch(self) -> None:

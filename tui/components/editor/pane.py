@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from pathlib import Path
 
 from rich.text import Text
@@ -257,6 +258,69 @@ class EditorPane(ReportsWorkerErrors, Vertical):
             PromptScreen("Save as", str(Path.cwd() / "connector.yaml")),
             lambda v: v and self.save_to(Path(v).expanduser()),
         )
+
+    def action_new(self) -> None:
+        from runtime.config.starters import starter_types
+        from tui.components.common.modals import ChoiceScreen
+
+        choices = [(t, t) for t in starter_types()]
+        self.app.push_screen(ChoiceScreen("New connector config: pick a type", choices),
+                             lambda kind: kind and self.new_from_template(kind))
+
+    def new_from_template(self, type_name: str) -> None:
+        """A commented, valid starting config (`weir config new TYPE`) in a new buffer."""
+        from runtime.config.starters import starter
+
+        try:
+            text = starter(type_name)
+        except KeyError:
+            self.notify(f"no template for `{type_name}`", severity="error")
+            return
+        self.load_text(text, None)
+        self.editor.focus()
+        self.notify(f"new {type_name} config: ctrl+s saves it", title="New")
+
+    def action_convert(self) -> None:
+        """Legacy to current (`weir config convert`): the buffer is replaced, not saved."""
+        from runtime.config.convert import ConvertFailed, convert_legacy
+        from runtime.config.secrets import mask
+
+        path = str(self.path or UNTITLED)
+        try:
+            result = convert_legacy(self.text, path)
+        except ConvertFailed as exc:
+            self.notify(exc.message + (f"\nhint: {exc.hint}" if exc.hint else ""),
+                        title="Convert", severity="error", timeout=8)
+            return
+        self.editor.load_text(result.text)
+        self.modified = self.text != self._saved_text
+        notes = [mask(note, result.secrets.values()) for note in result.notes]
+        if result.secrets:
+            written = self._write_secrets(result.secrets)
+            if written is not None:
+                notes.append(f"secret values written to {written} (mode 600) and used "
+                             "for validation")
+        self.validate_now()
+        self.notify("converted to apiVersion 0.1.0 (ctrl+s saves)"
+                    + "".join(f"\n· {n}" for n in notes), title="Convert", timeout=10)
+
+    def _write_secrets(self, secrets: dict[str, str]) -> Path | None:
+        base = self.path or Path.cwd() / UNTITLED
+        target = base.with_name(base.stem + ".secrets")
+        if target.exists():
+            self.notify(f"{target} exists; secret values were not written. Add "
+                        + ", ".join(secrets) + " to your secrets file", severity="warning")
+            return None
+        try:
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write("".join(f"{k}={v}\n" for k, v in secrets.items()))
+        except OSError as exc:
+            self.notify(f"cannot write {target}: {exc.strerror}", severity="error")
+            return None
+        self.secrets_file = target
+        self._show_secrets()
+        return target
 
     def action_secrets(self) -> None:
         current = str(self.secrets_file) if self.secrets_file else ""
