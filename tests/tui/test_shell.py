@@ -1,0 +1,119 @@
+"""The shell: areas by key, help of the focused pane, keymap, palette, status bar, quit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from tests.tui.conftest import SIZE, make_app, wait_for
+from tui.app import AREAS, create_app
+from tui.components.common.help import HelpScreen
+from tui.components.common.status_bar import StatusBar
+from tui.settings import TuiSettings, load_settings
+
+
+async def test_every_area_has_a_key_and_takes_focus() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        for area in AREAS:
+            await pilot.press(area.key)
+            await pilot.pause()
+            assert app.area == area.id
+            pane = app.query_one(f"#{area.id}-pane")
+            assert pane.has_focus_within, area.id
+            assert app.query_one(StatusBar).area == area.title
+        await pilot.press("f3")  # the editor takes printable keys: ] types, f-keys still work
+        await pilot.press("right_square_bracket", "f2")
+        assert app.area == "connectors"
+        await pilot.press("right_square_bracket")  # outside a text field ] is next area
+        assert app.area == "editor"
+
+
+async def test_help_lists_the_focused_panes_bindings_first() -> None:
+    app = make_app(start_area="topics")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f5", "f1")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        screen = app.screen
+        assert screen.title_text == "Help: Topics"
+        ids = [row.binding_id for row in screen.rows]
+        assert ids[:6] == ["topics.filter", "topics.pause", "topics.jump", "topics.beginning",
+                           "topics.now", "topics.refresh"]
+        assert "app.quit" in ids and "area.editor" in ids
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+        await pilot.press("question_mark")  # ? works where it is not typed into a field
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+
+
+async def test_keymap_from_settings_file_remaps_bindings(weir_home: Path) -> None:
+    (weir_home / "tui.yaml").write_text(yaml.safe_dump(
+        {"keymap": {"area.logs": "f12", "app.help": "f10"}}))
+    app = create_app(watch_cluster=False, persist_settings=False)
+    assert app.settings.keymap == {"area.logs": "f12", "app.help": "f10"}
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f12")
+        assert app.area == "logs"
+        await pilot.press("f6")  # the old key no longer switches
+        await pilot.press("f10")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        keys = {row.binding_id: row.key for row in app.screen.rows}
+        assert keys["area.logs"] == "f12"
+
+
+def test_broken_settings_file_is_a_clear_error(weir_home: Path) -> None:
+    from runtime.errors import EnvironmentProblem
+
+    (weir_home / "tui.yaml").write_text("tail_max_lines: lots\n")
+    try:
+        load_settings()
+    except EnvironmentProblem as exc:
+        assert "tui.yaml" in exc.message and "tail_max_lines" in exc.message
+    else:
+        raise AssertionError("expected EnvironmentProblem")
+
+
+async def test_command_palette_holds_every_pane_action() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        titles = {cmd.title for cmd in app.get_system_commands(app.screen)}
+        for area in AREAS:
+            assert f"Go to {area.title}" in titles
+        for expected in ("Editor: Save", "Editor: Convert", "Connectors: Stop",
+                         "Connectors: Delete", "Topics: Filter", "Topics: Jump to offset",
+                         "SmartModules: Build", "SmartModules: Run",
+                         "Logs: Events only"):
+            assert expected in titles, expected
+        command = next(c for c in app.get_system_commands(app.screen)
+                       if c.title == "Go to Topics")
+        command.callback()
+        await pilot.pause()
+        assert app.area == "topics"
+
+
+async def test_status_bar_shows_profile_and_cluster_state() -> None:
+    app = make_app(watch_cluster=True)
+    async with app.run_test(size=SIZE) as pilot:
+        bar = app.query_one(StatusBar)
+        await wait_for(pilot, lambda: bar.cluster != "unknown")
+        assert bar.profile == "local (embedded)"
+        assert bar.cluster == "stopped"
+
+
+async def test_ctrl_q_quits() -> None:
+    app = make_app(start_area="editor")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+def test_settings_remember_recent_files(tmp_path: Path) -> None:
+    settings = TuiSettings()
+    for i in range(15):
+        settings.remember(tmp_path / f"{i}.yaml")
+    settings.remember(tmp_path / "3.yaml")
+    assert settings.recent_files[0] == str((tmp_path / "3.yaml").resolve())
+    assert len(settings.recent_files) == 10
