@@ -38,7 +38,7 @@ def make_app(**kwargs) -> WeirApp:
     return create_app(**kwargs)
 
 
-async def wait_for(pilot, predicate, timeout: float = 5.0) -> None:
+async def wait_for(pilot, predicate, timeout: float = 20.0) -> None:
     """Let the app run until `predicate()` holds (background work, screens, timers)."""
     steps = int(timeout / 0.05)
     for _ in range(steps):

@@ -27,11 +27,11 @@ http:
 
 
 async def _settle(pilot, editor: EditorPane) -> None:
-    for _ in range(50):
-        await pilot.pause(0.05)
-        if not any(w.is_running for w in pilot.app.workers if w.group == "validate"):
-            await pilot.pause()
-            return
+    """Wait until the validation started so far (debounce included) has reported."""
+    await pilot.pause(0.05)
+    await wait_for(pilot, lambda: editor._timer is None and not any(
+        w.is_running for w in pilot.app.workers if w.group == "validate"))
+    await pilot.pause()
 
 
 async def test_open_broken_config_and_jump_to_its_error(tmp_path: Path) -> None:
@@ -190,8 +190,7 @@ async def test_new_from_template_is_valid(tmp_path: Path) -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen))
         app.screen.dismiss("generator-source")
         await wait_for(pilot, lambda: "generator" in editor.text)
-        await _settle(pilot, editor)
-        assert editor.report_valid is True
+        await wait_for(pilot, lambda: editor.report_valid is True)
         assert editor.path is None
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen))

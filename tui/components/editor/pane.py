@@ -143,7 +143,7 @@ class EditorPane(ReportsWorkerErrors, Vertical):
         if self._timer is not None:
             self._timer.stop()
         delay = getattr(getattr(self.app, "settings", None), "validate_delay_ms", 300) / 1000
-        self._timer = self.set_timer(delay, self.validate_now)
+        self._timer = self.set_timer(delay, self.validate_now, name="validate-debounce")
 
     def validate_now(self) -> None:
         if self._timer is not None:
