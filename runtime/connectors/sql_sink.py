@@ -130,20 +130,37 @@ class Mapping:
                 value.get("default", body.get("default")),
             ))
 
+        self.names = tuple(c.name for c in self.columns)
+        # the common case, a top-level key of a JSON object, skips the path walk
+        self._plan = [(c, c.path[0] if len(c.path) == 1 else None, _FAST.get(c.type))
+                      for c in self.columns]
+
     def row(self, record: Record) -> Row:
         try:
-            data = json.loads(record.value)
+            data = json.loads(record.value.decode())
         except ValueError as exc:
             raise BadRecord(f"record is not JSON: {exc}") from None
+        is_object = type(data) is dict
         values = []
-        for col in self.columns:
-            value = _lookup(data, col.path)
-            if value is _MISSING or value is None:
+        for col, key, fast in self._plan:
+            if key is not None and is_object:
+                value = data.get(key)
+            else:
+                value = _lookup(data, col.path)
+                if value is _MISSING:
+                    value = None
+            if value is None:
                 if col.required:
                     raise BadRecord(f"required field `{'.'.join(col.path)}` is missing")
                 value = col.default
-            values.append(_convert(value, col.type, col.name))
-        return Row(self.table, tuple(c.name for c in self.columns), tuple(values))
+            if fast is None or type(value) is not fast:
+                value = _convert(value, col.type, col.name)
+            values.append(value)
+        return Row(self.table, self.names, tuple(values))
+
+
+# values already of the column's Python type go in as they are
+_FAST = {"int": int, "float": float, "text": str, "bool": bool}
 
 
 _SEGMENT = re.compile(r"\.([^.\[]+)|\[(\d+)\]|\['([^']*)'\]|\[\"([^\"]*)\"\]")
