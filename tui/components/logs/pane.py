@@ -18,6 +18,11 @@ ALL = "*all*"
 
 class LogsPane(ReportsWorkerErrors, Horizontal):
     BINDINGS = [
+        Binding("e", "timeline('toggle_events_only')", "Events only", id="logs.events_only",
+                tooltip="Show only lifecycle events (start, stop, crash, errors)"),
+        Binding("t", "timeline('toggle_dates')", "Dates", id="logs.dates"),
+        Binding("c", "timeline('clear_view')", "Clear", id="logs.clear"),
+        Binding("end", "timeline('follow')", "Follow", id="logs.follow"),
         Binding("f", "focus_timeline", "Timeline", id="logs.timeline", show=False),
     ]
 
@@ -64,6 +69,9 @@ class LogsPane(ReportsWorkerErrors, Horizontal):
     def _selected(self, event: OptionList.OptionSelected) -> None:
         self.show_connector(None if event.option.id == ALL else event.option.id)
         self.query_one(TimelineView).focus()
+
+    async def action_timeline(self, action: str) -> None:
+        await self.query_one(TimelineView).run_action(action)
 
     def action_focus_timeline(self) -> None:
         self.query_one(TimelineView).focus()

@@ -91,7 +91,7 @@ def run_chain(chain_text: str, samples_text: str) -> list[StageView]:
     finally:
         chain.close()
     for stage in result.stages:
-        columns.append(StageView(f"{stage.module} ({stage.kind})", stage.records))
+        columns.append(StageView(stage.module, stage.records))
     if result.error is not None:
         error = result.error
         failed = len(result.stages)  # the stage that failed is the last one reported
@@ -121,8 +121,6 @@ def render_column(view: StageView) -> Text:
         text.append("\n")
     if not view.records:
         text.append("(no records)\n", "dim")
-    if view.error:
-        text.append("\n" + view.error, "red")
     return text
 
 
@@ -140,9 +138,9 @@ class Playground(ReportsWorkerErrors, Vertical):
     Playground #pg-inputs > Vertical { width: 1fr; }
     Playground TextArea { height: 1fr; }
     Playground #pg-columns { height: 1fr; }
-    Playground .pg-column { width: 40; min-width: 30; border-right: vkey $foreground 20%; }
+    Playground .pg-column { width: 1fr; min-width: 26; border-right: vkey $foreground 20%; }
     Playground .pg-column Static { width: auto; }
-    Playground #pg-status { height: 1; padding: 0 1; background: $boost; }
+    Playground #pg-status { height: auto; max-height: 3; padding: 0 1; background: $boost; }
     """
 
     def __init__(self, **kwargs) -> None:
@@ -204,10 +202,9 @@ class Playground(ReportsWorkerErrors, Vertical):
         box = self.query_one("#pg-columns", HorizontalScroll)
         box.remove_children()
         for index, view in enumerate(columns):
-            count = f"{len(view.records)} record{'s' * (len(view.records) != 1)}"
             title = f"{index}. {view.title}" if index else "input"
             box.mount(Vertical(
-                Label(f"{title}: {count}", classes="section-title"),
+                Label(f"{title} · {len(view.records)}", classes="section-title"),
                 VerticalScroll(Static(render_column(view))),
                 classes="pg-column",
             ))

@@ -1,0 +1,111 @@
+"""How each area looks, as SVG snapshots (pytest-textual-snapshot), on fixed data.
+
+Update after an intended change with `pytest tests/tui/test_snapshots.py --snapshot-update`
+and look at the report before committing.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.tui.conftest import SIZE, make_app, wait_for
+from tests.tui.test_editor import BROKEN
+from tui.components.common.status_bar import StatusBar
+
+REPO = Path(__file__).resolve().parents[2]
+PREBUILT = REPO / "examples" / "smartmodules" / "prebuilt"
+T0 = 1_767_225_600_000  # 2026-01-01T00:00:00Z
+
+
+async def _ready(pilot) -> None:
+    """Wait for the first background loads, so the picture never catches them halfway."""
+    app = pilot.app
+    await wait_for(pilot, lambda: app.query_one(StatusBar).cluster != "unknown")
+    await wait_for(pilot, lambda: not any(w.is_running for w in app.workers))
+    await pilot.pause(0.2)
+
+
+def _write_events(home: Path, name: str, topic: str) -> None:
+    folder = home / "connectors" / name
+    folder.mkdir(parents=True, exist_ok=True)
+    events = [
+        (0, "start", "generator-source connector `demo-events` starting", None),
+        (1500, "error", "record dropped: value is not JSON", 41),
+        (9000, "stop", "stopped by SIGTERM after 120 records", None),
+    ]
+    with (folder / "events.jsonl").open("w") as handle:
+        for delta, event, message, offset in events:
+            handle.write(json.dumps({"ts": T0 + delta, "connector": name, "event": event,
+                                     "message": message, "topic": topic,
+                                     "offset": offset}) + "\n")
+    (folder / "connector.log").write_text(
+        "2026-01-01T00:00:00.200Z INFO  producing to `demo` every 500ms\n"
+        "2026-01-01T00:00:01.500Z WARN  record 41 skipped: expected value at line 1\n"
+        "2026-01-01T00:00:08.900Z INFO  flushed 120 records, committing\n")
+
+
+def test_editor_with_problems(snap_compare, tmp_path: Path) -> None:
+    path = tmp_path / "cat-facts.yaml"
+    path.write_text(BROKEN)
+
+    async def run_before(pilot) -> None:
+        await _ready(pilot)
+        pilot.app.query_one("#editor-path").update("cat-facts.yaml")
+
+    assert snap_compare(make_app(start_area="editor", open_file=path), terminal_size=SIZE,
+                        run_before=run_before)
+
+
+def test_logs_timeline(snap_compare, weir_home: Path) -> None:
+    _write_events(weir_home, "demo-events", "demo")
+    assert snap_compare(make_app(start_area="logs"), terminal_size=SIZE, run_before=_ready)
+
+
+def test_connectors_list(snap_compare, weir_home: Path) -> None:
+    from runtime.launch.records import STOPPED, ConnectorRecord, save_record
+
+    record = ConnectorRecord(name="demo-events", type="generator-source", kind="source",
+                             topic="demo", profile="local", cwd=str(weir_home),
+                             desired="stopped", status=STOPPED, restarts=2,
+                             created_at=T0 / 1000, last_error="record 41: not JSON")
+    save_record(record, weir_home)
+    _write_events(weir_home, "demo-events", "demo")
+
+    async def run_before(pilot) -> None:
+        await _ready(pilot)
+        await wait_for(pilot, lambda: pilot.app.query_one("#connectors-table").row_count == 1)
+
+    assert snap_compare(make_app(start_area="connectors"), terminal_size=SIZE,
+                        run_before=run_before)
+
+
+def test_smartmodules_playground(snap_compare, weir_home: Path) -> None:
+    from smartmodules import registry
+
+    registry.create("contains-filter", PREBUILT / "contains_filter.wasm")
+    registry.create("parse-int", PREBUILT / "parse_int.wasm")
+
+    async def run_before(pilot) -> None:
+        from tui.components.smartmodules.playground import Playground
+
+        playground = pilot.app.query_one(Playground)
+        playground.set_chain("- uses: contains-filter\n  with: {contains: '1'}\n"
+                             "- uses: parse-int\n")
+        playground.set_samples("10\n21\nx1\n31\n5\n")
+        await wait_for(pilot, lambda: len(playground.columns) == 3)
+        await _ready(pilot)
+        pilot.app.query_one("#sm-table").focus()
+
+    assert snap_compare(make_app(start_area="smartmodules"), terminal_size=SIZE,
+                        run_before=run_before)
+
+
+def test_help_screen(snap_compare) -> None:
+    async def run_before(pilot) -> None:
+        await _ready(pilot)
+        await pilot.press("f1")
+        await pilot.pause(0.2)
+
+    assert snap_compare(make_app(start_area="connectors"), terminal_size=SIZE,
+                        run_before=run_before)
