@@ -23,7 +23,7 @@ from runtime.config.yamlpos import Loaded, scalar_text
 from runtime.errors import WeirError
 
 _SIMPLE = re.compile(r"^[A-Za-z0-9_./@:+-]+$")
-_DROPPED = ("aggregate-initial-value", "rust-log", "fluvio-partition")
+_DROPPED = ("aggregate-initial-value", "rust-log", "fluvio-partition", "on-error")
 
 
 class ConvertFailed(WeirError):
@@ -55,6 +55,7 @@ class _Plan:
     transforms: list[tuple[str, str]]  # (original key, uses)
     secrets: dict[str, str]
     partition: int | None
+    on_error: str | None
     comments: list[str]  # `# ...` lines for what has no apiVersion equivalent
     notes: list[str]
 
@@ -91,7 +92,11 @@ def _plan(a: Analysis) -> _Plan:
     transforms: list[tuple[str, str]] = []
     keys = [f.alias or n for n, f in ctype.params.model_fields.items()] if ctype else []
     partition = None
+    on_error = None
     for key, value in raw_params.items():
+        if key == "on-error":
+            on_error = scalar_text(value)
+            continue
         if key in LEGACY_SMARTMODULE_PARAMS:
             transforms.append((key, scalar_text(value)))
             continue
@@ -135,7 +140,7 @@ def _plan(a: Analysis) -> _Plan:
     if secrets:
         notes.append("plaintext secrets moved to the secrets file, declared in meta.secrets")
     return _Plan(type_name, kind, section, params, renames, transforms, secrets, partition,
-                 comments, notes)
+                 on_error, comments, notes)
 
 
 def convert_legacy(text: str, path: str = "<text>") -> Conversion:
@@ -194,6 +199,8 @@ def _regenerate(text: str, loaded: Loaded, plan: _Plan) -> str:
     for k in ("producer", "consumer", "create-topic"):
         if k in d:
             meta[k] = d[k]
+    if plan.on_error is not None:
+        meta["on-error"] = plan.on_error
     if plan.partition is not None:
         consumer = dict(meta.get("consumer") or {})
         consumer.setdefault("partition", plan.partition)
@@ -301,6 +308,8 @@ def _rewrite_text(text: str, loaded: Loaded, plan: _Plan) -> str:
     for key in ("producer", "create-topic"):
         if key in blocks:
             moved(key)
+    if plan.on_error is not None:
+        out.append(f"  on-error: {plan.on_error}\n")
     if "consumer" in blocks:
         moved("consumer")
         if plan.partition is not None and "partition" not in (d.get("consumer") or {}):

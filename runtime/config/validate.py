@@ -86,8 +86,11 @@ def _places(fmt: Format, ctype: ct.ConnectorType | None, section: str | None
         put(field_keys(Transform), "transforms[]")
         if ctype is not None and section:
             put(field_keys(ctype.params), section)
-        for k in LEGACY_COMMON_KEYS:
+        for k in LEGACY_SMARTMODULE_PARAMS:
             places.setdefault(k, []).append("transforms")
+        for k in ("aggregate-initial-value", "fluvio-partition", "rust-log"):
+            places.setdefault(k, []).append("the legacy format's parameters")
+        hints["rust-log"] = "set RUST_LOG in the connector's environment instead"
         for k in LEGACY_SMARTMODULE_PARAMS:
             hints[k] = (f"in apiVersion format a SmartModule is a transform: "
                         f"`transforms: [{{uses: NAME}}]` (legacy `{k}:` parameter)")
@@ -219,6 +222,13 @@ class _Validation:
                         hint=f"write `direction: {self.a.ctype.kind}` or remove the line")
         if isinstance(params, dict):
             self._legacy_params(params)
+        elif params is None and self.a.ctype is not None and not _accepts_empty(self.a.ctype):
+            required = [f.alias or n for n, f in self.a.ctype.params.model_fields.items()
+                        if f.is_required()]
+            self.ck.add("error", "missing-field",
+                        f"missing field `parameters` (a `{self.a.ctype.legacy}` connector "
+                        f"needs {', '.join(f'`{r}`' for r in required)})", (), "parent",
+                        hint="add `parameters:` with " + ", ".join(f"`{r}:`" for r in required))
         secrets = d.get("secrets")
         if isinstance(secrets, dict) and secrets:
             self.ck.add("warning", "plaintext-secret",

@@ -66,6 +66,12 @@ class YFloat(float):
         obj.raw = raw
         return obj
 
+    def __reduce__(self):
+        return (YFloat, (float(self), self.raw))
+
+    def __deepcopy__(self, memo: dict) -> YFloat:
+        return self
+
 
 @dataclass(slots=True)
 class Loaded:

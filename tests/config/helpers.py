@@ -48,3 +48,33 @@ def where(text: str, code: str, **kwargs) -> tuple[str, int | None, int | None]:
 
 def codes(text: str, **kwargs) -> set[str]:
     return {d.code for d in diags(text, **kwargs)}
+
+
+def weir(*args: str, input: str | None = None, env: dict | None = None):
+    """Run the CLI's real entry point in this process (fast; same code path as the
+    `weir` script): returns returncode, stdout, stderr like subprocess.run."""
+    import contextlib
+    import io
+    import os
+    import subprocess
+    import sys
+
+    from tui.cli.main import main
+
+    out, err = io.StringIO(), io.StringIO()
+    stdin = io.TextIOWrapper(io.BytesIO((input or "").encode()), encoding="utf-8")
+    old_argv, old_stdin, old_env = sys.argv, sys.stdin, dict(os.environ)
+    sys.argv, sys.stdin = ["weir", *args], stdin
+    os.environ.update(env or {})
+    code = 0
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                main()
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    finally:
+        sys.argv, sys.stdin = old_argv, old_stdin
+        os.environ.clear()
+        os.environ.update(old_env)
+    return subprocess.CompletedProcess(["weir", *args], code, out.getvalue(), err.getvalue())

@@ -28,7 +28,8 @@ def validate(files: tuple[str, ...], secrets_file: str | None, strict: bool,
     from tui.cli.output import print_json
 
     secrets = read_secrets_file(secrets_file) if secrets_file else None
-    secret_values: set[str] = set(secrets.values.values()) if secrets else set()
+    # mask what the configs declare (rendered or plaintext); other values cannot appear
+    secret_values: set[str] = set()
     reports: list[FileReport] = []
     unreadable = False
     for path in files:

@@ -1,0 +1,155 @@
+"""`weir config convert`: legacy to apiVersion 0.1.0, comments kept, result valid."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+import pytest
+
+from runtime.config.convert import ConvertFailed, convert_legacy
+from runtime.config.load import load_connector, load_connector_text
+from runtime.config.validate import analyze_text, validate_text
+from tests.config.helpers import weir
+from tests.conftest import REPO, run_weir
+
+LEGACY = """\
+# connect.yml: cat facts
+version: 0.3.0
+name: cat-facts   # the connector's name
+type: http
+topic: cat-facts
+direction: source
+# where to poll
+parameters:
+  # the API
+  endpoint: https://catfact.ninja/fact
+  interval: 10   # seconds, as old releases took it
+  output-type: json
+  header: "Authorization: Bearer hunter2hunter2"
+  # shape each record
+  map: "catfact-map"
+  filter: cat-filter
+  rust-log: debug
+secrets:
+  API_KEY: hunter2hunter2
+producer:
+  linger: 1ms
+  compression: gzip
+  batch-size: 1 MB
+# the end
+"""
+
+
+def test_round_trip_validates_and_keeps_comments():
+    result = convert_legacy(LEGACY)
+    text = result.text
+    report = validate_text(text)
+    assert report.valid, report.diagnostics
+    for comment in ("# connect.yml: cat facts", "# the connector's name", "# where to poll",
+                    "# the API", "# seconds, as old releases took it", "# shape each record",
+                    "# the end"):
+        assert comment in text
+    assert result.kept_comments
+    assert text.splitlines()[1] == "apiVersion: 0.1.0"
+    assert "  type: http-source" in text
+    assert "hunter2hunter2" not in text
+    assert result.secrets == {"API_KEY": "hunter2hunter2"}
+
+
+def test_converted_config_means_the_same():
+    old = load_connector_text(LEGACY, env={})
+    result = convert_legacy(LEGACY)
+    new = load_connector_text(result.text, secrets=result.secrets, env={})
+    assert (new.name, new.type, new.kind, new.topic) == (old.name, old.type, old.kind, old.topic)
+    assert new.parameters == old.parameters
+    assert new.parameters["interval"] == "10s"
+    assert new.parameters["output_type"] == "json"
+    assert new.parameters["headers"] == ["Authorization: Bearer hunter2hunter2"]
+    assert [t.uses for t in new.transforms] == ["catfact-map", "cat-filter"]
+    assert new.producer == old.producer
+    assert "hunter2hunter2" in new.secret_values
+
+
+def test_sink_partition_and_consumer():
+    text = ("version: 0.3.0\nname: to-web\ntype: http-sink\ntopic: events\n"
+            "parameters:\n  endpoint: https://example.com/in\n  fluvio-partition: 2\n"
+            "consumer:\n  id: web\n")
+    result = convert_legacy(text)
+    spec = load_connector_text(result.text, env={})
+    assert spec.kind == "sink" and spec.consumer.partitions == (2,)
+    assert spec.consumer.id == "web"
+
+
+def test_flow_style_falls_back_to_regenerating():
+    text = ("# header comment\n{version: 0.3.0, name: a, type: http, topic: a, "
+            "parameters: {endpoint: 'https://x', map: m}}\n")
+    result = convert_legacy(text)
+    assert not result.kept_comments
+    assert result.text.startswith("# header comment\n")
+    assert validate_text(result.text).valid
+    assert [t.uses for t in load_connector_text(result.text, env={}).transforms] == ["m"]
+
+
+def test_unknown_type_keeps_its_parameters():
+    text = ("version: 0.3.0\nname: k\ntype: kafka\ntopic: t\ndirection: source\n"
+            "parameters:\n  url: localhost:9092\n  partition: 1\n")
+    result = convert_legacy(text)
+    a = analyze_text(result.text)
+    assert a.report.valid
+    assert "kafka:\n  url: localhost:9092" in result.text
+
+
+def test_invalid_legacy_is_refused_with_its_errors():
+    with pytest.raises(ConvertFailed) as info:
+        convert_legacy(LEGACY.replace("compression: gzip", "compression: gzipaoeu"))
+    assert info.value.diagnostics and "gzipaoeu" in info.value.message
+
+
+def test_current_format_is_refused():
+    with pytest.raises(ConvertFailed, match="already"):
+        convert_legacy((REPO / "examples/connectors/cat-facts.yaml").read_text())
+
+
+def test_cli_writes_output_and_secrets_file(tmp_path):
+    src = tmp_path / "connect.yml"
+    src.write_text(LEGACY)
+    out = tmp_path / "connect.v1.yaml"
+    r = run_weir("config", "convert", str(src), "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == ""
+    secrets = tmp_path / "connect.v1.secrets"
+    assert secrets.read_text() == "API_KEY=hunter2hunter2\n"
+    assert stat.S_IMODE(os.stat(secrets).st_mode) == 0o600
+    assert "hunter2hunter2" not in r.stderr + out.read_text()
+    spec = load_connector(out, secrets_file=secrets, env={})
+    assert spec.parameters["headers"] == ["Authorization: Bearer hunter2hunter2"]
+    r = weir("validate", str(out), "--secrets", str(secrets))
+    assert r.returncode == 0, r.stdout
+    again = weir("config", "convert", str(src), "-o", str(out))
+    assert again.returncode == 1 and "exists" in again.stderr
+
+
+def test_cli_stdout_and_errors(tmp_path):
+    r = weir("config", "convert", str(REPO / "examples/connectors/cat-facts.legacy.yaml"))
+    assert r.returncode == 0
+    current = (REPO / "examples/connectors/cat-facts.yaml").read_text().split("\n", 2)[2]
+    assert r.stdout == "# connect.yml\n" + current
+    missing = weir("config", "convert", str(tmp_path / "nope.yaml"))
+    assert missing.returncode == 2 and "no such file" in missing.stderr
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("version: 0.3.0\nname: x\ntype: http\ntopic: x\nparameters: {}\n")
+    r = weir("config", "convert", str(bad))
+    assert r.returncode == 1
+    assert "bad.yaml:5:1: error[missing-field]" in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_on_error_and_rust_log():
+    text = ("version: 0.3.0\nname: a\ntype: http\ntopic: a\nparameters:\n"
+            "  endpoint: https://x\n  on-error: stop\n  rust-log: debug\n")
+    result = convert_legacy(text)
+    assert "  on-error: stop\n" in result.text
+    assert "# rust-log: debug" in result.text
+    spec = load_connector_text(result.text, env={})
+    assert spec.on_error == "stop" and "on-error" not in spec.parameters
