@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -49,12 +50,18 @@ def test_none_template_builds_and_runs(tmp_path: Path, cargo_env, kind: str,
     assert wasm.name == name.replace("-", "_") + ".wasm" and wasm.stat().st_size == report["size"]
     samples, plain, with_p = CASES[kind]
     params, expected = with_p if with_params else plain
-    result = run_samples(wasm, samples, params=params)
-    assert result.error is None
-    assert result.lines == expected
+    sample_file = tmp_path / "samples.txt"
+    sample_file.write_bytes(b"".join(s + b"\n" for s in samples))
+    args = ["smartmodule", "test", "--wasm-file", str(wasm), "--file", str(sample_file)]
+    for key, value in (params or {}).items():
+        args += ["-e", f"{key}={value}"]
+    tested = run_weir(*args)
+    assert tested.returncode == 0, tested.stderr
+    assert tested.stdout.splitlines() == expected
     if with_params and kind == "filter":
-        missing = run_samples(wasm, samples)  # the key param is required
-        assert missing.error is not None and "Missing param key" in missing.error
+        missing = run_weir(*args[:6])  # the key param is required
+        assert missing.returncode == 1
+        assert "Missing param key" in missing.stderr and "Traceback" not in missing.stderr
 
 
 def test_examples_rebuild_like_prebuilt(cargo_env) -> None:
@@ -67,6 +74,7 @@ def test_examples_rebuild_like_prebuilt(cargo_env) -> None:
         "parse_int": ("filter_map", [b" 7 ", b"", b"-0", b"99999999999999999999", b"3"]),
         "split_array": ("array_map", [b'[1,"x",{"k":[]}]', b"[]", b"{}"]),
         "concat_aggregate": ("aggregate", [b"x", b"y"]),
+        "dedup_filter": ("filter", [b"a", b"b", b"a", b"c", b"b"]),
     }
     for crate_dir in sorted((REPO / "examples" / "smartmodules").glob("*/Cargo.toml")):
         result = build_crate(crate_dir.parent, output=lambda line: None)
@@ -124,7 +132,7 @@ def test_toolchain_without_wasm_target(tmp_path: Path) -> None:
         pytest.skip("the rustup toolchain here has the wasm32 target")
     crate = generate_crate("notarget", "filter", sdk="none", directory=tmp_path / "c")
     done = run_weir("smartmodule", "build", str(crate.path),
-                    env={"PATH": f"{RUSTUP_BIN}{os.pathsep}{Path(os.sys.executable).parent}"})
+                    env={"PATH": f"{RUSTUP_BIN}{os.pathsep}{Path(sys.executable).parent}"})
     assert done.returncode == 2, done.stderr
     assert "has the wasm32-unknown-unknown target" in done.stderr
     assert "rustup target add wasm32-unknown-unknown" in done.stderr

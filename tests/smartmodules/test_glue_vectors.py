@@ -152,3 +152,25 @@ def test_memory_is_not_leaked_per_call() -> None:
     for _ in range(50):
         m.call("filter_map", data)
     assert m.memory.size(m.store) == pages
+
+
+def test_init_with_lookback_then_look_back_state_carries() -> None:
+    m = module("dedup_filter")
+    # Some(last 2), then Some(age 60 s 5 ns)
+    lookback = (b"\x01" + (2).to_bytes(8, "big")
+                + b"\x01" + (60).to_bytes(8, "big") + (5).to_bytes(4, "big"))
+    init = (1).to_bytes(2, "big") + b"\x00\x03max" + b"\x00\x0210" + lookback
+    assert m.call("init", init) == (0, None)
+    assert m.call("look_back", values_input([b"a", b"z"])) == (0, None)
+    rc, out = m.call("filter", values_input([b"a", b"b", b"z", b"b", b"c"], base_offset=7))
+    assert rc == 2
+    assert out == (bytes.fromhex("00000002") + record(b"b", offset_delta=1)
+                   + record(b"c", offset_delta=4) + b"\x00")
+
+
+def test_init_lookback_layout_depends_on_version() -> None:
+    # Version 20: lookback without age; version 19: no lookback byte at all.
+    v20 = b"\x00\x00" + b"\x01" + (3).to_bytes(8, "big")
+    assert module("dedup_filter").call("init", v20, 20) == (0, None)
+    assert module("dedup_filter").call("init", b"\x00\x00", 19) == (0, None)
+    assert module("dedup_filter").call("init", b"\x00\x00", 22) == (-10, None)  # byte missing
