@@ -156,3 +156,86 @@ def test_build_and_register(tmp_path: Path, cargo_env) -> None:
     assert run_samples("reg-me", [b"a", b"b"]).lines == ["a"]
     bad = run_weir("smartmodule", "build", str(crate.path), "--register", "Bad Name!")
     assert bad.returncode == 1 and "Traceback" not in bad.stderr
+
+
+PROBE_LIB = r'''
+#[macro_use]
+mod smartmodule;
+
+use std::fmt;
+
+use smartmodule::{RecordData, Result, SmartModuleRecord};
+
+#[derive(Debug)]
+struct Outer(std::num::ParseIntError);
+
+impl fmt::Display for Outer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("could not read the count")
+    }
+}
+
+impl std::error::Error for Outer {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.0)
+    }
+}
+
+smartmodule!(look_back);
+
+fn look_back(record: &SmartModuleRecord) -> Result<()> {
+    if record.value.as_ref() == b"bad" {
+        return Err(eyre!("bad stored record"));
+    }
+    Ok(())
+}
+
+smartmodule!(map);
+
+pub fn map(record: &SmartModuleRecord) -> Result<(Option<RecordData>, RecordData)> {
+    match record.value.as_ref() {
+        b"panic" => panic!("boom"),
+        b"long" => Err(eyre!("{}", "x".repeat(40_000))),
+        b"nested" => Err(Outer("q".parse::<i32>().unwrap_err()).into()),
+        b"where" => Ok((None, format!("{}@{}", record.offset(), record.timestamp()).into())),
+        _ => Ok((record.key.clone(), record.value.clone())),
+    }
+}
+'''
+
+
+def test_glue_error_paths(tmp_path: Path, cargo_env) -> None:
+    """look_back's -99 error, eyre-style causes in hints, long hints, traps, offsets and
+    timestamps as the guest sees them: one purpose-built crate on the same glue."""
+    import wasmtime
+
+    crate = generate_crate("glue-probe", "map", sdk="none", directory=tmp_path / "probe")
+    (crate.path / "src" / "lib.rs").write_text(PROBE_LIB)
+    result = build_crate(crate.path, output=lambda line: None)
+    m = RawModule(result.artifact)
+
+    rc, out = m.call("look_back", values_input([b"fine", b"bad"]))
+    hint = b"bad stored record"
+    assert (rc, out) == (-99, len(hint).to_bytes(2, "big") + hint + (1).to_bytes(8, "big")
+                         + b"\x00" + b"\x06bad")
+
+    rc, out = m.call("map", values_input([b"ok", b"nested"], base_offset=5))
+    hint = b"could not read the count\n\nCaused by:\n    invalid digit found in string"
+    assert rc == 1
+    assert out.endswith(b"\x01" + len(hint).to_bytes(2, "big") + hint + (6).to_bytes(8, "big")
+                        + b"\x01\x00\x0cnested")
+
+    rc, out = m.call("map", values_input([b"long"]))
+    assert rc == 0 and out[5:7] == (32767).to_bytes(2, "big") and out[7:7 + 32767] == b"x" * 32767
+
+    data = smartmodule_input([record(b"where", offset_delta=2, timestamp_delta=7)],
+                             base_offset=100, base_timestamp=1_000)
+    assert m.call("map", data)[1] == bytes.fromhex("00000001") + record(
+        b"102@1007", offset_delta=2, timestamp_delta=7) + b"\x00"
+    old = smartmodule_input([record(b"where", offset_delta=2, timestamp_delta=7)],
+                            base_offset=100, version=21)
+    assert m.call("map", old, 21)[1] == bytes.fromhex("00000001") + record(
+        b"102@7", offset_delta=2, timestamp_delta=7) + b"\x00"
+
+    with pytest.raises(wasmtime.Trap):
+        m.call("map", values_input([b"panic"]))
