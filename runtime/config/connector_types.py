@@ -6,6 +6,8 @@ so that `weir validate`, the TUI's completion and the runtime agree on one schem
 
 from __future__ import annotations
 
+import copy
+import functools
 import re
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
@@ -226,7 +228,13 @@ def section_of(type_name: str) -> str:
 
 
 def param_defaults(ctype: ConnectorType) -> dict[str, Any]:
-    """Defaults of every optional parameter, by its YAML key."""
+    """Defaults of every optional parameter, by its YAML key (a fresh copy each call)."""
+    return copy.deepcopy(_defaults(ctype.name))
+
+
+@functools.cache
+def _defaults(type_name: str) -> dict[str, Any]:
+    ctype = BUILTIN_TYPES[type_name]
     out: dict[str, Any] = {}
     for name, f in ctype.params.model_fields.items():
         if f.is_required():

@@ -7,6 +7,7 @@ the file and the secrets file. `analyze` also returns the checked data, which
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,6 +69,13 @@ def detect_format(data: Mapping[str, Any]) -> Format | None:
 def _places(fmt: Format, ctype: ct.ConnectorType | None, section: str | None
             ) -> tuple[dict[str, list[str]], dict[str, str]]:
     """key -> where it belongs, for reporting a known key found in the wrong place."""
+    return _places_for(fmt, ctype.name if ctype else None, section)
+
+
+@functools.cache
+def _places_for(fmt: Format, type_name: str | None, section: str | None
+                ) -> tuple[dict[str, list[str]], dict[str, str]]:
+    ctype = ct.BUILTIN_TYPES.get(type_name) if type_name else None
     places: dict[str, list[str]] = {}
     hints: dict[str, str] = {}
 
