@@ -140,7 +140,9 @@ class Playground(ReportsWorkerErrors, Vertical):
     Playground #pg-columns { height: 1fr; }
     Playground .pg-column { width: 1fr; min-width: 26; border-right: vkey $foreground 20%; }
     Playground .pg-column Static { width: auto; }
-    Playground #pg-status { height: auto; max-height: 3; padding: 0 1; background: $boost; }
+    Playground #pg-status {
+        width: 1fr; height: auto; max-height: 3; padding: 0 1; background: $boost;
+    }
     """
 
     def __init__(self, **kwargs) -> None:
