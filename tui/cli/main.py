@@ -21,6 +21,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("tui.cli.validate:validate", "Check connector configs, every mistake located"),
     "config": ("tui.cli.config:config", "Convert legacy configs, start new ones, editor schema"),
     "demo": ("tui.cli.demo:demo", "Prepare the offline demo: example SmartModules, demo topic"),
+    "topic": ("tui.cli.topic:topic", "Create, list, describe, delete topics"),
+    "produce": ("tui.cli.produce:produce", "Produce records to a topic from stdin or a file"),
+    "consume": ("tui.cli.consume:consume", "Print a topic's records, following new ones"),
 }
 
 

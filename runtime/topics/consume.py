@@ -1,0 +1,123 @@
+"""Where a consumer starts, where it stops, and the records in between.
+
+Shared by `weir consume`, the TUI tail and sink connectors, for any TopicStore.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from runtime.errors import WeirError
+from runtime.topics.record import Record
+from runtime.topics.store import TopicStore
+
+# A hook for SmartModules on the consume side: records in, records out (maybe fewer).
+ConsumeTransform = Callable[[list[Record]], list[Record]]
+
+StartKind = Literal["end", "beginning", "tail", "offset"]
+
+
+@dataclass(frozen=True, slots=True)
+class Start:
+    """Where to begin in each partition: the end (default), the beginning, the last `n`
+    records, or the absolute offset `n`."""
+
+    kind: StartKind = "end"
+    n: int = 0
+
+
+def resolve_partitions(store: TopicStore, topic: str, partition: int | None,
+                       all_partitions: bool) -> list[int]:
+    """The partitions to read: one (default 0), or all of them."""
+    info = store.describe_topic(topic)
+    count = len(info.partitions)
+    if all_partitions:
+        return list(range(count))
+    p = 0 if partition is None else partition
+    if not 0 <= p < count:
+        raise WeirError(
+            f"partition {p} does not exist: topic `{topic}` has {count} "
+            f"partition{'s' if count != 1 else ''} (0..{count - 1})",
+            hint="use -A to read every partition",
+        )
+    return [p]
+
+
+def start_offsets(store: TopicStore, topic: str, partitions: Sequence[int],
+                  start: Start) -> dict[int, int]:
+    """The first offset to read in each partition."""
+    offsets = {}
+    for p in partitions:
+        earliest = store.earliest_offset(topic, p)
+        latest = store.latest_offset(topic, p)
+        if start.kind == "beginning":
+            offsets[p] = earliest
+        elif start.kind == "tail":
+            offsets[p] = max(earliest, latest - start.n)
+        elif start.kind == "offset":
+            offsets[p] = max(earliest, start.n)
+        else:
+            offsets[p] = latest
+    return offsets
+
+
+def end_offsets(store: TopicStore, topic: str, partitions: Sequence[int]) -> dict[int, int]:
+    """The high watermarks now: where `-d` (stop once caught up) stops."""
+    return {p: store.latest_offset(topic, p) for p in partitions}
+
+
+def read_until(store: TopicStore, topic: str, offsets: dict[int, int],
+               until: dict[int, int], transform: ConsumeTransform | None = None,
+               max_records: int = 1000):
+    """Records from `offsets` up to (not including) `until`, partition by partition."""
+    for p, offset in offsets.items():
+        while offset < until[p]:
+            records = store.read(topic, p, offset, min(max_records, until[p] - offset))
+            if not records:
+                break
+            offset = records[-1].offset + 1
+            if transform is not None:
+                records = transform(records)
+            if records:
+                yield records
+
+
+async def follow_all(store: TopicStore, topic: str, offsets: dict[int, int],
+                     transform: ConsumeTransform | None = None) -> AsyncIterator[list[Record]]:
+    """Batches from every partition in `offsets` as they arrive, for ever."""
+    if len(offsets) == 1:
+        ((p, offset),) = offsets.items()
+        async for records in store.follow(topic, p, offset):
+            if transform is not None:
+                records = transform(records)
+            if records:
+                yield records
+        return
+    queue: asyncio.Queue[list[Record] | BaseException] = asyncio.Queue(maxsize=16)
+
+    async def pump(p: int, offset: int) -> None:
+        try:
+            async for records in store.follow(topic, p, offset):
+                await queue.put(records)
+        except asyncio.CancelledError:
+            raise
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer to re-raise
+            await queue.put(exc)
+
+    tasks = [asyncio.create_task(pump(p, o)) for p, o in offsets.items()]
+    try:
+        while True:
+            item = await queue.get()
+            if isinstance(item, BaseException):
+                raise item
+            if transform is not None:
+                item = transform(item)
+            if item:
+                yield item
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)

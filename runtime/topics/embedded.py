@@ -1,0 +1,621 @@
+"""The embedded topic store: one SQLite database in WAL mode under the profile's data dir.
+
+Why it is shaped this way:
+- One appended batch is one row (see codec.py) and one transaction, committed with
+  `synchronous=FULL`: when `append` returns, the batch is on disk.
+- Appends take the write lock first (`BEGIN IMMEDIATE`) and read the partition's next
+  offset from the table under that lock, so any number of processes (connectors, the CLI,
+  the TUI, containers mounting the directory) get dense offsets without coordinating.
+- Readers never block writers (WAL); followers sleep on a socket until a producer pokes
+  them after its commit (notify.py), with a slow poll as a safety net.
+- Retention (by append time and by partition size) drops whole batches, oldest first,
+  inside the appending transaction.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import sqlite3
+import threading
+import time
+import zlib
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from itertools import repeat
+from pathlib import Path
+
+from runtime.errors import EnvironmentProblem, NotFound, WeirError
+from runtime.topics import codec
+from runtime.topics.notify import Listener, Notifier
+from runtime.topics.record import ProduceRecord, Record
+from runtime.topics.store import PartitionInfo, TopicInfo, TopicSpec
+
+DB_NAME = "topics.db"
+SCHEMA_VERSION = 1
+BUSY_TIMEOUT_MS = 30_000
+# How long a follower sleeps when no wake-up comes: the safety net, not the mechanism.
+FALLBACK_POLL_S = 0.5
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS topics (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL UNIQUE,
+    partitions INTEGER NOT NULL,
+    retention_ms INTEGER,
+    segment_bytes INTEGER,
+    created_ms INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS partitions (
+    topic_id INTEGER NOT NULL,
+    partition INTEGER NOT NULL,
+    next_offset INTEGER NOT NULL DEFAULT 0,
+    earliest INTEGER NOT NULL DEFAULT 0,
+    size_bytes INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (topic_id, partition)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS batches (
+    topic_id INTEGER NOT NULL,
+    partition INTEGER NOT NULL,
+    last_offset INTEGER NOT NULL,
+    base_offset INTEGER NOT NULL,
+    count INTEGER NOT NULL,
+    append_ms INTEGER NOT NULL,
+    size INTEGER NOT NULL,
+    first_ts INTEGER NOT NULL,
+    max_ts INTEGER NOT NULL,
+    timestamps BLOB,
+    value_lens BLOB NOT NULL,
+    vals BLOB NOT NULL,
+    key_lens BLOB,
+    keys BLOB,
+    headers BLOB
+);
+CREATE UNIQUE INDEX IF NOT EXISTS batches_by_offset
+    ON batches (topic_id, partition, last_offset);
+CREATE TABLE IF NOT EXISTS consumer_offsets (
+    consumer TEXT NOT NULL,
+    topic_id INTEGER NOT NULL,
+    partition INTEGER NOT NULL,
+    next_offset INTEGER NOT NULL,
+    updated_ms INTEGER NOT NULL,
+    PRIMARY KEY (consumer, topic_id, partition)
+) WITHOUT ROWID;
+"""
+
+_READ_SQL = (
+    "SELECT base_offset, count, first_ts, timestamps, value_lens, vals, key_lens, keys, headers "
+    "FROM batches WHERE topic_id = (SELECT id FROM topics WHERE name = ?) "
+    "AND partition = ? AND last_offset >= ? ORDER BY last_offset"
+)
+
+
+def _now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Hold the cyclic GC while decoding: records are tuples with no cycles, yet each
+    thousand of them triggers a collection that costs more than building them."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+@dataclass(frozen=True, slots=True)
+class _Topic:
+    id: int
+    name: str
+    partitions: int
+    retention_ms: int | None
+    segment_bytes: int | None
+
+
+class EmbeddedStore:
+    """TopicStore over SQLite. One instance per process (or thread group); cheap to open."""
+
+    def __init__(self, directory: Path | str) -> None:
+        self.directory = Path(directory)
+        self.path = self.directory / DB_NAME
+        self._notify_dir = self.directory / "notify"
+        self._lock = threading.RLock()
+        self._round_robin: dict[str, int] = {}
+        self._topics: dict[str, _Topic] = {}
+        self._prepare_directory()
+        self._conn = self._connect()
+        self._notifier = Notifier(self._notify_dir)
+
+    # -- opening --------------------------------------------------------------------
+
+    def _prepare_directory(self) -> None:
+        try:
+            self._notify_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise EnvironmentProblem(
+                f"cannot create the topic store directory {self.directory}: "
+                f"{exc.strerror or exc}",
+                hint="set WEIR_HOME (or the profile's data_dir) to a writable directory",
+            ) from exc
+        if not os.access(self.directory, os.W_OK | os.X_OK):
+            raise EnvironmentProblem(
+                f"the topic store directory {self.directory} is not writable",
+                hint="set WEIR_HOME (or the profile's data_dir) to a writable directory",
+            )
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            conn = sqlite3.connect(
+                self.path, isolation_level=None, check_same_thread=False, timeout=30
+            )
+        except sqlite3.Error as exc:
+            raise self._error(exc, "open") from exc
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self._set_wal(conn)
+            conn.execute("PRAGMA synchronous = FULL")
+            conn.execute("PRAGMA mmap_size = 268435456")
+            conn.execute("PRAGMA cache_size = -32768")
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version < SCHEMA_VERSION:
+                conn.execute("BEGIN IMMEDIATE")
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                conn.execute("COMMIT")
+            elif version > SCHEMA_VERSION:
+                raise EnvironmentProblem(
+                    f"the topic store {self.path} was written by a newer weir "
+                    f"(schema {version}, this one knows {SCHEMA_VERSION})",
+                    hint="upgrade weir, or point WEIR_HOME elsewhere",
+                )
+        except sqlite3.Error as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            conn.close()
+            raise self._error(exc, "open") from exc
+        return conn
+
+    @staticmethod
+    def _set_wal(conn: sqlite3.Connection) -> None:
+        # Switching to WAL needs a moment alone with the file; several processes opening
+        # a fresh store at once may see "locked" here, which the busy handler skips.
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        while True:
+            try:
+                mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+                break
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01)
+        if str(mode).lower() != "wal":
+            raise sqlite3.OperationalError(f"cannot switch to WAL mode (got {mode})")
+
+    def _error(self, exc: sqlite3.Error, doing: str) -> WeirError:
+        """Turn an SQLite failure into a message a user can act on."""
+        text = str(exc)
+        code = getattr(exc, "sqlite_errorcode", None)
+        full = code is not None and code & 0xFF == sqlite3.SQLITE_FULL
+        if full or "disk is full" in text:
+            return WeirError(
+                f"the disk holding the topic store {self.path} is full; nothing was written",
+                hint="free some space, or lower the topics' retention (weir topic describe)",
+            )
+        if isinstance(exc, sqlite3.DatabaseError) and (
+            "not a database" in text or "malformed" in text or "corrupt" in text
+        ):
+            return EnvironmentProblem(
+                f"the topic store {self.path} is corrupt ({text})",
+                hint="move the file aside (with its -wal and -shm files) to start a fresh "
+                "store; `sqlite3 FILE .recover` may rescue its records",
+            )
+        if "readonly" in text or "unable to open" in text or "permission" in text.lower():
+            return EnvironmentProblem(
+                f"cannot {doing} the topic store {self.path}: {text}",
+                hint="make the directory and its files writable, or set WEIR_HOME elsewhere",
+            )
+        if "locked" in text or "busy" in text:
+            return WeirError(
+                f"the topic store {self.path} stayed locked for {BUSY_TIMEOUT_MS // 1000}s "
+                f"while trying to {doing}",
+                hint="another process holds a long write transaction; retry",
+            )
+        return WeirError(f"topic store error while trying to {doing}: {text}")
+
+    @contextmanager
+    def _write(self, doing: str) -> Iterator[sqlite3.Connection]:
+        """One write transaction, under the database-wide write lock."""
+        with self._lock:
+            conn = self._conn
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise self._error(exc, doing) from exc
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException as exc:
+                if conn.in_transaction:
+                    try:
+                        conn.execute("ROLLBACK")
+                    except sqlite3.Error:
+                        pass
+                if isinstance(exc, sqlite3.Error):
+                    raise self._error(exc, doing) from exc
+                raise
+
+    @contextmanager
+    def _read(self, doing: str) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            try:
+                yield self._conn
+            except sqlite3.Error as exc:
+                raise self._error(exc, doing) from exc
+
+    # -- topics ---------------------------------------------------------------------
+
+    def _topic(self, conn: sqlite3.Connection, name: str) -> _Topic:
+        row = conn.execute(
+            "SELECT id, name, partitions, retention_ms, segment_bytes FROM topics "
+            "WHERE name = ?",
+            (name,),
+        ).fetchone()
+        if row is None:
+            self._topics.pop(name, None)
+            raise NotFound(
+                f"topic `{name}` not found",
+                hint=f"create it with `weir topic create {name}`; `weir topic list` shows "
+                "the topics there are",
+            )
+        topic = _Topic(*row)
+        self._topics[name] = topic
+        return topic
+
+    def create_topic(self, spec: TopicSpec, *, exist_ok: bool = False) -> None:
+        from runtime.config.names import validate_name
+
+        validate_name("topic", spec.name)
+        if not isinstance(spec.partitions, int) or not 1 <= spec.partitions <= 10_000:
+            raise WeirError(
+                f"a topic needs between 1 and 10000 partitions, not {spec.partitions}"
+            )
+        for label, value in (("retention time", spec.retention_ms),
+                             ("segment size", spec.segment_bytes)):
+            if value is not None and value <= 0:
+                raise WeirError(f"the {label} must be positive, not {value}")
+        with self._write("create a topic") as conn:
+            exists = conn.execute("SELECT 1 FROM topics WHERE name = ?", (spec.name,)).fetchone()
+            if exists:
+                if exist_ok:
+                    return
+                raise WeirError(
+                    f"topic `{spec.name}` already exists",
+                    hint="pick another name, or `weir topic delete` it first",
+                )
+            cur = conn.execute(
+                "INSERT INTO topics (name, partitions, retention_ms, segment_bytes, created_ms) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (spec.name, spec.partitions, spec.retention_ms, spec.segment_bytes, _now_ms()),
+            )
+            conn.executemany(
+                "INSERT INTO partitions (topic_id, partition) VALUES (?, ?)",
+                [(cur.lastrowid, p) for p in range(spec.partitions)],
+            )
+
+    def list_topics(self) -> list[TopicInfo]:
+        self.enforce_retention()
+        with self._read("list topics") as conn:
+            conn.execute("BEGIN")
+            try:
+                topics = [
+                    _Topic(*row)
+                    for row in conn.execute(
+                        "SELECT id, name, partitions, retention_ms, segment_bytes FROM topics "
+                        "ORDER BY name"
+                    )
+                ]
+                return [self._info(conn, t) for t in topics]
+            finally:
+                conn.execute("COMMIT")
+
+    def describe_topic(self, name: str) -> TopicInfo:
+        self.enforce_retention(name)
+        with self._read("describe a topic") as conn:
+            return self._info(conn, self._topic(conn, name))
+
+    def _info(self, conn: sqlite3.Connection, topic: _Topic) -> TopicInfo:
+        rows = conn.execute(
+            "SELECT partition, earliest, next_offset, size_bytes FROM partitions "
+            "WHERE topic_id = ? ORDER BY partition",
+            (topic.id,),
+        ).fetchall()
+        return TopicInfo(
+            spec=TopicSpec(topic.name, topic.partitions, topic.retention_ms, topic.segment_bytes),
+            partitions=tuple(PartitionInfo(*row) for row in rows),
+        )
+
+    def delete_topic(self, name: str) -> None:
+        with self._write("delete a topic") as conn:
+            topic = self._topic(conn, name)
+            for table in ("batches", "partitions", "consumer_offsets"):
+                conn.execute(f"DELETE FROM {table} WHERE topic_id = ?", (topic.id,))
+            conn.execute("DELETE FROM topics WHERE id = ?", (topic.id,))
+        self._topics.pop(name, None)
+        self._round_robin.pop(name, None)
+        self._notifier.notify(name)  # followers find it gone and stop
+
+    # -- producing ------------------------------------------------------------------
+
+    def append(
+        self, topic: str, records: Sequence[ProduceRecord], partition: int | None = None
+    ) -> list[tuple[int, int]]:
+        """Append a batch durably in one transaction; (partition, offset) per record."""
+        if not records:
+            return []
+        if not isinstance(records, (list, tuple)):
+            records = list(records)
+        now = _now_ms()
+        known = self._topics.get(topic)
+        plan = None
+        if known is not None:
+            try:  # pack outside the lock, from what we knew of the topic; checked below
+                plan = self._plan(known, records, partition)
+            except WeirError:
+                plan = None
+        with self._write(f"append to topic `{topic}`") as conn:
+            current = self._topic(conn, topic)
+            if plan is None or known != current:
+                plan = self._plan(current, records, partition)
+            result: list[tuple[int, int]] | None = None
+            if len(plan) > 1:
+                result = [(0, 0)] * len(records)
+            for p, indexes, batch in plan:
+                base, size = conn.execute(
+                    "SELECT next_offset, size_bytes FROM partitions "
+                    "WHERE topic_id = ? AND partition = ?",
+                    (current.id, p),
+                ).fetchone()
+                last = base + batch.count - 1
+                conn.execute(
+                    "INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (current.id, p, last, base, batch.count, now, batch.size, batch.first_ts,
+                     batch.max_ts, batch.timestamps, batch.value_lens, batch.values,
+                     batch.key_lens, batch.keys, batch.headers),
+                )
+                conn.execute(
+                    "UPDATE partitions SET next_offset = ?, size_bytes = ? "
+                    "WHERE topic_id = ? AND partition = ?",
+                    (last + 1, size + batch.size, current.id, p),
+                )
+                if current.retention_ms or (
+                    current.segment_bytes and size + batch.size > current.segment_bytes
+                ):
+                    self._trim(conn, current, p, now)
+                if result is None:
+                    result = list(zip(repeat(p, batch.count), range(base, last + 1), strict=True))
+                else:
+                    for i, offset in zip(indexes, range(base, last + 1), strict=True):
+                        result[i] = (p, offset)
+        self._notifier.notify(topic)
+        return result or []
+
+    def _plan(
+        self, topic: _Topic, records: Sequence[ProduceRecord], partition: int | None
+    ) -> list[tuple[int, Sequence[int], codec.PackedBatch]]:
+        """Which records go to which partition, each group packed: [(p, indexes, batch)]."""
+        now = _now_ms()
+        n = topic.partitions
+        if partition is not None:
+            if not isinstance(partition, int) or not 0 <= partition < n:
+                raise WeirError(
+                    f"partition {partition} does not exist: topic `{topic.name}` has "
+                    f"{n} partition{'s' if n != 1 else ''} (0..{n - 1})"
+                )
+            return [(partition, range(len(records)), codec.pack(records, now))]
+        if n == 1:
+            return [(0, range(len(records)), codec.pack(records, now))]
+        start = self._round_robin.get(topic.name, 0)
+        count = len(records)
+        groups: dict[int, list[int]] = {}
+        if all(r.key is None for r in records):
+            # Round-robin, record by record, as Fluvio's default partitioner does.
+            self._round_robin[topic.name] = (start + count) % n
+            plan = []
+            for k in range(min(n, count)):
+                indexes = range(k, count, n)
+                plan.append(((start + k) % n, indexes, codec.pack(records[k::n], now)))
+            return plan
+        rr = start
+        for i, record in enumerate(records):
+            if record.key is None:
+                p = rr % n
+                rr += 1
+            else:
+                p = zlib.crc32(record.key) % n
+            groups.setdefault(p, []).append(i)
+        self._round_robin[topic.name] = rr % n
+        return [
+            (p, indexes, codec.pack([records[i] for i in indexes], now))
+            for p, indexes in sorted(groups.items())
+        ]
+
+    def _trim(self, conn: sqlite3.Connection, topic: _Topic, partition: int, now: int) -> None:
+        """Drop the oldest batches past the topic's retention (never the newest one)."""
+        size, next_offset = conn.execute(
+            "SELECT size_bytes, next_offset FROM partitions WHERE topic_id = ? AND partition = ?",
+            (topic.id, partition),
+        ).fetchone()
+        cutoff = now - topic.retention_ms if topic.retention_ms else None
+        cut = None
+        freed = 0
+        rows = conn.execute(
+            "SELECT last_offset, size, append_ms FROM batches "
+            "WHERE topic_id = ? AND partition = ? ORDER BY last_offset",
+            (topic.id, partition),
+        )
+        for last_offset, batch_size, append_ms in rows:
+            expired = cutoff is not None and append_ms < cutoff
+            too_big = topic.segment_bytes is not None and size - freed > topic.segment_bytes
+            if not (expired or too_big):
+                break
+            if not expired and last_offset == next_offset - 1:
+                break  # keep the newest batch even when it alone is over the size limit
+            cut = last_offset
+            freed += batch_size
+        rows.close()
+        if cut is None:
+            return
+        conn.execute(
+            "DELETE FROM batches WHERE topic_id = ? AND partition = ? AND last_offset <= ?",
+            (topic.id, partition, cut),
+        )
+        conn.execute(
+            "UPDATE partitions SET earliest = ?, size_bytes = size_bytes - ? "
+            "WHERE topic_id = ? AND partition = ?",
+            (cut + 1, freed, topic.id, partition),
+        )
+
+    def enforce_retention(self, name: str | None = None) -> None:
+        """Apply time retention now (appends do it as they go; this is for idle topics)."""
+        now = _now_ms()
+        with self._read("check retention") as conn:
+            rows = conn.execute(
+                "SELECT t.id, t.name, t.partitions, t.retention_ms, t.segment_bytes, p.partition "
+                "FROM topics t JOIN partitions p ON p.topic_id = t.id "
+                "WHERE t.retention_ms IS NOT NULL AND (SELECT b.append_ms FROM batches b "
+                "WHERE b.topic_id = t.id AND b.partition = p.partition "
+                "ORDER BY b.last_offset LIMIT 1) < ? - t.retention_ms"
+                + (" AND t.name = ?" if name else ""),
+                (now, name) if name else (now,),
+            ).fetchall()
+        if not rows:
+            return
+        try:
+            with self._write("apply retention") as conn:
+                for *topic, partition in rows:
+                    self._trim(conn, _Topic(*topic), partition, now)
+        except WeirError:
+            pass  # the next append applies it; listing must not fail for this
+
+    # -- consuming ------------------------------------------------------------------
+
+    def read(
+        self, topic: str, partition: int, offset: int, max_records: int = 1000
+    ) -> list[Record]:
+        """Records with offset >= `offset`, in order, at most `max_records`."""
+        if offset < 0:
+            raise WeirError(f"offset must be 0 or more, not {offset}")
+        out: list[Record] = []
+        with self._read(f"read topic `{topic}`") as conn, _gc_paused():
+            cur = conn.execute(_READ_SQL, (topic, partition, offset))
+            try:
+                for base, count, *rest in cur:
+                    want = max_records - len(out)
+                    start = max(offset - base, 0)
+                    out += codec.unpack(base, partition, (count, *rest), start, start + want)
+                    if len(out) >= max_records:
+                        break
+            finally:
+                cur.close()
+            if not out:
+                self._check_partition(conn, topic, partition)
+        return out
+
+    def _check_partition(self, conn: sqlite3.Connection, topic: str, partition: int) -> _Topic:
+        info = self._topic(conn, topic)
+        if not isinstance(partition, int) or not 0 <= partition < info.partitions:
+            n = info.partitions
+            raise NotFound(
+                f"partition {partition} of topic `{topic}` does not exist "
+                f"({n} partition{'s' if n != 1 else ''}: 0..{n - 1})"
+            )
+        return info
+
+    async def follow(
+        self, topic: str, partition: int, offset: int, max_records: int = 1000
+    ) -> AsyncIterator[list[Record]]:
+        """Yield batches from `offset` on, sleeping between commits on a notify socket."""
+        listener = Listener(self._notify_dir, topic)
+        try:
+            while True:
+                records = self.read(topic, partition, offset, max_records)
+                if records:
+                    offset = records[-1].offset + 1
+                    yield records
+                    continue
+                await listener.wait(FALLBACK_POLL_S)
+        finally:
+            listener.close()
+
+    def follow_blocking(
+        self, topic: str, partition: int, offset: int, max_records: int = 1000,
+        stop: threading.Event | None = None,
+    ) -> Iterator[list[Record]]:
+        """`follow` for a thread without an event loop; ends when `stop` is set."""
+        listener = Listener(self._notify_dir, topic)
+        try:
+            while stop is None or not stop.is_set():
+                records = self.read(topic, partition, offset, max_records)
+                if records:
+                    offset = records[-1].offset + 1
+                    yield records
+                    continue
+                listener.wait_blocking(0.1 if stop is not None else FALLBACK_POLL_S)
+        finally:
+            listener.close()
+
+    def _offsets(self, topic: str, partition: int) -> tuple[int, int]:
+        with self._read(f"read topic `{topic}`") as conn:
+            info = self._check_partition(conn, topic, partition)
+            return conn.execute(
+                "SELECT earliest, next_offset FROM partitions WHERE topic_id = ? AND partition = ?",
+                (info.id, partition),
+            ).fetchone()
+
+    def earliest_offset(self, topic: str, partition: int) -> int:
+        return self._offsets(topic, partition)[0]
+
+    def latest_offset(self, topic: str, partition: int) -> int:
+        return self._offsets(topic, partition)[1]
+
+    # -- consumer offsets -------------------------------------------------------------
+
+    def commit_offset(self, consumer: str, topic: str, partition: int, offset: int) -> None:
+        if offset < 0:
+            raise WeirError(f"offset must be 0 or more, not {offset}")
+        with self._write(f"commit an offset of `{consumer}`") as conn:
+            info = self._check_partition(conn, topic, partition)
+            conn.execute(
+                "INSERT INTO consumer_offsets VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (consumer, topic_id, partition) DO UPDATE SET "
+                "next_offset = excluded.next_offset, updated_ms = excluded.updated_ms",
+                (consumer, info.id, partition, offset, _now_ms()),
+            )
+
+    def fetch_offset(self, consumer: str, topic: str, partition: int) -> int | None:
+        with self._read(f"fetch an offset of `{consumer}`") as conn:
+            info = self._check_partition(conn, topic, partition)
+            row = conn.execute(
+                "SELECT next_offset FROM consumer_offsets "
+                "WHERE consumer = ? AND topic_id = ? AND partition = ?",
+                (consumer, info.id, partition),
+            ).fetchone()
+        return None if row is None else row[0]
+
+    def close(self) -> None:
+        with self._lock:
+            self._notifier.close()
+            self._conn.close()
+
+    def __enter__(self) -> EmbeddedStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,282 @@
+"""The embedded store under the conditions it promises to survive: many processes at
+once, a producer killed mid-stream, retention, and broken surroundings."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from runtime.errors import EnvironmentProblem, WeirError
+from runtime.topics.embedded import EmbeddedStore
+from runtime.topics.record import ProduceRecord
+from runtime.topics.store import TopicSpec
+
+REPO = Path(__file__).resolve().parents[2]
+
+PRODUCER = """
+import sys
+from runtime.topics.embedded import EmbeddedStore
+from runtime.topics.record import ProduceRecord
+store = EmbeddedStore(sys.argv[1])
+name, tag, batches, size = sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
+for b in range(batches):
+    offsets = store.append(name, [ProduceRecord(f"{tag}:{b}:{i}".encode()) for i in range(size)])
+    # acknowledged: tell the parent which batch is durable and where it went
+    print(b, offsets[0][1], flush=True)
+store.close()
+"""
+
+
+def spawn(*args: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-c", PRODUCER, *args], cwd=REPO, stdout=subprocess.PIPE, text=True
+    )
+
+
+@pytest.fixture
+def data_dir(weir_home) -> Path:
+    return weir_home / "data"
+
+
+@pytest.fixture
+def store(data_dir):
+    s = EmbeddedStore(data_dir)
+    yield s
+    s.close()
+
+
+def all_records(store: EmbeddedStore, name: str, partition: int = 0):
+    out, offset = [], 0
+    while batch := store.read(name, partition, offset, 10_000):
+        out += batch
+        offset = batch[-1].offset + 1
+    return out
+
+
+def test_four_processes_produce_dense_offsets_nothing_lost(store, data_dir):
+    store.create_topic(TopicSpec("busy"))
+    procs = [spawn(str(data_dir), "busy", f"p{n}", "40", "50") for n in range(4)]
+    for p in procs:
+        out, _ = p.communicate(timeout=120)
+        assert p.returncode == 0
+    records = all_records(store, "busy")
+    assert [r.offset for r in records] == list(range(4 * 40 * 50))
+    values = [r.value.decode() for r in records]
+    assert len(set(values)) == len(values)
+    for n in range(4):
+        mine = [v for v in values if v.startswith(f"p{n}:")]
+        # each producer's records are all there, in the order it sent them
+        assert mine == [f"p{n}:{b}:{i}" for b in range(40) for i in range(50)]
+
+
+def test_sigkill_mid_stream_keeps_every_acknowledged_batch(store, data_dir):
+    store.create_topic(TopicSpec("crashy"))
+    proc = spawn(str(data_dir), "crashy", "k", "100000", "200")
+    acked: list[tuple[int, int]] = []
+    assert proc.stdout is not None
+    while len(acked) < 25:
+        line = proc.stdout.readline()
+        assert line, "producer ended early"
+        batch, offset = map(int, line.split())
+        acked.append((batch, offset))
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=10)
+    reopened = EmbeddedStore(data_dir)
+    try:
+        records = all_records(reopened, "crashy")
+    finally:
+        reopened.close()
+    # every acknowledged batch is there, at the offset it was acknowledged with
+    for batch, offset in acked:
+        assert records[offset].value == f"k:{batch}:0".encode()
+        assert records[offset + 199].value == f"k:{batch}:199".encode()
+    # no partial batch: whole batches only, dense
+    assert len(records) % 200 == 0
+    assert [r.offset for r in records] == list(range(len(records)))
+    assert records[-1].value.endswith(b":199")
+
+
+FOLLOWER = """
+import asyncio, sys, time
+from runtime.topics.embedded import EmbeddedStore
+store = EmbeddedStore(sys.argv[1])
+async def main():
+    print("ready", flush=True)
+    got = 0
+    async for batch in store.follow(sys.argv[2], 0, 0):
+        for r in batch:
+            print(r.value.decode(), flush=True)
+        got += len(batch)
+        if got >= int(sys.argv[3]):
+            return
+asyncio.run(main())
+"""
+
+
+def test_follow_sees_records_from_another_process(store, data_dir):
+    store.create_topic(TopicSpec("live"))
+    proc = subprocess.Popen([sys.executable, "-c", FOLLOWER, str(data_dir), "live", "3"],
+                            cwd=REPO, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "ready"
+    time.sleep(0.2)
+    store.append("live", [ProduceRecord(b"one")])
+    store.append("live", [ProduceRecord(b"two"), ProduceRecord(b"three")])
+    out, _ = proc.communicate(timeout=30)
+    assert out.split() == ["one", "two", "three"]
+
+
+async def test_follow_in_this_process_wakes_on_a_producer_elsewhere(store, data_dir):
+    store.create_topic(TopicSpec("wake"))
+    got: list[bytes] = []
+
+    async def follow():
+        async for batch in store.follow("wake", 0, 0):
+            got.extend(r.value for r in batch)
+            return
+
+    task = asyncio.create_task(follow())
+    await asyncio.sleep(0.1)
+    assert len(list((data_dir / "notify").iterdir())) == 1
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", PRODUCER, str(data_dir), "wake", "x", "1", "1", cwd=REPO,
+        stdout=asyncio.subprocess.DEVNULL)
+    await proc.wait()
+    await asyncio.wait_for(task, 10)
+    assert got == [b"x:0:0"]
+    assert list((data_dir / "notify").iterdir()) == []  # the follower cleaned up
+
+
+def test_stale_follower_sockets_are_removed(store, data_dir):
+    store.create_topic(TopicSpec("stale"))
+    code = ("import os, socket, sys, zlib; s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM);"
+            "s.bind(sys.argv[1] + '/%08x.1.dead' % zlib.crc32(b'stale')); os._exit(0)")
+    subprocess.run([sys.executable, "-c", code, str(data_dir / "notify")], check=True)
+    assert len(list((data_dir / "notify").iterdir())) == 1
+    store.append("stale", [ProduceRecord(b"x")])
+    assert list((data_dir / "notify").iterdir()) == []
+
+
+def test_retention_by_time_drops_old_batches(store):
+    store.create_topic(TopicSpec("short", retention_ms=300))
+    store.append("short", [ProduceRecord(b"old")] * 10)
+    time.sleep(0.4)
+    store.append("short", [ProduceRecord(b"new")] * 5)
+    assert store.earliest_offset("short", 0) == 10
+    assert [r.value for r in store.read("short", 0, 0)] == [b"new"] * 5
+    info = store.describe_topic("short").partitions[0]
+    assert (info.earliest, info.latest) == (10, 15)
+    time.sleep(0.4)
+    # nobody writes: describing the topic applies retention all the same
+    assert store.describe_topic("short").record_count == 0
+
+
+def test_retention_by_size_keeps_the_newest(store):
+    store.create_topic(TopicSpec("small", segment_bytes=5000))
+    for _ in range(20):
+        store.append("small", [ProduceRecord(b"x" * 100)] * 10)  # ~1 KB a batch
+    part = store.describe_topic("small").partitions[0]
+    assert part.latest == 200
+    assert part.size_bytes <= 5000
+    assert part.earliest >= 150 and part.earliest % 10 == 0
+    records = store.read("small", 0, 0, 1000)
+    assert records[0].offset == part.earliest and records[-1].offset == 199
+
+
+def test_reading_below_earliest_starts_at_earliest(store):
+    store.create_topic(TopicSpec("trimmed", segment_bytes=100))
+    for i in range(3):
+        store.append("trimmed", [ProduceRecord(b"y" * 80, key=str(i).encode())])
+    assert [r.offset for r in store.read("trimmed", 0, 0)] == [2]
+
+
+def test_corrupt_database_is_a_clear_environment_error(data_dir):
+    data_dir.mkdir(parents=True)
+    (data_dir / "topics.db").write_bytes(b"this is not a database at all" * 200)
+    with pytest.raises(EnvironmentProblem) as err:
+        EmbeddedStore(data_dir)
+    assert "corrupt" in err.value.message and "topics.db" in err.value.message
+
+
+def test_unusable_directory_is_a_clear_environment_error(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(EnvironmentProblem, match="cannot create the topic store directory"):
+        EmbeddedStore(blocker / "data")
+
+
+def test_full_disk_fails_the_batch_and_keeps_what_was_acknowledged(store):
+    store.create_topic(TopicSpec("full"))
+    store.append("full", [ProduceRecord(b"kept")] * 3)
+    pages = store._conn.execute("PRAGMA page_count").fetchone()[0]
+    # SQLite's own "disk full" path (SQLITE_FULL), as a small filesystem would trigger it.
+    store._conn.execute(f"PRAGMA max_page_count = {pages + 2}")
+    with pytest.raises(WeirError, match="full") as err:
+        store.append("full", [ProduceRecord(b"z" * 4000)] * 50)
+    assert "nothing was written" in err.value.message
+    store._conn.execute("PRAGMA max_page_count = 1073741823")
+    assert [r.value for r in store.read("full", 0, 0)] == [b"kept"] * 3
+    assert store.append("full", [ProduceRecord(b"after")]) == [(0, 3)]
+
+
+def test_read_only_database_is_a_clear_error(store, data_dir):
+    store.create_topic(TopicSpec("ro"))
+    store._conn.execute("PRAGMA query_only = 1")  # what a read-only mount looks like to SQLite
+    with pytest.raises(EnvironmentProblem, match="readonly|read-only|cannot"):
+        store.append("ro", [ProduceRecord(b"x")])
+    store._conn.execute("PRAGMA query_only = 0")
+
+
+def test_long_store_paths_still_notify(tmp_path):
+    deep = tmp_path / ("d" * 60) / ("e" * 60)
+    s = EmbeddedStore(deep)
+    try:
+        s.create_topic(TopicSpec("deep"))
+
+        async def run():
+            async def follow():
+                async for batch in s.follow("deep", 0, 0):
+                    return batch
+            task = asyncio.create_task(follow())
+            await asyncio.sleep(0.05)
+            other = EmbeddedStore(deep)
+            t0 = time.monotonic()
+            other.append("deep", [ProduceRecord(b"hi")])
+            batch = await asyncio.wait_for(task, 5)
+            other.close()
+            return batch, time.monotonic() - t0
+
+        batch, waited = asyncio.run(run())
+        assert batch[0].value == b"hi"
+        assert waited < 0.4  # woken by the socket, not by the 0.5 s safety poll
+    finally:
+        s.close()
+
+
+def test_schema_from_a_newer_weir_is_refused(data_dir):
+    EmbeddedStore(data_dir).close()
+    conn = sqlite3.connect(data_dir / "topics.db")
+    conn.execute("PRAGMA user_version = 99")
+    conn.close()
+    with pytest.raises(EnvironmentProblem, match="newer weir"):
+        EmbeddedStore(data_dir)
+
+
+def test_open_store_uses_the_profile_data_dir(tmp_path):
+    from runtime.profiles import Profile
+    from runtime.topics import open_store
+
+    s = open_store(Profile("elsewhere", data_dir=str(tmp_path / "x")))
+    try:
+        assert isinstance(s, EmbeddedStore)
+        assert (tmp_path / "x" / "topics.db").exists()
+    finally:
+        s.close()
+    assert os.environ["WEIR_HOME"]

@@ -1,0 +1,104 @@
+"""`weir consume TOPIC`: print a topic's records, following it by default, as `fluvio consume`."""
+
+from __future__ import annotations
+
+import click
+
+OUTPUTS = ("text", "json", "raw")
+
+
+@click.command()
+@click.argument("topic")
+@click.option("-B", "--beginning", is_flag=True, help="Start at the earliest record.")
+@click.option("-T", "--tail", type=click.IntRange(min=0), metavar="N",
+              help="Start N records before the end.")
+@click.option("--start", "start_offset", type=click.IntRange(min=0), metavar="OFFSET",
+              help="Start at this absolute offset.")
+@click.option("-p", "--partition", type=click.IntRange(min=0), help="Partition (default 0).")
+@click.option("-A", "--all-partitions", is_flag=True, help="Read every partition.")
+@click.option("-d", "--disable-continuous", is_flag=True,
+              help="Exit once caught up instead of waiting for new records.")
+@click.option("-k", "--key-value", is_flag=True, help="Print records as `[key] value`.")
+@click.option("-F", "--format", "template", metavar="TEMPLATE",
+              help="Print each record through a template: {{offset}} {{key}} {{value}} "
+              "{{partition}} {{time}} {{timestamp}} {{topic}} {{headers}}.")
+@click.option("-O", "--output", type=click.Choice(OUTPUTS), default="text", show_default=True,
+              help="text: one value per line; json: one object per line; raw: value bytes.")
+def consume(topic: str, beginning: bool, tail: int | None, start_offset: int | None,
+            partition: int | None, all_partitions: bool, disable_continuous: bool,
+            key_value: bool, template: str | None, output: str) -> None:
+    """Print records of TOPIC: by default new ones as they arrive (Ctrl-C to stop)."""
+    from runtime.topics import format as fmt
+    from runtime.topics.consume import Start
+
+    chosen = [flag for flag, on in (("-B", beginning), ("-T", tail is not None),
+                                    ("--start", start_offset is not None)) if on]
+    if len(chosen) > 1:
+        raise click.UsageError(f"{' and '.join(chosen)} cannot be used together: pick one start")
+    if partition is not None and all_partitions:
+        raise click.UsageError("-p and -A cannot be used together")
+    if template is not None and output != "text":
+        raise click.UsageError("-F and -O cannot be used together")
+    if beginning:
+        start = Start("beginning")
+    elif tail is not None:
+        start = Start("tail", tail)
+    elif start_offset is not None:
+        start = Start("offset", start_offset)
+    else:
+        start = Start("end")
+    if template is not None:
+        render = fmt.template_renderer(template, topic)
+    elif output == "json":
+        render = fmt.json_renderer(topic)
+    elif output == "raw":
+        render = fmt.raw_renderer()
+    else:
+        render = fmt.text_renderer(show_key=key_value)
+    run_consume(topic, start=start, partition=partition, all_partitions=all_partitions,
+                follow=not disable_continuous, render=render)
+
+
+def run_consume(topic: str, *, start, partition: int | None, all_partitions: bool,
+                follow: bool, render, transform=None) -> None:
+    """Stream records to stdout. `transform` is where a SmartModule chain plugs in."""
+    import asyncio
+    import os
+    import sys
+
+    from runtime.topics import open_store
+    from runtime.topics.consume import (
+        end_offsets,
+        follow_all,
+        read_until,
+        resolve_partitions,
+        start_offsets,
+    )
+
+    out = sys.stdout.buffer
+    store = open_store()
+    try:
+        partitions = resolve_partitions(store, topic, partition, all_partitions)
+        offsets = start_offsets(store, topic, partitions, start)
+        if not follow:
+            until = end_offsets(store, topic, partitions)
+            for records in read_until(store, topic, offsets, until, transform):
+                out.write(b"".join(map(render, records)))
+                out.flush()
+            return
+
+        async def pump() -> None:
+            async for records in follow_all(store, topic, offsets, transform):
+                out.write(b"".join(map(render, records)))
+                out.flush()
+
+        try:
+            asyncio.run(pump())
+        except KeyboardInterrupt:
+            pass  # Ctrl-C: the way to stop following, not an error
+    except BrokenPipeError:
+        # `weir consume ... | head`: the reader left; stop quietly, without a flush error.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    finally:
+        store.close()

@@ -1,0 +1,59 @@
+"""`weir produce TOPIC`: lines from stdin or a file become records, as `fluvio produce`."""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+
+@click.command()
+@click.argument("topic")
+@click.option("-f", "--file", "file", type=click.Path(dir_okay=False, path_type=str),
+              help="Read records from FILE instead of stdin.")
+@click.option("--key-separator", metavar="SEP",
+              help="Split each line at the first SEP into key and value.")
+@click.option("--raw", is_flag=True, help="Send the whole input as one record.")
+@click.option("-p", "--partition", type=click.IntRange(min=0),
+              help="Partition to produce to (default: by key hash, else round-robin).")
+@click.option("-v", "--verbose", is_flag=True, help="Report each batch's offsets on stderr.")
+def produce(topic: str, file: str | None, key_separator: str | None, raw: bool,
+            partition: int | None, verbose: bool) -> None:
+    """Produce records to TOPIC: one per line of stdin (or -f FILE)."""
+    from runtime.errors import EnvironmentProblem, WeirError
+    from runtime.topics import open_store
+    from runtime.topics.produce import produce_fd
+    from tui.cli.output import info
+
+    if raw and key_separator is not None:
+        raise click.UsageError("--raw and --key-separator cannot be used together")
+
+    def report(offsets: list[tuple[int, int]]) -> None:
+        by_partition: dict[int, list[int]] = {}
+        for p, o in offsets:
+            by_partition.setdefault(p, []).append(o)
+        for p, offs in sorted(by_partition.items()):
+            span = f"{offs[0]}" if len(offs) == 1 else f"{offs[0]}..{offs[-1]}"
+            info(f"[{topic}/{p}] {len(offs)} record{'s' if len(offs) != 1 else ''} "
+                 f"at offset {span}")
+
+    fd = 0
+    if file is not None:
+        try:
+            fd = os.open(file, os.O_RDONLY)
+        except OSError as exc:
+            raise EnvironmentProblem(f"cannot read {file}: {exc.strerror}") from exc
+    store = open_store()
+    try:
+        summary = produce_fd(
+            store, topic, fd, key_separator=key_separator, raw=raw, partition=partition,
+            source=file or "stdin", on_batch=report if verbose else None,
+        )
+    except OSError as exc:
+        raise WeirError(f"cannot read {file or 'stdin'}: {exc.strerror or exc}") from exc
+    finally:
+        store.close()
+        if file is not None:
+            os.close(fd)
+    if verbose:
+        info(f"produced {summary.records} records in {summary.batches} batches to `{topic}`")

@@ -1,0 +1,153 @@
+"""`weir topic create|list|describe|delete`: the shapes of `fluvio topic`."""
+
+from __future__ import annotations
+
+import click
+
+from tui.cli.output import info, output_option, print_json, print_table
+
+
+@click.group()
+def topic() -> None:
+    """Create, list, describe and delete topics."""
+
+
+def _human_bytes(n: int | None) -> str:
+    if n is None:
+        return "unlimited"
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if n < 1024 or unit == "TB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return str(n)
+
+
+def _human_ms(ms: int | None) -> str:
+    if ms is None:
+        return "unlimited"
+    for unit, size in (("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1000)):
+        if ms >= size and ms % size == 0:
+            return f"{ms // size}{unit}"
+    return f"{ms}ms"
+
+
+def _topic_json(t) -> dict:
+    return {
+        "name": t.spec.name,
+        "partitions": t.spec.partitions,
+        "retention_ms": t.spec.retention_ms,
+        "segment_bytes": t.spec.segment_bytes,
+        "records": t.record_count,
+        "size_bytes": sum(p.size_bytes for p in t.partitions),
+        "partition_offsets": [
+            {"partition": p.partition, "earliest": p.earliest, "latest": p.latest,
+             "records": p.latest - p.earliest, "size_bytes": p.size_bytes}
+            for p in t.partitions
+        ],
+    }
+
+
+@topic.command("create")
+@click.argument("name")
+@click.option("-p", "--partitions", type=click.IntRange(1, 10_000), default=1, show_default=True,
+              help="Number of partitions.")
+@click.option("--retention-time", metavar="DURATION",
+              help="Drop records older than this (e.g. 7d, 12h, 30m). Default: keep.")
+@click.option("--segment-size", metavar="SIZE",
+              help="Keep at most about this much per partition (e.g. 10MB). Default: no limit.")
+def create(name: str, partitions: int, retention_time: str | None,
+           segment_size: str | None) -> None:
+    """Create topic NAME."""
+    from runtime.errors import WeirError
+    from runtime.topics import open_store
+    from runtime.topics.store import TopicSpec
+
+    retention_ms = segment_bytes = None
+    try:
+        if retention_time is not None:
+            from runtime.config.values import parse_duration
+
+            retention_ms = parse_duration(retention_time)
+    except WeirError as exc:
+        raise WeirError(f"--retention-time: {exc.message}", hint=exc.hint) from exc
+    try:
+        if segment_size is not None:
+            from runtime.config.values import parse_bytes
+
+            segment_bytes = parse_bytes(segment_size)
+    except WeirError as exc:
+        raise WeirError(f"--segment-size: {exc.message}", hint=exc.hint) from exc
+    store = open_store()
+    try:
+        store.create_topic(TopicSpec(name, partitions, retention_ms, segment_bytes))
+    finally:
+        store.close()
+    info(f'topic "{name}" created')
+
+
+@topic.command("list")
+@output_option
+def list_(output: str) -> None:
+    """List topics with their partitions and sizes."""
+    from runtime.topics import open_store
+
+    store = open_store()
+    try:
+        topics = store.list_topics()
+    finally:
+        store.close()
+    if output == "json":
+        print_json([_topic_json(t) for t in topics])
+        return
+    if not topics:
+        info("no topics")
+        return
+    print_table(
+        ["NAME", "PARTITIONS", "RECORDS", "SIZE", "RETENTION", "SEGMENT SIZE"],
+        [(t.spec.name, t.spec.partitions, t.record_count,
+          _human_bytes(sum(p.size_bytes for p in t.partitions)),
+          _human_ms(t.spec.retention_ms), _human_bytes(t.spec.segment_bytes)) for t in topics],
+    )
+
+
+@topic.command("describe")
+@click.argument("name")
+@output_option
+def describe(name: str, output: str) -> None:
+    """Show topic NAME: settings and, per partition, offsets and size."""
+    from runtime.topics import open_store
+
+    store = open_store()
+    try:
+        t = store.describe_topic(name)
+    finally:
+        store.close()
+    if output == "json":
+        print_json(_topic_json(t))
+        return
+    click.echo(f"Name:          {t.spec.name}")
+    click.echo(f"Partitions:    {t.spec.partitions}")
+    click.echo(f"Retention:     {_human_ms(t.spec.retention_ms)}")
+    click.echo(f"Segment size:  {_human_bytes(t.spec.segment_bytes)}")
+    click.echo(f"Records:       {t.record_count}")
+    click.echo("")
+    print_table(
+        ["PARTITION", "EARLIEST", "LATEST", "RECORDS", "SIZE"],
+        [(p.partition, p.earliest, p.latest, p.latest - p.earliest, _human_bytes(p.size_bytes))
+         for p in t.partitions],
+    )
+
+
+@topic.command("delete")
+@click.argument("names", nargs=-1, required=True)
+def delete(names: tuple[str, ...]) -> None:
+    """Delete topics and all their records."""
+    from runtime.topics import open_store
+
+    store = open_store()
+    try:
+        for name in names:
+            store.delete_topic(name)
+            info(f'topic "{name}" deleted')
+    finally:
+        store.close()
