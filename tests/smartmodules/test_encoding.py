@@ -37,6 +37,8 @@ record_st = st.builds(
     timestamp=st.integers(min_value=0, max_value=2**42),
     key=st.none() | st.binary(max_size=200),
     value=st.binary(max_size=20000),
+    headers=st.just(()),
+    partition=st.just(0),
 )
 
 
