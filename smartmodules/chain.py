@@ -11,13 +11,13 @@ A chain is not thread-safe: use one per thread.
 from __future__ import annotations
 
 import os
-import struct
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from runtime.topics.record import Record
 from smartmodules import encoding
+from smartmodules.codec import Codec
 from smartmodules.errors import DecodeError, SmartModuleError
 from smartmodules.instance import LogFn, SmartModuleInstance
 from smartmodules.limits import DEFAULT_MEMORY_LIMIT, DEFAULT_TIME_LIMIT_MS, Limits
@@ -28,7 +28,6 @@ __all__ = ["Chain", "ChainResult", "SmartModuleError", "StageOutput", "build_cha
            "resolve_module"]
 
 LookbackFn = Callable[[TransformSpec], Sequence[Record]]
-_U32 = struct.Struct(">I")
 
 
 @dataclass(slots=True)
@@ -89,6 +88,7 @@ class Chain:
         self._stages = stages
         self.version = version
         self._only_filters = all(s.kind == "filter" for s in stages)
+        self._codec = Codec() if stages else None
 
     @property
     def modules(self) -> list[tuple[str, str]]:
@@ -108,14 +108,15 @@ class Chain:
         if base_timestamp is None:
             base_timestamp = records[0].timestamp if records else 0
         partition = records[0].partition if records else 0
-        encoded = encoding.encode_records_each(records, base_offset, base_timestamp)
-        raw = _U32.pack(len(records)) + b"".join(encoded)
+        codec = self._codec
+        raw = codec.encode(records, base_offset, base_timestamp)
         first_raw = raw
         stages: list[StageOutput] = []
         error: SmartModuleError | None = None
         for stage in self._stages:
             try:
-                out = stage.instance.transform(raw, base_offset, base_timestamp)
+                out = stage.instance.transform(raw, base_offset, base_timestamp,
+                                               list_end=codec.list_end)
             except SmartModuleError as exc:
                 return ChainResult([], exc, stages)
             if out.error is not None:
@@ -131,16 +132,30 @@ class Chain:
             if error is not None:
                 break
         final = stages[-1]
-        if raw == first_raw and _plain(records, partition):
-            final._records = list(records)
-        elif self._only_filters and _plain(records, partition):
-            final._records = _match_subsequence(raw, final.count, encoded, records)
         try:
-            result_records = final.records
+            result_records = self._finish(final, records, first_raw)
         except DecodeError as exc:  # validated by decode_output; kept as a last guard
             return ChainResult([], SmartModuleError(f"malformed output: {exc}",
                                                     module=final.module, kind="output"), stages)
         return ChainResult(result_records, error, stages)
+
+    def _finish(self, final: StageOutput, records: Sequence[Record],
+                first_raw: bytes) -> list[Record]:
+        """The last stage's records. Input Records are reused when the output is made of
+        their exact bytes (a filter's successes, an unchanged batch); otherwise the codec
+        decodes. Call right after `process` encoded `records`."""
+        raw = final.raw
+        if raw == first_raw:
+            if _plain(records, final.partition):
+                final._records = list(records)
+        elif self._only_filters and _plain(records, final.partition):
+            idx = self._codec.match(raw)
+            if idx is not None:
+                final._records = list(map(records.__getitem__, idx))
+        if final._records is None:
+            final._records = self._codec.decode(raw, final.base_offset, final.base_timestamp,
+                                                final.partition)
+        return final._records
 
     def close(self) -> None:
         for stage in self._stages:
@@ -171,23 +186,6 @@ def _plain(records: Sequence[Record], partition: int) -> bool:
         if r.headers or r.partition != partition:
             return False
     return True
-
-
-def _match_subsequence(raw: bytes, count: int, encoded: list[bytes],
-                       records: Sequence[Record]) -> list[Record] | None:
-    """A filter's successes are input records byte for byte: map them back to the input
-    Records without decoding. None when the output is not such a subsequence."""
-    pos = 4
-    out: list[Record] = []
-    append = out.append
-    startswith = raw.startswith
-    for enc, record in zip(encoded, records, strict=True):
-        if startswith(enc, pos):
-            append(record)
-            pos += len(enc)
-    if pos == len(raw) and len(out) == count:
-        return out
-    return None
 
 
 def is_path(uses: str) -> bool:

@@ -15,6 +15,7 @@ from runtime.topics.record import Record
 from smartmodules import encoding
 from smartmodules.engine import get_engine
 from smartmodules.errors import DecodeError, SmartModuleError
+from smartmodules.fastcall import CopyRecords, FastFunc, GuestMemory, context_address, set_deadline
 from smartmodules.limits import Limits
 from smartmodules.module import LoadedModule
 
@@ -55,7 +56,6 @@ LOOKBACK_RC = {
 }
 KIND_WORD = {"filter": "filter", "map": "map", "filter_map": "filter-map",
              "array_map": "array-map", "aggregate": "aggregate"}
-I32 = wasmtime.ValType.i32()
 
 
 def trap_summary(exc: Exception) -> str:
@@ -121,8 +121,6 @@ class SmartModuleInstance:
         self.limits = limits or Limits()
         self.log = log or default_log
         self.accumulator = aggregate_initial or b""
-        self._output: bytes | None = None
-        self._out_calls = 0
         engine = get_engine()
         store = wasmtime.Store(engine)
         store.set_limits(memory_size=self.limits.memory_limit)
@@ -138,9 +136,10 @@ class SmartModuleInstance:
             wasi.stdout_custom = out.write
             wasi.stderr_custom = err.write
             store.set_wasi(wasi)
-        func = wasmtime.Func(store, wasmtime.FuncType([I32, I32], []), self._copy_records)
-        linker.define(store, self.info.copy_records_module, "copy_records", func)
-        store.set_epoch_deadline(self.limits.deadline_ticks)
+        self._copy = CopyRecords(store)
+        linker.define(store, self.info.copy_records_module, "copy_records", self._copy.func)
+        self._ctx = context_address(store)
+        set_deadline(self._ctx, self.limits.deadline_ticks)
         try:
             instance = linker.instantiate(store, loaded.module)
         except wasmtime.Trap as trap:
@@ -153,60 +152,55 @@ class SmartModuleInstance:
                                         "preview 1") from None
         exports = instance.exports(store)
         self.memory: wasmtime.Memory = exports["memory"]
-        self._alloc = exports["alloc"]
-        self._entry = exports[self.kind]
-        self._init = exports["init"] if self.info.has_init else None
-        self._look_back = exports["look_back"] if self.info.has_look_back else None
+        self._mem = GuestMemory(store, self.memory)
+        self._copy.memory_address = ctypes.addressof(self.memory._memory)
+        entry_sig = ("i32", "i32", "i32")
+        self._alloc = FastFunc(store, exports["alloc"], ("i32",), "i32")
+        self._entry = FastFunc(store, exports[self.kind], entry_sig, "i32")
+        self._init = (FastFunc(store, exports["init"], entry_sig, "i32")
+                      if self.info.has_init else None)
+        self._look_back = (FastFunc(store, exports["look_back"], entry_sig, "i32")
+                           if self.info.has_look_back else None)
 
     # -- guest memory -------------------------------------------------------------
 
-    def _base(self) -> int:
-        return ctypes.addressof(self.memory.data_ptr(self.store).contents)
-
-    def _copy_records(self, ptr: int, length: int) -> None:
-        ptr &= 0xFFFFFFFF
-        length &= 0xFFFFFFFF
-        size = self.memory.data_len(self.store)
-        if ptr + length > size:
-            raise _HostFault(f"copy_records({ptr}, {length}) points outside the module's "
-                             f"memory ({size} bytes)")
-        self._output = ctypes.string_at(self._base() + ptr, length)
-        self._out_calls += 1
-
     def _write_input(self, data: bytes) -> int:
         n = len(data)
-        ptr = self._alloc(self.store, n) & 0xFFFFFFFF
-        size = self.memory.data_len(self.store)
-        if ptr + n > size:
+        ptr = self._alloc(n) & 0xFFFFFFFF
+        try:
+            self._mem.write(ptr, data)
+        except IndexError:
             raise _HostFault(f"alloc({n}) returned {ptr}, outside the module's memory "
-                             f"({size} bytes)")
-        ctypes.memmove(self._base() + ptr, data, n)
+                             f"({self._mem.size()} bytes)") from None
         return ptr
 
     # -- calls ----------------------------------------------------------------------
 
     def _call(self, func, data: bytes, what: str, offset: int | None) -> tuple[int, bytes | None]:
         """Run one entry point on `data`: (rc, what the guest passed to copy_records)."""
-        self._output = None
-        self._out_calls = 0
-        store = self.store
-        store.set_epoch_deadline(self.limits.deadline_ticks)
+        copy = self._copy
+        copy.output = None
+        copy.fault = None
+        set_deadline(self._ctx, self.limits.deadline_ticks)
         try:
             ptr = self._write_input(data)
-            rc = func(store, ptr, len(data), self.version)
-        except wasmtime.Trap as trap:
-            raise self._trap_error(trap, what, offset) from None
+            rc = func(ptr, len(data), self.version)
         except _HostFault as fault:
             raise SmartModuleError(f"{what}: {fault}", module=self.name, offset=offset,
                                    kind="output",
-                                   hint="the module's glue code wrote a bad pointer or length",
-                                   ) from None
-        except wasmtime.WasmtimeError as exc:
-            raise self._trap_error(exc, what, offset) from None
+                                   hint="the module's alloc returned a bad pointer") from None
+        except (wasmtime.Trap, wasmtime.WasmtimeError) as trap:
+            if copy.fault is not None:
+                raise SmartModuleError(f"{what}: {copy.fault}", module=self.name, offset=offset,
+                                       kind="output",
+                                       hint="the module's glue code wrote a bad pointer or "
+                                            "length") from None
+            raise self._trap_error(trap, what, offset) from None
         finally:
-            for stream in self._streams:
-                stream.flush()
-        return rc, self._output
+            if self._streams:
+                for stream in self._streams:
+                    stream.flush()
+        return rc, copy.output
 
     def _trap_error(self, trap: Exception, what: str,
                     offset: int | None = None) -> SmartModuleError:
@@ -219,8 +213,8 @@ class SmartModuleInstance:
                 hint="the module may loop forever; raise the limit with `--time-limit MS` "
                      "if it is only slow")
         try:
-            size = self.memory.data_len(self.store) if hasattr(self, "memory") else 0
-        except wasmtime.WasmtimeError:
+            size = self._mem.size() if hasattr(self, "_mem") else 0
+        except (wasmtime.WasmtimeError, ValueError):
             size = 0
         if size * 2 >= self.limits.memory_limit:
             # a refused memory.grow returns -1 and the guest then traps (Rust aborts with
@@ -298,8 +292,8 @@ class SmartModuleInstance:
                                    record_key=err.record_key, record_value=err.record_value)
         raise self._rc_error(LOOKBACK_RC, rc, "look_back", None)
 
-    def transform(self, raw_records: bytes, base_offset: int,
-                  base_timestamp: int) -> encoding.Output:
+    def transform(self, raw_records: bytes, base_offset: int, base_timestamp: int, *,
+                  list_end=None) -> encoding.Output:
         """One transform call on an encoded record list; raises on rc < 0, trap, bad output.
         A runtime error the guest reports comes back in `Output.error`."""
         aggregate = self.kind == "aggregate"
@@ -314,7 +308,8 @@ class SmartModuleInstance:
                 module=self.name, offset=base_offset, kind="output",
                 hint="the module does not follow the SmartModule ABI")
         try:
-            output = encoding.decode_output(out, aggregate=aggregate, version=self.version)
+            output = encoding.decode_output(out, aggregate=aggregate, version=self.version,
+                                            list_end=list_end)
         except DecodeError as exc:
             raise SmartModuleError(
                 f"malformed output: {exc}", module=self.name, offset=base_offset, kind="output",

@@ -1,0 +1,154 @@
+"""Batch record encoding and decoding done by a small wasm module (codec.wat).
+
+Python hands whole arrays across (values joined, lengths, offsets, timestamps) and gets
+whole arrays back, so no Python code runs per record except building the Record objects
+a caller asked for. Everything it accepts is also checked by the pure-Python decoder in
+encoding.py, which takes over to produce the exact error message when the codec refuses.
+"""
+
+from __future__ import annotations
+
+import math
+import struct
+from array import array
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+
+import wasmtime
+
+from runtime.topics.record import Record
+from smartmodules import encoding
+from smartmodules.columns import records_from_columns
+from smartmodules.engine import get_engine
+from smartmodules.fastcall import FastFunc, GuestMemory, context_address, set_deadline
+
+_PAGE = 65536
+_NEVER = 1 << 40  # epoch ticks: the codec's loops are bounded by its input
+
+
+def _align(n: int) -> int:
+    return (n + 7) & ~7
+
+
+@cache
+def _module() -> wasmtime.Module:
+    from smartmodules.cache import load_compiled
+
+    text = (Path(__file__).with_name("codec.wat")).read_text()
+    module, _ = load_compiled(wasmtime.wat2wasm(text))
+    return module
+
+
+class Codec:
+    """One per chain (not thread-safe, like the chain). Remembers the last encoded batch so
+    `match` can map a filter's output back to the input Records."""
+
+    def __init__(self) -> None:
+        store = wasmtime.Store(get_engine())
+        self._store = store
+        set_deadline(context_address(store), _NEVER)
+        instance = wasmtime.Instance(store, _module(), [])
+        exports = instance.exports(store)
+        self._memory: wasmtime.Memory = exports["memory"]
+        self._mem = GuestMemory(store, self._memory)
+        i32, i64 = "i32", "i64"
+        self._encode = FastFunc(store, exports["encode"],
+                                (i32, i32, i32, i32, i32, i32, i32, i64, i64, i32, i32), i32)
+        self._scan = FastFunc(store, exports["scan"], (i32, i32), i32)
+        self._decode = FastFunc(store, exports["decode"], (i32, i32, i64, i64, i32), i32)
+        self._match = FastFunc(store, exports["match"], (i32, i32, i32, i32, i32, i32), i32)
+        self._in: tuple[int, int, int] | None = None  # (out, bounds, n) of the last encode
+        self._free = 16
+
+    def _ensure(self, size: int) -> None:
+        have = self._mem.size()
+        if size > have:
+            self._memory.grow(self._store, math.ceil((size - have) / _PAGE))
+
+    def encode(self, records: Sequence[Record], base_offset: int, base_timestamp: int) -> bytes:
+        """`Vec<Record>` of the records (count included), deltas against the bases."""
+        n = len(records)
+        values = [r.value for r in records]
+        keys = [r.key for r in records]
+        vblob = b"".join(values)
+        vlens = struct.pack(f"<{n}i", *map(len, values))
+        if keys.count(None) == n:
+            kblob = b""
+            klens = array("i", [-1]) * n
+        else:
+            kblob = b"".join([k for k in keys if k])
+            klens = array("i", [-1 if k is None else len(k) for k in keys])
+        offs = array("q", [r.offset for r in records])
+        tss = array("q", [r.timestamp for r in records])
+        a_vals = 16
+        a_keys = a_vals + len(vblob)
+        a_vlens = _align(a_keys + len(kblob))
+        a_klens = a_vlens + 4 * n
+        a_offs = _align(a_klens + 4 * n)
+        a_tss = a_offs + 8 * n
+        a_bounds = a_tss + 8 * n
+        a_out = _align(a_bounds + 4 * (n + 1))
+        max_out = 4 + 38 * n + len(vblob) + len(kblob)
+        self._free = _align(a_out + max_out)
+        self._ensure(self._free)
+        pad1 = bytes(a_vlens - a_keys - len(kblob))
+        pad2 = bytes(a_offs - a_klens - 4 * n)
+        self._mem.write(a_vals, b"".join((vblob, kblob, pad1, vlens, klens.tobytes(),
+                                          pad2, offs.tobytes(), tss.tobytes())))
+        length = self._encode(n, a_vals, a_vlens, a_keys, a_klens, a_offs, a_tss,
+                              base_offset, base_timestamp, a_out, a_bounds)
+        self._in = (a_out, a_bounds, n)
+        return self._mem.read(a_out, length)
+
+    def _place(self, data: bytes, extra: int) -> int:
+        at = self._free
+        self._ensure(_align(at + len(data)) + extra)
+        self._mem.write(at, data)
+        return at
+
+    def list_end(self, buf: bytes) -> int:
+        """Where the `Vec<Record>` at the start of `buf` ends, or -1 if it is malformed."""
+        at = self._place(buf, 0)
+        return self._scan(at, len(buf))
+
+    def match(self, successes: bytes) -> list[int] | None:
+        """Indices of the last encoded batch's records that make up `successes`, or None."""
+        if self._in is None:
+            return None
+        out, bounds, n = self._in
+        at = self._place(successes, 4 * n + 8)
+        idx_at = _align(at + len(successes))
+        k = self._match(out, bounds, n, at, len(successes), idx_at)
+        if k < 0:
+            return None
+        idx = array("i")
+        idx.frombytes(self._mem.read(idx_at, 4 * k))
+        return idx.tolist()
+
+    def decode(self, successes: bytes, base_offset: int, base_timestamp: int,
+               partition: int = 0) -> list[Record]:
+        """Records of a `Vec<Record>`; malformed input raises the Python decoder's error."""
+        n = int.from_bytes(successes[:4], "big") if len(successes) >= 4 else 0
+        at = self._place(successes, 32 * n + 8)
+        fields = _align(at + len(successes))
+        if len(successes) < 4 or self._decode(at, len(successes), base_offset, base_timestamp,
+                                              fields) < 0:
+            return encoding.decode_record_list(successes, base_offset, base_timestamp,
+                                               partition=partition)
+        view = memoryview(self._mem.read(fields, 32 * n))
+        offsets = view[:8 * n].cast("q").tolist()
+        timestamps = view[8 * n:16 * n].cast("q").tolist()
+        ks = view[16 * n:20 * n].cast("i").tolist()
+        ke = view[20 * n:24 * n].cast("i").tolist()
+        vs = view[24 * n:28 * n].cast("i").tolist()
+        ve = view[28 * n:32 * n].cast("i").tolist()
+        values = list(map(successes.__getitem__, map(slice, vs, ve)))
+        if ks.count(-1) == n:
+            keys: list[bytes | None] = [None] * n
+        else:
+            keys = [None if s < 0 else successes[s:e] for s, e in zip(ks, ke, strict=True)]
+        return records_from_columns(offsets, timestamps, keys, values, partition)
+
+    def close(self) -> None:
+        self._in = None

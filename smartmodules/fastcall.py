@@ -1,0 +1,164 @@
+"""Low-overhead calls into wasm and guest memory access.
+
+wasmtime-py's `Func.__call__` re-reads the function type and converts every argument
+through several ctypes objects on each call, and its host-function trampoline does the
+same for `copy_records`: tens of microseconds per batch that add up to more than the
+guest's own work. Entry points here have fixed, already validated signatures, so the
+argument arrays are built once and reused. This leans on wasmtime-py's C bindings
+(`wasmtime._bindings`), which is why pyproject pins wasmtime to one major version.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from collections.abc import Callable, Sequence
+
+import wasmtime
+from wasmtime import _ffi as ffi
+from wasmtime._func import maybe_raise_last_exn
+
+_dll = ffi.dll
+_c_call = _dll["wasmtime_func_call"]
+_c_call.restype = ctypes.c_void_p
+_c_call.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t,
+                    ctypes.c_void_p, ctypes.c_size_t, ctypes.c_void_p]
+_c_mem_data = _dll["wasmtime_memory_data"]
+_c_mem_data.restype = ctypes.c_void_p
+_c_mem_data.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
+_c_mem_size = _dll["wasmtime_memory_data_size"]
+_c_mem_size.restype = ctypes.c_size_t
+_c_mem_size.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
+_c_caller_context = _dll["wasmtime_caller_context"]
+_c_caller_context.restype = ctypes.c_void_p
+_c_caller_context.argtypes = [ctypes.c_void_p]
+_c_set_deadline = _dll["wasmtime_context_set_epoch_deadline"]
+_c_set_deadline.restype = None
+_c_set_deadline.argtypes = [ctypes.c_void_p, ctypes.c_uint64]
+
+_KIND = {"i32": ffi.WASMTIME_I32, "i64": ffi.WASMTIME_I64}
+_TrapPtr = ctypes.POINTER(ffi.wasm_trap_t)
+_ErrPtr = ctypes.POINTER(ffi.wasmtime_error_t)
+_string_at = ctypes.string_at
+_memmove = ctypes.memmove
+
+
+def context_address(store: wasmtime.Store) -> int:
+    return ctypes.cast(store._context(), ctypes.c_void_p).value
+
+
+class FastFunc:
+    """Call one exported function with integer params and one integer result."""
+
+    __slots__ = ("_ctx", "_func", "_params", "_results", "_n", "_fields", "_func_obj")
+
+    def __init__(self, store: wasmtime.Store, func: wasmtime.Func, params: Sequence[str],
+                 result: str) -> None:
+        self._ctx = context_address(store)
+        self._func_obj = func
+        self._func = ctypes.addressof(func._func)
+        n = len(params)
+        self._n = n
+        self._params = (ffi.wasmtime_val_t * max(n, 1))()
+        for i, kind in enumerate(params):
+            self._params[i].kind = _KIND[kind].value
+        self._fields = tuple(params)
+        self._results = (ffi.wasmtime_val_t * 1)()
+
+    def __call__(self, *args: int) -> int:
+        params = self._params
+        for i, (kind, value) in enumerate(zip(self._fields, args, strict=True)):
+            if kind == "i32":
+                params[i].of.i32 = value
+            else:
+                params[i].of.i64 = value
+        trap = _TrapPtr()
+        error = _c_call(self._ctx, self._func, params, self._n, self._results, 1,
+                        ctypes.byref(trap))
+        if error:
+            exc = wasmtime.WasmtimeError._from_ptr(ctypes.cast(error, _ErrPtr))
+            maybe_raise_last_exn()
+            raise exc
+        if trap:
+            trap_obj = wasmtime.Trap._from_ptr(trap)
+            maybe_raise_last_exn()
+            raise trap_obj
+        res = self._results[0]
+        return res.of.i32 if res.kind == ffi.WASMTIME_I32.value else res.of.i64
+
+
+class GuestMemory:
+    """Read and write an instance's exported memory by address (bounds-checked)."""
+
+    __slots__ = ("_ctx", "_mem", "_memory")
+
+    def __init__(self, store: wasmtime.Store, memory: wasmtime.Memory) -> None:
+        self._ctx = context_address(store)
+        self._memory = memory
+        self._mem = ctypes.addressof(memory._memory)
+
+    def size(self) -> int:
+        return _c_mem_size(self._ctx, self._mem)
+
+    def base(self) -> int:
+        return _c_mem_data(self._ctx, self._mem) or 0
+
+    def read(self, ptr: int, length: int) -> bytes:
+        if ptr < 0 or length < 0 or ptr + length > _c_mem_size(self._ctx, self._mem):
+            raise IndexError(f"{ptr}+{length} is outside the memory")
+        return _string_at(_c_mem_data(self._ctx, self._mem) + ptr, length)
+
+    def write(self, ptr: int, data: bytes) -> None:
+        n = len(data)
+        if ptr < 0 or ptr + n > _c_mem_size(self._ctx, self._mem):
+            raise IndexError(f"{ptr}+{n} is outside the memory")
+        _memmove(_c_mem_data(self._ctx, self._mem) + ptr, data, n)
+
+
+def set_deadline(store_ctx: int, ticks: int) -> None:
+    _c_set_deadline(store_ctx, ticks)
+
+
+class CopyRecords:
+    """The `copy_records(ptr, len)` import as a raw callback: copies the guest's output out
+    of its memory during the call, as the ABI requires. `memory_address` is set once the
+    instance exists; a bad pointer is recorded in `fault` and traps the guest."""
+
+    def __init__(self, store: wasmtime.Store) -> None:
+        self.memory_address: int | None = None
+        self.output: bytes | None = None
+        self.fault: str | None = None
+        self._func_type = wasmtime.FuncType([wasmtime.ValType.i32(), wasmtime.ValType.i32()], [])
+        self._callback = ffi.wasmtime_func_unchecked_callback_t(self._call)
+        self._finalizer = ctypes.CFUNCTYPE(None, ctypes.c_void_p)(lambda env: None)
+        raw = ffi.wasmtime_func_t()
+        ffi.wasmtime_func_new_unchecked(store._context(), self._func_type.ptr(), self._callback,
+                                        None, self._finalizer, ctypes.byref(raw))
+        self.func = wasmtime.Func._from_raw(raw)
+
+    def _call(self, env, caller, args, nargs) -> int:
+        try:
+            ptr = args[0].i32 & 0xFFFFFFFF
+            length = args[1].i32 & 0xFFFFFFFF
+            mem = self.memory_address
+            ctx = _c_caller_context(ctypes.cast(caller, ctypes.c_void_p))
+            if mem is None:
+                self.fault = "copy_records was called before the module was ready"
+                return _new_trap(self.fault)
+            size = _c_mem_size(ctx, mem)
+            if ptr + length > size:
+                self.fault = (f"copy_records({ptr}, {length}) points outside the module's "
+                              f"memory ({size} bytes)")
+                return _new_trap(self.fault)
+            self.output = _string_at(_c_mem_data(ctx, mem) + ptr, length)
+            return 0
+        except BaseException as exc:  # noqa: BLE001 - must not unwind through wasm frames
+            self.fault = f"copy_records failed in the host: {exc}"
+            return _new_trap(self.fault)
+
+
+def _new_trap(message: str) -> int:
+    trap = wasmtime.Trap(message)._consume()
+    return ctypes.cast(trap, ctypes.c_void_p).value
+
+
+Caller = Callable[..., int]
