@@ -18,6 +18,7 @@ from pathlib import Path
 from runtime.topics.record import Record
 from smartmodules import encoding
 from smartmodules.codec import Codec
+from smartmodules.columns import columns
 from smartmodules.errors import DecodeError, SmartModuleError
 from smartmodules.instance import LogFn, SmartModuleInstance
 from smartmodules.limits import DEFAULT_MEMORY_LIMIT, DEFAULT_TIME_LIMIT_MS, Limits
@@ -182,10 +183,11 @@ def _preview(value: bytes, limit: int = 60) -> str:
 
 def _plain(records: Sequence[Record], partition: int) -> bool:
     """Whether the input records are exactly what decoding their encoding gives back."""
-    for r in records:
-        if r.headers or r.partition != partition:
-            return False
-    return True
+    n = len(records)
+    if not n:
+        return True
+    _, _, _, _, headers, partitions = columns(records)
+    return headers.count(()) == n and partitions.count(partition) == n
 
 
 def is_path(uses: str) -> bool:

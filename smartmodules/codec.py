@@ -19,7 +19,7 @@ import wasmtime
 
 from runtime.topics.record import Record
 from smartmodules import encoding
-from smartmodules.columns import records_from_columns
+from smartmodules.columns import columns, records_from_columns
 from smartmodules.engine import get_engine
 from smartmodules.fastcall import FastFunc, GuestMemory, context_address, set_deadline
 
@@ -69,8 +69,10 @@ class Codec:
     def encode(self, records: Sequence[Record], base_offset: int, base_timestamp: int) -> bytes:
         """`Vec<Record>` of the records (count included), deltas against the bases."""
         n = len(records)
-        values = [r.value for r in records]
-        keys = [r.key for r in records]
+        if n:
+            offsets, timestamps, keys, values, _, _ = columns(records)
+        else:
+            offsets = timestamps = keys = values = ()
         vblob = b"".join(values)
         vlens = struct.pack(f"<{n}i", *map(len, values))
         if keys.count(None) == n:
@@ -79,8 +81,8 @@ class Codec:
         else:
             kblob = b"".join([k for k in keys if k])
             klens = array("i", [-1 if k is None else len(k) for k in keys])
-        offs = array("q", [r.offset for r in records])
-        tss = array("q", [r.timestamp for r in records])
+        offs = array("q", offsets)
+        tss = array("q", timestamps)
         a_vals = 16
         a_keys = a_vals + len(vblob)
         a_vlens = _align(a_keys + len(kblob))
