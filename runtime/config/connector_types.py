@@ -12,7 +12,15 @@ import re
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    AliasChoices,
+    BaseModel,
+    BeforeValidator,
+    Field,
+    WithJsonSchema,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from runtime import __version__
@@ -46,6 +54,39 @@ def _url(*schemes: str):
     return check
 
 
+def _secret_or_url(*schemes: str):
+    """Fluvio's SecretString: a URL, or `{secret: {name: NAME}}` naming a meta.secrets."""
+    check_url = _url(*schemes)
+
+    def check(value: Any) -> Any:
+        if isinstance(value, dict):
+            inner = value.get("secret")
+            if (list(value) != ["secret"] or not isinstance(inner, dict)
+                    or list(inner) != ["name"] or not isinstance(inner.get("name"), str)):
+                raise PydanticCustomError(
+                    "wrong-type", "expected a URL or `secret: {name: NAME}`, got a "
+                    "mapping with {keys}", {"keys": ", ".join(f"`{k}`" for k in value) or
+                                            "no keys"})
+            return value
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str):
+            raise PydanticCustomError("wrong-type", "expected a URL or `secret: {name: "
+                                      "NAME}`")
+        return check_url(value)
+    return check
+
+
+def SecretUrl(*schemes: str) -> Any:  # noqa: N802 - reads as a type in field annotations
+    return Annotated[Any, BeforeValidator(_secret_or_url(*schemes)), WithJsonSchema({
+        "anyOf": [{"type": "string", "description": "URL: " + ", ".join(
+            f"{s}://" for s in schemes)},
+            {"type": "object", "properties": {"secret": {
+                "type": "object", "properties": {"name": {"type": "string"}},
+                "required": ["name"], "additionalProperties": False}},
+             "required": ["secret"], "additionalProperties": False}]})]
+
+
 class WebsocketConfig(Strict):
     subscription_messages: list[Str] = Field(default_factory=list)
     ping_interval_ms: NonNegative = 10_000
@@ -54,11 +95,12 @@ class WebsocketConfig(Strict):
 class HttpSource(Strict):
     """Poll an HTTP endpoint (or stream it, or read a WebSocket) into records."""
 
-    endpoint: Annotated[Str, AfterValidator(_url("http", "https", "ws", "wss"))] = Field(
+    endpoint: SecretUrl("http", "https", "ws", "wss") = Field(
         description="URL to poll; ws:// or wss:// reads a WebSocket")
     method: Method = "GET"
     interval: LegacyInterval = Field("10s", description="time between polls")
-    headers: list[Header] = Field(default_factory=list, description='"Key: Value" strings')
+    headers: list[Header] = Field(default_factory=list, description='"Key: Value" strings',
+                                  validation_alias=AliasChoices("headers", "header"))
     body: Str | None = None
     user_agent: Str = f"weir/http-source {__version__}"
     output_type: Literal["text", "json"] = "text"
@@ -73,7 +115,7 @@ class HttpSource(Strict):
 class HttpSink(Strict):
     """POST each record to an HTTP endpoint."""
 
-    endpoint: Annotated[Str, AfterValidator(_url("http", "https"))]
+    endpoint: SecretUrl("http", "https")
     method: Method = "POST"
     headers: list[Header] = Field(default_factory=lambda: ["Content-Type: text/html"])
     user_agent: Str = f"weir/http-sink {__version__}"
@@ -115,7 +157,7 @@ class SqlColumn(Strict):
 class SqlSink(Strict):
     """Insert JSON records as rows of a PostgreSQL or SQLite table."""
 
-    url: Annotated[Str, AfterValidator(_url("postgres", "postgresql", "sqlite"))]
+    url: SecretUrl("postgres", "postgresql", "sqlite")
     backoff_min: Duration = Field("1s", alias="backoff-min")
     backoff_max: Duration = Field("60s", alias="backoff-max")
     table: Annotated[Str, AfterValidator(_ident)] | None = None
@@ -134,7 +176,7 @@ class SqlSink(Strict):
 class MqttSource(Strict):
     """Subscribe to an MQTT topic; each message becomes a record."""
 
-    url: Annotated[Str, AfterValidator(_url("mqtt", "mqtts", "tcp", "ssl", "ws", "wss"))]
+    url: SecretUrl("mqtt", "mqtts", "tcp", "ssl", "ws", "wss")
     topic: Str = Field(description="MQTT topic filter, e.g. sensors/#")
     client_id: Str | None = Field(None, description="random when absent")
     timeout: SecsNanos = Field(default_factory=lambda: SecsNanos(secs=60, nanos=0))
@@ -184,21 +226,40 @@ class ConnectorType:
     section: str  # current-format section key
     params: type[BaseModel]
     summary: str
+    legacy_aliases: tuple[tuple[str, str], ...] = ()  # legacy parameter -> current key
+
+    def alias(self, key: str) -> str | None:
+        return dict(self.legacy_aliases).get(key)
 
 
 BUILTIN_TYPES: dict[str, ConnectorType] = {t.name: t for t in (
     ConnectorType("http-source", "http", "source", "http", HttpSource,
-                  "poll an HTTP endpoint or read a WebSocket"),
+                  "poll an HTTP endpoint or read a WebSocket", (("header", "headers"),)),
     ConnectorType("http-sink", "http-sink", "sink", "http", HttpSink,
                   "send each record to an HTTP endpoint"),
     ConnectorType("sql-sink", "sql-sink", "sink", "sql", SqlSink,
                   "insert JSON records into PostgreSQL or SQLite"),
     ConnectorType("mqtt-source", "mqtt", "source", "mqtt", MqttSource,
-                  "subscribe to an MQTT topic"),
+                  "subscribe to an MQTT topic",
+                  (("mqtt_url", "url"), ("mqtt-url", "url"), ("mqtt_topic", "topic"),
+                   ("mqtt-topic", "topic"))),
     ConnectorType("generator-source", "generator", "source", "generator", GeneratorSource,
                   "generate demo records offline from a template"),
 )}
 LEGACY_TYPES: dict[str, str] = {t.legacy: t.name for t in BUILTIN_TYPES.values()}
+
+
+def legacy_value(ctype: ConnectorType, key: str, value: Any) -> Any:
+    """A legacy parameter value in its current-format shape: one header string becomes a
+    list; the legacy MQTT `timeout` in seconds becomes `{secs, nanos}`."""
+    if key == "headers" and isinstance(value, str):
+        return [value]
+    if ctype.name == "mqtt-source" and key == "timeout":
+        text = str(value).strip() if isinstance(value, (int, str)) and not isinstance(
+            value, bool) else None
+        if text is not None and text.isdigit():
+            return {"secs": int(text), "nanos": 0}
+    return value
 
 
 def lookup(type_name: str, *, legacy: bool) -> ConnectorType | None:

@@ -56,6 +56,7 @@ class _Plan:
     secrets: dict[str, str]
     partition: int | None
     on_error: str | None
+    added: dict[str, Any]
     comments: list[str]  # `# ...` lines for what has no apiVersion equivalent
     notes: list[str]
 
@@ -122,10 +123,9 @@ def _plan(a: Analysis) -> _Plan:
             continue
         canon = key
         if ctype is not None:
-            canon = "headers" if key == "header" else next(
+            canon = ctype.alias(key) or next(
                 (k for k in keys if k.replace("-", "_") == key.replace("-", "_")), key)
-            if isinstance(value, str) and canon == "headers":
-                value = [value]
+            value = ct.legacy_value(ctype, canon, value)
         if canon != key:
             renames[key] = canon
             notes.append(f"parameter `{key}` is written `{canon}`")
@@ -134,13 +134,19 @@ def _plan(a: Analysis) -> _Plan:
             notes.append(f"`interval: {scalar_text(raw_params[key])}` (bare seconds) became "
                          f"`interval: {value}`")
         params[canon] = _replace_secret_values(value, secrets)
+    added: dict[str, Any] = {}
+    if ctype is not None and ctype.name == "mqtt-source" and "url" not in params \
+            and "MQTT_URL" in secrets:
+        added["url"] = "${{ secrets.MQTT_URL }}"
+        params["url"] = added["url"]
+        notes.append("the MQTT URL (legacy secret MQTT_URL) became `url: ${{ secrets.MQTT_URL }}`")
     if len(transforms) > 1:
         notes.append("several SmartModule parameters became a chain of transforms, in file "
                      "order")
     if secrets:
         notes.append("plaintext secrets moved to the secrets file, declared in meta.secrets")
     return _Plan(type_name, kind, section, params, renames, transforms, secrets, partition,
-                 on_error, comments, notes)
+                 on_error, added, comments, notes)
 
 
 def convert_legacy(text: str, path: str = "<text>") -> Conversion:
@@ -392,6 +398,10 @@ def _section(block: tuple[list[str], list[str]], loaded: Loaded, plan: _Plan,
             cbody[0] = _splice(cbody[0], col, col + len(key), canon)
         out.extend(clead)
         out.extend(cbody)
+        kept += 1
+    indent = " " * (pos[("parameters", next(iter(params)))].key_column - 1)
+    for key, value in plan.added.items():
+        out.append(f"{indent}{key}: {json.dumps(value)}\n")
         kept += 1
     out.extend(tail)
     if kept == 0:

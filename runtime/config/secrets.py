@@ -95,12 +95,25 @@ def lookup_secret(name: str, file_values: Mapping[str, str] | None,
     return environ.get(name)
 
 
+def secret_ref_name(value: Any) -> str | None:
+    """NAME when `value` is Fluvio's SecretString reference `{secret: {name: NAME}}`."""
+    if isinstance(value, dict) and list(value) == ["secret"]:
+        inner = value["secret"]
+        if isinstance(inner, dict) and list(inner) == ["name"] and isinstance(inner["name"], str):
+            return inner["name"]
+    return None
+
+
 def render(value: Any, values: Mapping[str, str]) -> Any:
-    """`value` (a string, list or map) with every `${{ secrets.X }}` replaced."""
+    """`value` (a string, list or map) with every `${{ secrets.X }}` and every
+    `{secret: {name: X}}` replaced by X's value."""
     if isinstance(value, str):
         return SECRET_REF.sub(lambda m: values.get(m.group(1), m.group(0)), value)
     if isinstance(value, list):
         return [render(v, values) for v in value]
     if isinstance(value, dict):
+        name = secret_ref_name(value)
+        if name is not None and name in values:
+            return values[name]
         return {k: render(v, values) for k, v in value.items()}
     return value

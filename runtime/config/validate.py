@@ -32,7 +32,13 @@ from runtime.config.models import (
     Transform,
 )
 from runtime.config.names import name_problem
-from runtime.config.secrets import NEAR_MISS, SECRET_REF, SecretsFile, lookup_secret
+from runtime.config.secrets import (
+    NEAR_MISS,
+    SECRET_REF,
+    SecretsFile,
+    lookup_secret,
+    secret_ref_name,
+)
 from runtime.config.yamlpos import Loaded, LoadFailure, Path_, decode, load_yaml, read_bytes
 from runtime.config.yamlpos import scalar_text as _text
 
@@ -269,15 +275,17 @@ class _Validation:
                 continue
             canon = key
             if ctype is not None:
-                if key == "header":
-                    canon = "headers"
-                    value = [value] if isinstance(value, str) else value
-                else:
-                    canon = next((k for k in keys if k.replace("-", "_") ==
-                                  key.replace("-", "_")), key)
+                canon = ctype.alias(key) or next(
+                    (k for k in keys if k.replace("-", "_") == key.replace("-", "_")), key)
+                value = ct.legacy_value(ctype, canon, value)
                 if canon != key:
                     self._alias_positions(("parameters", key), ("parameters", canon))
             own[canon] = value
+        if ctype is not None and ctype.name == "mqtt-source" and "url" not in own:
+            url = (self.data.get("secrets") or {}).get("MQTT_URL") \
+                if isinstance(self.data.get("secrets"), dict) else None
+            if isinstance(url, str):
+                own["url"] = url  # the legacy connector read its URL from this secret
         self.ck.model(LegacyCommon, common, ("parameters",))
         for k in LEGACY_SMARTMODULE_PARAMS:
             if k in common:
@@ -444,7 +452,12 @@ class _Validation:
                             "connector's parameters", (section,))
                 return
             inst = self.ck.model(ctype.params, value, (section,), context={"format": "current"})
-            self.a.params = dict(value) if inst is not None else {}
+            params = dict(value)
+            for old_key, new_key in ctype.legacy_aliases:
+                if old_key in params and new_key not in params and \
+                        old_key not in field_keys(ctype.params):
+                    params = {new_key if k == old_key else k: v for k, v in params.items()}
+            self.a.params = params if inst is not None else {}
             return
         # unknown type: one mapping section, checked for shape
         if not candidates:
@@ -477,6 +490,9 @@ class _Validation:
                             f"`{NEAR_MISS.search(text).group(0)}` looks like a secret "
                             "reference but is not `${{ secrets.NAME }}`: it is used as "
                             "written", path, at=self._col(path, NEAR_MISS.search(text).start()))
+        for path, name in _secret_dicts(self.data):
+            if path[:2] != ("meta", "secrets"):
+                refs.append((name, (*path, "secret", "name"), 0))
         self.a.secret_refs = [(n, p) for n, p, _ in refs]
         if "apiVersion" not in self.data and isinstance(self.data.get("meta"), dict):
             if refs or self.data["meta"].get("secrets"):
@@ -502,8 +518,8 @@ class _Validation:
             if name not in declared:
                 guess = did_you_mean(name, declared)
                 self.ck.add("error", "undeclared-secret",
-                            f"`${{{{ secrets.{name} }}}}` names a secret that is not declared "
-                            "in `meta.secrets`", path, at=at,
+                            f"secret `{name}` is used but not declared in `meta.secrets`",
+                            path, at=at,
                             hint=f"did you mean `{guess}`?" if guess else
                             f"add `- name: {name}` under `meta.secrets`")
         at_index = self.a.declared_at
@@ -549,6 +565,22 @@ def _kind(value: Any) -> str:
     if isinstance(value, (int, float)):
         return "a number"
     return "null"
+
+
+def _secret_dicts(value: Any, path: Path_ = ()) -> list[tuple[Path_, str]]:
+    """Every `{secret: {name: X}}` (Fluvio's SecretString reference) with its path."""
+    out: list[tuple[Path_, str]] = []
+    stack = [(value, path)]
+    while stack:
+        v, p = stack.pop()
+        name = secret_ref_name(v)
+        if name is not None:
+            out.append((p, name))
+        elif isinstance(v, dict):
+            stack.extend((vv, (*p, k)) for k, vv in v.items())
+        elif isinstance(v, list):
+            stack.extend((vv, (*p, i)) for i, vv in enumerate(v))
+    return sorted(out)
 
 
 def _strings(value: Any, path: Path_ = ()) -> list[tuple[str, Path_]]:

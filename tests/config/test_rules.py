@@ -520,3 +520,61 @@ def test_legacy_parameter_spellings():
 def test_every_code_is_documented_and_kebab_case():
     for code, doc in CODES.items():
         assert code == code.lower() and " " not in code and doc
+
+
+# -- Fluvio's SecretString and legacy spellings ------------------------------------------
+
+MQTT_SECRET_URL = """\
+apiVersion: 0.1.0
+meta:
+  version: 0.2.5
+  name: my-mqtt-connector
+  type: mqtt-source
+  topic: mqtt-topic
+  secrets:
+    - name: URL_SECRET
+mqtt:
+  url:
+    secret:
+      name: URL_SECRET
+  topic: mqtt-to-fluvio
+"""
+
+
+def test_secret_string_reference_form():
+    assert diags(MQTT_SECRET_URL) == []
+    d = find(MQTT_SECRET_URL.replace("name: URL_SECRET\n  topic", "name: OTHER\n  topic"),
+             "undeclared-secret")
+    assert (d.line, d.column) == (12, 13)
+    d = find(MQTT_SECRET_URL.replace("      name: URL_SECRET\n", "      nam: URL_SECRET\n"),
+             "wrong-type")
+    assert (d.line, d.column) == (11, 5)
+
+
+def test_secret_string_rendered_at_load():
+    from runtime.config.load import load_connector_text
+
+    spec = load_connector_text(MQTT_SECRET_URL, secrets={"URL_SECRET": "mqtt://u:p@h:1883"},
+                               env={})
+    assert spec.parameters["url"] == "mqtt://u:p@h:1883"
+    assert "mqtt://u:p@h:1883" in spec.secret_values
+
+
+def test_legacy_mqtt_parameters():
+    from runtime.config.load import load_connector_text
+
+    text = ("version: 0.3.0\nname: m\ntype: mqtt\ntopic: t\nparameters:\n"
+            "  mqtt_topic: a/#\n  timeout: 30\nsecrets:\n  MQTT_URL: mqtt://u:pw@h:1883\n")
+    assert codes(text) == {"plaintext-secret"}
+    spec = load_connector_text(text, env={})
+    assert spec.parameters["url"] == "mqtt://u:pw@h:1883"
+    assert spec.parameters["timeout"] == {"secs": 30, "nanos": 0}
+    assert spec.parameters["topic"] == "a/#"
+
+
+def test_header_alias_in_current_format():
+    from runtime.config.load import load_connector_text
+
+    text = CURRENT + '  header: ["A: b"]\n'
+    assert diags(text) == []
+    assert load_connector_text(text, env={}).parameters["headers"] == ["A: b"]
