@@ -178,3 +178,18 @@ def test_sigterm_flushes_and_commits_and_the_sink_resumes_without_loss(tmp_path)
         second.communicate(timeout=20)
         assert second.returncode == 0
     assert server.received == [f"order {i}".encode() for i in range(60)]  # no loss, no dup
+
+
+def test_docs_walkthrough_offline_consume_shows_facts_as_json_strings():
+    with CatFacts() as server:
+        proc = spawn("-m", "tui.cli.main", "connector", "run", "http", "--",
+                     f"--endpoint={server.url}/fact", "--fluvio-topic=cat-facts",
+                     "--interval=20ms", f"--map={CATFACT_WASM}")
+        wait_for(lambda: len(topic_records("cat-facts")) >= 3, timeout=30)
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=20)
+    consumed = run_weir("consume", "cat-facts", "-B", "-d")
+    assert consumed.returncode == 0, consumed.stderr
+    lines = consumed.stdout.splitlines()
+    assert len(lines) >= 3
+    assert lines[:3] == [json.dumps(fact) for fact in FACTS]
