@@ -71,7 +71,8 @@ def source_spec(name: str, type_: str, topic_: str, **parameters) -> ConnectorSp
                          parameters=parameters, producer=ProducerOptions(linger_ms=5))
 
 
-def produce(topic: str, values: list[bytes | str], partitions: int = 1) -> None:
+def produce(topic: str, values: list[bytes | str], partitions: int = 1,
+            partition: int = 0) -> None:
     from runtime.topics.record import ProduceRecord
     from runtime.topics.store import TopicSpec
 
@@ -79,7 +80,7 @@ def produce(topic: str, values: list[bytes | str], partitions: int = 1) -> None:
     try:
         store.create_topic(TopicSpec(topic, partitions), exist_ok=True)
         records = [ProduceRecord(v.encode() if isinstance(v, str) else v) for v in values]
-        store.append(topic, records, 0)
+        store.append(topic, records, partition)
     finally:
         store.close()
 

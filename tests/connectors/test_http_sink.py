@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from runtime.connectors.telemetry import read_events, read_metrics
+from runtime.connectors.telemetry import log_path, read_events, read_metrics
 from tests.connectors.helpers import Running, committed, produce, sink_spec, wait_for
 from tests.connectors.servers import CatFacts
 
@@ -63,3 +63,41 @@ def test_resumes_from_committed_offset_without_redelivery():
             wait_for(lambda: committed("resumer", "resume") == 3)
             run.stop()
     assert server.received == [b"1", b"2", b"3"]
+
+
+def test_all_partitions_and_an_explicit_consumer_id():
+    import dataclasses
+
+    from runtime.config.spec import ConsumerOptions
+
+    produce("two", ["p0-a", "p0-b"], partitions=2, partition=0)
+    produce("two", ["p1-a"], partitions=2, partition=1)
+    with CatFacts() as server:
+        spec = sink_spec("parts", "http-sink", "two", endpoint=server.url + "/sink")
+        spec = dataclasses.replace(spec, consumer=ConsumerOptions(
+            start="beginning", id="team-a"))
+        with Running(spec) as run:
+            wait_for(lambda: committed("team-a", "two", 0) == 2 and
+                     committed("team-a", "two", 1) == 1)
+            run.stop()
+    assert sorted(server.received) == [b"p0-a", b"p0-b", b"p1-a"]
+    assert committed("parts", "two", 0) is None  # offsets are kept under the consumer id
+
+
+def test_strategy_none_never_commits_and_start_end_skips_history():
+    import dataclasses
+
+    from runtime.config.spec import ConsumerOptions
+
+    produce("hist", ["old"])
+    with CatFacts() as server:
+        spec = sink_spec("fresh", "http-sink", "hist", endpoint=server.url + "/sink")
+        spec = dataclasses.replace(spec, consumer=ConsumerOptions(
+            start="end", offset_strategy="none"))
+        with Running(spec) as run:
+            wait_for(lambda: log_path("fresh").exists() and
+                     "consuming" in log_path("fresh").read_text())
+            produce("hist", ["new"])
+            wait_for(lambda: server.received == [b"new"])
+            run.stop()
+    assert committed("fresh", "hist") is None

@@ -103,3 +103,23 @@ def test_websocket_endpoint_with_subscription():
             assert run.stop() == 0
     assert feed.subscriptions == ['{"subscribe": "cats"}']
     assert [json.loads(r.value)["n"] for r in records[:3]] == [0, 1, 2]
+
+
+def test_post_with_body_and_custom_user_agent():
+    with CatFacts() as server:
+        spec = source_spec("poster", "http-source", "posted", endpoint=server.url + "/sink",
+                           method="POST", body='{"q": "cats"}', user_agent="my-agent/1",
+                           interval="1s")
+        with Running(spec):
+            records = wait_for(lambda: topic_records("posted"))
+    assert server.received[0] == b'{"q": "cats"}'
+    assert server.requests[0]["headers"]["User-Agent"] == "my-agent/1"
+    assert records[0].value == b"{}"
+
+
+def test_bad_parameter_fails_at_start_with_a_clear_error():
+    spec = source_spec("badparam", "http-source", "badparam", endpoint="ftp://x/",
+                       interval="1s")
+    code = Running(spec).__enter__().wait()
+    assert code == 1
+    assert "endpoint must start with http://" in read_metrics("badparam").last_error
