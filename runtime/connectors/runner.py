@@ -16,6 +16,8 @@ from runtime.connectors.reporter import Reporter
 from runtime.errors import EXIT_FAILED, EXIT_OK, NotFound, WeirError
 from runtime.topics.store import TopicSpec, TopicStore
 
+EXIT_INTERRUPTED = 130
+
 
 def error_policy(spec: ConnectorSpec) -> ErrorPolicy:
     """`skip` (default: log, count, go on) or `stop`: `meta.on-error` (current format) or
@@ -55,6 +57,11 @@ def run_connector(
         message = exc.message + (f" ({exc.hint})" if exc.hint else "")
         reporter.error(message)
         code = exc.exit_code or EXIT_FAILED
+    except KeyboardInterrupt:
+        reporter.error("stopped at once: buffered records were not flushed; undelivered "
+                       "records stay uncommitted and come again on the next start",
+                       count=False)
+        code = EXIT_INTERRUPTED
     except Exception as exc:  # noqa: BLE001 - a connector failure is reported, not raised
         reporter.error(f"connector failed: {type(exc).__name__}: {exc}")
         code = EXIT_FAILED
@@ -110,9 +117,10 @@ def _signals(stop: StopSignal, reporter: Reporter, *, enabled: bool):
         return
 
     def handler(signum, _frame) -> None:
+        name = signal.Signals(signum).name
         if stop.is_set():
-            return
-        reporter.info(f"received {signal.Signals(signum).name}: stopping")
+            raise KeyboardInterrupt(name)  # the second one: stop now, without the grace
+        reporter.info(f"received {name}: stopping (again to stop at once)")
         stop.set()
 
     previous = {s: signal.signal(s, handler) for s in (signal.SIGTERM, signal.SIGINT)}
