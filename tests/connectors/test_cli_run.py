@@ -193,3 +193,35 @@ def test_docs_walkthrough_offline_consume_shows_facts_as_json_strings():
     lines = consumed.stdout.splitlines()
     assert len(lines) >= 3
     assert lines[:3] == [json.dumps(fact) for fact in FACTS]
+
+
+def test_second_ctrl_c_stops_at_once(tmp_path):
+    import time
+
+    produce("slow", ["a", "b", "c"])
+    with CatFacts() as server:
+        server.sink_delay = 4
+        config = write(tmp_path / "slow.yaml", f"""\
+            apiVersion: 0.1.0
+            meta:
+              version: 0.1.0
+              name: slow-sink
+              type: http-sink
+              topic: slow
+              consumer:
+                offset: {{strategy: auto, start: beginning}}
+            http:
+              endpoint: {server.url}/sink
+              http_request_timeout: 30s
+            """)
+        proc = spawn("-m", "tui.cli.main", "connector", "run", str(config))
+        wait_for(lambda: any(r["path"] == "/sink" for r in server.requests), timeout=30)
+        proc.send_signal(signal.SIGINT)
+        time.sleep(0.3)
+        started = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=20)
+        assert time.monotonic() - started < 3  # did not wait for the 4s request
+    assert proc.returncode == 130, err
+    assert "stopped at once" in err and "Traceback" not in err
+    assert committed("slow-sink", "slow") is None  # nothing was confirmed delivered
