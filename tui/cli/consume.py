@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from tui.cli.smartmodule_options import chain_choice, smartmodule_options, topic_lookback
+
 OUTPUTS = ("text", "json", "raw")
 
 
@@ -24,12 +26,20 @@ OUTPUTS = ("text", "json", "raw")
               "{{partition}} {{time}} {{timestamp}} {{topic}} {{headers}}.")
 @click.option("-O", "--output", type=click.Choice(OUTPUTS), default="text", show_default=True,
               help="text: one value per line; json: one object per line; raw: value bytes.")
+@smartmodule_options
 def consume(topic: str, beginning: bool, tail: int | None, start_offset: int | None,
             partition: int | None, all_partitions: bool, disable_continuous: bool,
-            key_value: bool, template: str | None, output: str) -> None:
-    """Print records of TOPIC: by default new ones as they arrive (Ctrl-C to stop)."""
+            key_value: bool, template: str | None, output: str, **sm) -> None:
+    """Print records of TOPIC: by default new ones as they arrive (Ctrl-C to stop).
+
+    With --smartmodule, --smartmodule-path or --transforms-file the records pass through
+    the SmartModule chain first; a SmartModule error prints the records before it and
+    exits 1.
+    """
     from runtime.topics import format as fmt
     from runtime.topics.consume import Start
+
+    choice = chain_choice(**sm)
 
     chosen = [flag for flag, on in (("-B", beginning), ("-T", tail is not None),
                                     ("--start", start_offset is not None)) if on]
@@ -55,8 +65,32 @@ def consume(topic: str, beginning: bool, tail: int | None, start_offset: int | N
         render = fmt.raw_renderer()
     else:
         render = fmt.text_renderer(show_key=key_value)
-    run_consume(topic, start=start, partition=partition, all_partitions=all_partitions,
-                follow=not disable_continuous, render=render)
+    transform = None
+    chain = choice.build(lookback=topic_lookback(topic, partition, all_partitions))
+    if chain is not None:
+        transform = chain_transform(chain, render)
+    try:
+        run_consume(topic, start=start, partition=partition, all_partitions=all_partitions,
+                    follow=not disable_continuous, render=render, transform=transform)
+    finally:
+        if chain is not None:
+            chain.close()
+
+
+def chain_transform(chain, render):
+    """Records through the chain; on a SmartModule error, print what came before, raise."""
+    import sys
+
+    def transform(records):
+        result = chain.process(records)
+        if result.error is not None:
+            if result.records:
+                sys.stdout.buffer.write(b"".join(map(render, result.records)))
+                sys.stdout.buffer.flush()
+            raise result.error
+        return result.records
+
+    return transform
 
 
 def run_consume(topic: str, *, start, partition: int | None, all_partitions: bool,

@@ -6,6 +6,8 @@ import os
 
 import click
 
+from tui.cli.smartmodule_options import chain_choice, smartmodule_options, topic_lookback
+
 
 @click.command()
 @click.argument("topic")
@@ -17,9 +19,15 @@ import click
 @click.option("-p", "--partition", type=click.IntRange(min=0),
               help="Partition to produce to (default: by key hash, else round-robin).")
 @click.option("-v", "--verbose", is_flag=True, help="Report each batch's offsets on stderr.")
+@smartmodule_options
 def produce(topic: str, file: str | None, key_separator: str | None, raw: bool,
-            partition: int | None, verbose: bool) -> None:
-    """Produce records to TOPIC: one per line of stdin (or -f FILE)."""
+            partition: int | None, verbose: bool, **sm) -> None:
+    """Produce records to TOPIC: one per line of stdin (or -f FILE).
+
+    With --smartmodule, --smartmodule-path or --transforms-file each batch passes through
+    the SmartModule chain before it is stored; on a SmartModule error the records before
+    the failing one are stored and the command exits 1.
+    """
     from runtime.errors import EnvironmentProblem, WeirError
     from runtime.topics import open_store
     from runtime.topics.produce import produce_fd
@@ -27,6 +35,7 @@ def produce(topic: str, file: str | None, key_separator: str | None, raw: bool,
 
     if raw and key_separator is not None:
         raise click.UsageError("--raw and --key-separator cannot be used together")
+    choice = chain_choice(**sm)
 
     def report(offsets: list[tuple[int, int]]) -> None:
         by_partition: dict[int, list[int]] = {}
@@ -44,16 +53,48 @@ def produce(topic: str, file: str | None, key_separator: str | None, raw: bool,
         except OSError as exc:
             raise EnvironmentProblem(f"cannot read {file}: {exc.strerror}") from exc
     store = open_store()
+    chain = None
     try:
+        transform = None
+        if choice.wanted:
+            store.describe_topic(topic)  # a missing topic is reported before the chain builds
+            chain = choice.build(lookback=topic_lookback(topic, partition))
+            transform = produce_transform(chain, store, topic, partition)
         summary = produce_fd(
             store, topic, fd, key_separator=key_separator, raw=raw, partition=partition,
-            source=file or "stdin", on_batch=report if verbose else None,
+            source=file or "stdin", on_batch=report if verbose else None, transform=transform,
         )
     except OSError as exc:
         raise WeirError(f"cannot read {file or 'stdin'}: {exc.strerror or exc}") from exc
     finally:
+        if chain is not None:
+            chain.close()
         store.close()
         if file is not None:
             os.close(fd)
     if verbose:
         info(f"produced {summary.records} records in {summary.batches} batches to `{topic}`")
+
+
+def produce_transform(chain, store, topic: str, partition: int | None):
+    """ProduceRecords through the chain. On a SmartModule error the records before the
+    failing one are stored, then the error ends the run."""
+    import time
+
+    from runtime.topics.record import ProduceRecord, Record
+
+    def transform(batch: list[ProduceRecord]) -> list[ProduceRecord]:
+        now = int(time.time() * 1000)
+        records = [Record(i, now if r.timestamp is None else r.timestamp, r.key, r.value)
+                   for i, r in enumerate(batch)]
+        result = chain.process(records, base_offset=0)
+        out = [ProduceRecord(r.value, key=r.key, timestamp=r.timestamp) for r in result.records]
+        if result.error is not None:
+            if out:
+                store.append(topic, out, partition)
+            result.error.hint = (f"{result.error.hint or ''} ({len(out)} record(s) of this "
+                                 "batch before the failing one were produced)").strip()
+            raise result.error
+        return out
+
+    return transform
