@@ -15,8 +15,19 @@ from runtime.config.load import ConfigInvalid, load_connector_text
 from runtime.config.validate import analyze_text, validate_text
 from tests.conftest import REPO
 
-EXAMPLES = sorted((REPO / "examples" / "connectors").glob("*.yaml"))
-SEEDS = [p.read_text() for p in EXAMPLES]
+EXAMPLES = sorted((REPO / "examples" / "connectors").glob("**/*.yaml"))
+LEGACY_SEEDS = [
+    "# c\nversion: 0.3.0\nname: m\ntype: mqtt\ntopic: t  # t\nparameters:\n"
+    "  mqtt_topic: a/#\n  timeout: 30\n  map: x\n  rust-log: info\nsecrets:\n"
+    "  MQTT_URL: mqtt://u:pw@h:1883\n",
+    "version: 0.3.0\nname: s\ntype: sql-sink\ntopic: t\nparameters:\n"
+    "  url: sqlite:///x.db\n  fluvio-partition: 1\n  filter: f\n  on-error: stop\n"
+    "consumer:\n  id: c\n",
+    "version: latest\nname: h\ntype: http\ntopic: h\nparameters:\n  endpoint: https://x\n"
+    "  interval: 5\n  header: 'A: b'\n  output-type: json\n  aggregate: agg\n"
+    "  aggregate-initial-value: '0'\nproducer: {linger: 1ms}\ncreate-topic: true\n",
+]
+SEEDS = [p.read_text() for p in EXAMPLES] + LEGACY_SEEDS
 # WEIR_FUZZ_EXAMPLES=5000 for a longer hunt than the suite's quick pass.
 EXAMPLES_N = int(os.environ.get("WEIR_FUZZ_EXAMPLES", "150"))
 FAST = settings(max_examples=EXAMPLES_N, deadline=None,
