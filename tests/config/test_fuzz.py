@@ -29,7 +29,7 @@ LEGACY_SEEDS = [
 ]
 SEEDS = [p.read_text() for p in EXAMPLES] + LEGACY_SEEDS
 # WEIR_FUZZ_EXAMPLES=5000 for a longer hunt than the suite's quick pass.
-EXAMPLES_N = int(os.environ.get("WEIR_FUZZ_EXAMPLES", "150"))
+EXAMPLES_N = int(os.environ.get("WEIR_FUZZ_EXAMPLES", "100"))
 FAST = settings(max_examples=EXAMPLES_N, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow])
 
