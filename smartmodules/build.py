@@ -156,14 +156,15 @@ def build_crate(path: str | Path | None = None, *, release: bool = True,
     crate_dir = find_crate(path)
     crate = read_crate(crate_dir)
     base_env = dict(os.environ if env is None else env)
-    if toolchain is None:
-        toolchain = find_toolchain(cwd=crate_dir, env=base_env)
-    if crate.crate_types and "cdylib" not in crate.crate_types:
+    if "cdylib" not in crate.crate_types:
+        current = list(crate.crate_types) or ["lib"]
         raise WeirError(
-            f"{crate_dir / 'Cargo.toml'}: [lib] crate-type is {list(crate.crate_types)}: "
+            f"{crate_dir / 'Cargo.toml'}: [lib] crate-type is {current}: "
             "no .wasm module would be produced",
             hint='set crate-type = ["cdylib"] under [lib]',
         )
+    if toolchain is None:
+        toolchain = find_toolchain(cwd=crate_dir, env=base_env)
     write = output or _stderr_writer
     if color is None:
         color = output is None and sys.stderr.isatty()

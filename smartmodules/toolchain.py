@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from runtime.errors import EnvironmentProblem
@@ -38,6 +38,7 @@ class Toolchain:
     sysroot: Path | None
     version: str  # `rustc --version`, e.g. "rustc 1.63.0"
     has_wasm_target: bool
+    skipped: tuple[str, ...] = ()  # toolchains earlier on PATH without the wasm target
 
     def env(self, base: dict[str, str] | None = None) -> dict[str, str]:
         """The environment for cargo: this toolchain's directory first on PATH (so its
@@ -114,9 +115,10 @@ def find_toolchain(*, cwd: Path | None = None, env: dict[str, str] | None = None
     """
     env = dict(os.environ if env is None else env)
     found = candidates(cwd=cwd, env=env)
-    for toolchain in found:
+    for index, toolchain in enumerate(found):
         if toolchain.has_wasm_target:
-            return toolchain
+            skipped = tuple(f"{t.rustc} ({t.version})" for t in found[:index])
+            return replace(toolchain, skipped=skipped)
     if not found:
         hint = HINT_INSTALL
         rustup_home = Path(env.get("CARGO_HOME", Path.home() / ".cargo")) / "bin" / "cargo"

@@ -140,7 +140,9 @@ def test_toolchain_without_wasm_target(tmp_path: Path) -> None:
     full = {"PATH": f"{RUSTUP_BIN}{os.pathsep}{os.environ['PATH']}"}
     from smartmodules.toolchain import find_toolchain
 
-    assert find_toolchain(env=full).has_wasm_target
+    chosen = find_toolchain(env=full)
+    assert chosen.has_wasm_target and chosen.cargo.parent != RUSTUP_BIN
+    assert chosen.skipped and str(RUSTUP_BIN / "rustc") in chosen.skipped[0]
 
 
 def test_build_and_register(tmp_path: Path, cargo_env) -> None:

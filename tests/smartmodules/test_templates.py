@@ -112,3 +112,25 @@ def test_examples_carry_the_template_glue() -> None:
             .replace("-", "_") + ".wasm")
         assert prebuilt.is_file(), f"{prebuilt} missing: run scripts/prebuild-smartmodules.sh"
     assert {"filter", "map", "filter_map", "array_map", "aggregate"} <= kinds
+
+
+def test_build_refuses_crate_without_cdylib(tmp_path: Path) -> None:
+    crate = generate_crate("rlib-only", "map", sdk="none", directory=tmp_path / "r")
+    manifest = crate.path / "Cargo.toml"
+    manifest.write_text(manifest.read_text().replace('crate-type = ["cdylib"]', ""))
+    done = run_weir("smartmodule", "build", str(crate.path))
+    assert done.returncode == 1
+    assert "no .wasm module would be produced" in done.stderr
+    assert 'crate-type = ["cdylib"]' in done.stderr
+
+
+def test_build_reports_bad_manifest(tmp_path: Path) -> None:
+    crate = tmp_path / "bad"
+    crate.mkdir()
+    (crate / "Cargo.toml").write_text("[package\nname = 'x'\n")
+    done = run_weir("smartmodule", "build", str(crate))
+    assert done.returncode == 1
+    assert f"{crate / 'Cargo.toml'}: invalid TOML" in done.stderr
+    (crate / "Cargo.toml").write_text("[lib]\n")
+    done = run_weir("smartmodule", "build", str(crate))
+    assert done.returncode == 1 and "missing [package] name" in done.stderr

@@ -66,6 +66,9 @@ def build(path: Path | None, register_as: str | None, release: bool, as_json: bo
 
         validate_name(register_as)  # refuse a bad name before spending a build on it
     result = build_crate(path, release=release)
+    for skipped in result.toolchain.skipped:
+        info(f"note: {skipped} has no wasm32-unknown-unknown target; "
+             f"used {result.toolchain.cargo} instead")
     info(f"Built {result.artifact} ({human_size(result.size)}) in {result.seconds:.1f}s "
          f"with {result.toolchain.describe()}")
     entry = None
