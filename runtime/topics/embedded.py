@@ -2,7 +2,8 @@
 
 Why it is shaped this way:
 - One appended batch is one row (see codec.py) and one transaction, committed with
-  `synchronous=FULL`: when `append` returns, the batch is on disk.
+  `synchronous=FULL`: when `append` returns, the batch is on disk (WEIR_STORE_SYNC=normal
+  trades the power-cut guarantee for throughput; a crash of weir itself loses nothing).
 - Appends take the write lock first (`BEGIN IMMEDIATE`) and read the partition's next
   offset from the table under that lock, so any number of processes (connectors, the CLI,
   the TUI, containers mounting the directory) get dense offsets without coordinating.
@@ -108,6 +109,19 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+def _sync_mode(sync: str | None) -> str:
+    """`full` (default): every acknowledged batch is fsynced, it survives a power cut.
+    `normal` (WEIR_STORE_SYNC=normal): it survives any crash of weir itself, but the last
+    batches before a power cut may be lost; for throughput above what the disk can fsync."""
+    mode = (sync or os.environ.get("WEIR_STORE_SYNC") or "full").lower()
+    if mode not in ("full", "normal"):
+        raise EnvironmentProblem(
+            f"WEIR_STORE_SYNC={mode!r} is not a durability level",
+            hint="use `full` (fsync every batch, the default) or `normal`",
+        )
+    return mode
+
+
 @dataclass(frozen=True, slots=True)
 class _Topic:
     id: int
@@ -120,8 +134,9 @@ class _Topic:
 class EmbeddedStore:
     """TopicStore over SQLite. One instance per process (or thread group); cheap to open."""
 
-    def __init__(self, directory: Path | str) -> None:
+    def __init__(self, directory: Path | str, *, sync: str | None = None) -> None:
         self.directory = Path(directory)
+        self.sync = _sync_mode(sync)
         self.path = self.directory / DB_NAME
         self._notify_dir = self.directory / "notify"
         self._lock = threading.RLock()
@@ -158,7 +173,7 @@ class EmbeddedStore:
         try:
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             self._set_wal(conn)
-            conn.execute("PRAGMA synchronous = FULL")
+            conn.execute(f"PRAGMA synchronous = {self.sync.upper()}")
             conn.execute("PRAGMA mmap_size = 268435456")
             conn.execute("PRAGMA cache_size = -32768")
             version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -377,25 +392,22 @@ class EmbeddedStore:
             if len(plan) > 1:
                 result = [(0, 0)] * len(records)
             for p, indexes, batch in plan:
-                base, size = conn.execute(
-                    "SELECT next_offset, size_bytes FROM partitions "
-                    "WHERE topic_id = ? AND partition = ?",
-                    (current.id, p),
-                ).fetchone()
-                last = base + batch.count - 1
+                # The next offset comes from the table, under the write lock.
+                ((end, size),) = conn.execute(
+                    "UPDATE partitions SET next_offset = next_offset + ?, "
+                    "size_bytes = size_bytes + ? WHERE topic_id = ? AND partition = ? "
+                    "RETURNING next_offset, size_bytes",
+                    (batch.count, batch.size, current.id, p),
+                ).fetchall()
+                base, last = end - batch.count, end - 1
                 conn.execute(
                     "INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (current.id, p, last, base, batch.count, now, batch.size, batch.first_ts,
                      batch.max_ts, batch.timestamps, batch.value_lens, batch.values,
                      batch.key_lens, batch.keys, batch.headers),
                 )
-                conn.execute(
-                    "UPDATE partitions SET next_offset = ?, size_bytes = ? "
-                    "WHERE topic_id = ? AND partition = ?",
-                    (last + 1, size + batch.size, current.id, p),
-                )
                 if current.retention_ms or (
-                    current.segment_bytes and size + batch.size > current.segment_bytes
+                    current.segment_bytes and size > current.segment_bytes
                 ):
                     self._trim(conn, current, p, now)
                 if result is None:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from runtime.errors import WeirError
-from runtime.topics.record import ProduceRecord
+from runtime.topics.record import ProduceRecord, produce_records
 from runtime.topics.store import TopicStore
 
 # A hook for SmartModules on the produce side: records in, records out (maybe fewer).
@@ -106,25 +106,28 @@ def produce_fd(
     sep = key_separator.encode() if key_separator is not None else None
     if sep == b"":
         raise WeirError("the key separator must not be empty")
-    batch: list[ProduceRecord] = []
+    values: list[bytes] = []
+    keys: list[bytes | None] | None = None if sep is None else []
     for number, line, more in read_lines(fd):
-        if sep is None:
-            batch.append(ProduceRecord(line))
+        if keys is None:
+            values.append(line)
         else:
             key, found, value = line.partition(sep)
             if not found:
-                if batch:
-                    send(batch)
+                if values:
+                    send(produce_records(values, keys))
                 raise WeirError(
                     f"{source}, line {number}: no key separator {key_separator!r} in "
                     f"{line[:60].decode(errors='replace')!r}",
                     hint=f"write lines as KEY{key_separator}VALUE; the {summary.records} "
                     "records before this line were produced",
                 )
-            batch.append(ProduceRecord(value, key=key))
-        if len(batch) >= batch_size or not more:
-            send(batch)
-            batch = []
-    if batch:
-        send(batch)
+            keys.append(key)
+            values.append(value)
+        if len(values) >= batch_size or not more:
+            send(produce_records(values, keys))
+            values = []
+            keys = None if keys is None else []
+    if values:
+        send(produce_records(values, keys))
     return summary

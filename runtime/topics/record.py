@@ -8,6 +8,9 @@ they replace; use `record.replace(value=...)` where one would use `dataclasses.r
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from functools import partial
+from itertools import repeat
 from typing import NamedTuple
 
 Headers = tuple[tuple[str, bytes], ...]
@@ -38,3 +41,18 @@ class ProduceRecord(NamedTuple):
 
     def replace(self, **changes) -> ProduceRecord:
         return self._replace(**changes)
+
+
+_new_produce_record = partial(tuple.__new__, ProduceRecord)
+
+
+def produce_records(
+    values: Iterable[bytes], keys: Iterable[bytes | None] | None = None
+) -> list[ProduceRecord]:
+    """Many ProduceRecords at once, built in C: a producer of 1,000-record batches spends
+    more time constructing records one by one than the store spends writing them."""
+    values = values if isinstance(values, list) else list(values)
+    n = len(values)
+    key_list = repeat(None, n) if keys is None else keys
+    return list(map(_new_produce_record,
+                    zip(values, key_list, repeat(None, n), repeat((), n), strict=True)))

@@ -280,3 +280,25 @@ def test_open_store_uses_the_profile_data_dir(tmp_path):
     finally:
         s.close()
     assert os.environ["WEIR_HOME"]
+
+
+def test_sync_level_comes_from_the_environment(data_dir, monkeypatch):
+    monkeypatch.setenv("WEIR_STORE_SYNC", "normal")
+    s = EmbeddedStore(data_dir)
+    try:
+        assert s._conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
+    finally:
+        s.close()
+    assert EmbeddedStore(data_dir, sync="full")._conn.execute(
+        "PRAGMA synchronous").fetchone()[0] == 2
+    monkeypatch.setenv("WEIR_STORE_SYNC", "sometimes")
+    with pytest.raises(EnvironmentProblem, match="WEIR_STORE_SYNC"):
+        EmbeddedStore(data_dir)
+
+
+def test_produce_records_builds_plain_records():
+    from runtime.topics.record import produce_records
+
+    built = produce_records([b"a", b"b"], [b"k", None])
+    assert built == [ProduceRecord(b"a", key=b"k"), ProduceRecord(b"b")]
+    assert produce_records([b"x"])[0].timestamp is None

@@ -1,0 +1,307 @@
+"""Topic store throughput and follow latency, beside Redis Streams measured in the same run.
+
+    python bench/topics.py [--records 300000] [--samples 500]
+
+Workloads (the same for both):
+- produce: 100-byte values in batches of 1,000 (weir: one `append` per batch, durable with
+  synchronous=FULL; Redis: one pipeline of 1,000 XADD per batch, no persistence at all);
+- consume: every record from the beginning (weir: `read` 1,000 at a time; Redis: XRANGE
+  COUNT 1000 paging);
+- follow: a producer in another process writes one record every 5 ms carrying its send
+  time (CLOCK_MONOTONIC, shared by all processes); the follower (weir: `follow`; Redis:
+  XREAD BLOCK) records the delay until the record is in its hands;
+- idle follower CPU: a follower waiting 3 s on a silent topic (weir only).
+
+Needs `redis-server` (Debian package) and the `redis` client (`pip install -e '.[bench]'`).
+The benchmark starts its own redis-server on a free 127.0.0.1 port and stops it afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from runtime.topics.embedded import EmbeddedStore  # noqa: E402
+from runtime.topics.record import ProduceRecord, produce_records  # noqa: E402
+from runtime.topics.store import TopicSpec  # noqa: E402
+
+BATCH = 1000
+VALUE = b"v" * 100
+INTERVAL_S = 0.005
+
+
+# -- the producer child for follow latency --------------------------------------------------
+
+def child_produce(kind: str, target: str, samples: int) -> None:
+    """Write one timestamped record every INTERVAL_S; runs in its own process."""
+    if kind == "weir":
+        store = EmbeddedStore(target)
+        send = lambda payload: store.append("latency", [ProduceRecord(payload)])  # noqa: E731
+    else:
+        import redis
+
+        client = redis.Redis(port=int(target))
+        send = lambda payload: client.xadd("latency", {b"v": payload})  # noqa: E731
+    sys.stdout.write("ready\n")
+    sys.stdout.flush()
+    sys.stdin.readline()  # go
+    took = []
+    for _ in range(samples):
+        t0 = time.monotonic_ns()
+        send(str(t0).encode().ljust(100, b" "))
+        took.append((time.monotonic_ns() - t0) / 1e6)
+        time.sleep(INTERVAL_S)
+    # how long each produce call took (for weir: the commit's fsync), for the report
+    sys.stdout.write(" ".join(f"{t:.3f}" for t in took) + "\n")
+
+
+def spawn_producer(kind: str, target: str, samples: int) -> subprocess.Popen:
+    proc = subprocess.Popen(
+        [sys.executable, __file__, "--child", kind, target, str(samples)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=REPO,
+    )
+    assert proc.stdout.readline().strip() == "ready"
+    return proc
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+# -- weir ---------------------------------------------------------------------------------
+
+def weir_produce(store: EmbeddedStore, records: int) -> float:
+    store.create_topic(TopicSpec("bench"))
+    t0 = time.perf_counter()
+    for _ in range(records // BATCH):
+        store.append("bench", produce_records([VALUE] * BATCH))
+    return records / (time.perf_counter() - t0)
+
+
+def weir_consume(store: EmbeddedStore, records: int) -> float:
+    t0 = time.perf_counter()
+    offset = got = 0
+    while batch := store.read("bench", 0, offset, BATCH):
+        got += len(batch)
+        offset = batch[-1].offset + 1
+    elapsed = time.perf_counter() - t0
+    assert got == records, (got, records)
+    return records / elapsed
+
+
+def weir_follow(directory: Path, samples: int) -> tuple[list[float], list[float]]:
+    store = EmbeddedStore(directory)
+    store.create_topic(TopicSpec("latency"))
+    proc = spawn_producer("weir", str(directory), samples)
+    latencies: list[float] = []
+
+    async def follow() -> None:
+        proc.stdin.write("go\n")
+        proc.stdin.flush()
+        async for batch in store.follow("latency", 0, 0):
+            now = time.monotonic_ns()
+            latencies.extend((now - int(r.value)) / 1e6 for r in batch)
+            if len(latencies) >= samples:
+                return
+
+    asyncio.run(follow())
+    took = [float(t) for t in proc.stdout.readline().split()]
+    proc.wait(timeout=60)
+    store.close()
+    return latencies, took
+
+
+IDLE_FOLLOWER = """
+import asyncio, resource, sys
+from runtime.topics.embedded import EmbeddedStore
+store = EmbeddedStore(sys.argv[1])
+async def main():
+    async def follow():
+        async for _ in store.follow("latency", 0, 10**9):
+            pass
+    try:
+        await asyncio.wait_for(follow(), 3.0)
+    except TimeoutError:
+        pass
+before = resource.getrusage(resource.RUSAGE_SELF)
+asyncio.run(main())
+after = resource.getrusage(resource.RUSAGE_SELF)
+print((after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime))
+"""
+
+
+def weir_idle_cpu(directory: Path) -> float:
+    """CPU seconds per second that a follower of a silent topic burns."""
+    out = subprocess.run([sys.executable, "-c", IDLE_FOLLOWER, str(directory)], cwd=REPO,
+                         capture_output=True, text=True, check=True).stdout
+    return float(out) / 3.0
+
+
+# -- redis --------------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_redis(workdir: Path) -> tuple[subprocess.Popen, int]:
+    server = shutil.which("redis-server")
+    if server is None:
+        sys.exit("redis-server not found: apt-get install redis-server")
+    port = free_port()
+    proc = subprocess.Popen(
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+         "--dir", str(workdir)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    import redis
+
+    client = redis.Redis(port=port)
+    for _ in range(200):
+        try:
+            client.ping()
+            return proc, port
+        except redis.ConnectionError:
+            time.sleep(0.025)
+    proc.kill()
+    sys.exit("redis-server did not start")
+
+
+def redis_produce(client, records: int) -> float:
+    t0 = time.perf_counter()
+    for _ in range(records // BATCH):
+        pipe = client.pipeline(transaction=False)
+        for _ in range(BATCH):
+            pipe.xadd("bench", {b"v": VALUE})
+        pipe.execute()
+    return records / (time.perf_counter() - t0)
+
+
+def redis_consume(client, records: int) -> float:
+    t0 = time.perf_counter()
+    got = 0
+    start = "-"
+    while True:
+        batch = client.xrange("bench", min=start, max="+", count=BATCH)
+        if not batch:
+            break
+        got += len(batch)
+        start = "(" + batch[-1][0].decode()
+    elapsed = time.perf_counter() - t0
+    assert got == records, (got, records)
+    return records / elapsed
+
+
+def redis_follow(port: int, samples: int) -> tuple[list[float], list[float]]:
+    import redis
+
+    client = redis.Redis(port=port)
+    proc = spawn_producer("redis", str(port), samples)
+    proc.stdin.write("go\n")
+    proc.stdin.flush()
+    latencies: list[float] = []
+    last = "0-0"
+    while len(latencies) < samples:
+        for _stream, entries in client.xread({"latency": last}, block=0, count=BATCH):
+            now = time.monotonic_ns()
+            for entry_id, fields in entries:
+                latencies.append((now - int(fields[b"v"])) / 1e6)
+                last = entry_id
+    took = [float(t) for t in proc.stdout.readline().split()]
+    proc.wait(timeout=60)
+    return latencies, took
+
+
+# -- report -------------------------------------------------------------------------------
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=300_000)
+    parser.add_argument("--samples", type=int, default=500)
+    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child_produce(args.child[0], args.child[1], int(args.child[2]))
+        return
+    records = args.records // BATCH * BATCH
+    with tempfile.TemporaryDirectory(prefix="weir-bench-") as tmp:
+        tmp_path = Path(tmp)
+        store = EmbeddedStore(tmp_path / "store")
+        w_produce = weir_produce(store, records)
+        w_consume = weir_consume(store, records)
+        store.close()
+        store = EmbeddedStore(tmp_path / "store-normal", sync="normal")
+        w_produce_normal = weir_produce(store, records)
+        store.close()
+        w_lat, w_took = weir_follow(tmp_path / "follow", args.samples)
+        w_idle = weir_idle_cpu(tmp_path / "follow")
+
+        redis_proc, port = start_redis(tmp_path)
+        try:
+            import redis
+
+            client = redis.Redis(port=port)
+            r_produce = redis_produce(client, records)
+            r_consume = redis_consume(client, records)
+            r_lat, r_took = redis_follow(port, args.samples)
+        finally:
+            redis_proc.terminate()
+            redis_proc.wait(timeout=10)
+
+    def rate(x: float) -> str:
+        return f"{x:,.0f} rec/s"
+
+    def ms(x: float) -> str:
+        return f"{x:.2f} ms"
+
+    rows = [
+        ("produce (100 B values, batches of 1000)", rate(w_produce), rate(r_produce),
+         f"{w_produce / r_produce:.1f}x"),
+        ("produce, WEIR_STORE_SYNC=normal (no fsync per batch)", rate(w_produce_normal),
+         rate(r_produce), f"{w_produce_normal / r_produce:.1f}x"),
+        ("consume from the beginning", rate(w_consume), rate(r_consume),
+         f"{w_consume / r_consume:.1f}x"),
+        ("follow latency p50 (producer in another process)", ms(statistics.median(w_lat)),
+         ms(statistics.median(r_lat)), ""),
+        ("follow latency p99", ms(percentile(w_lat, 99)), ms(percentile(r_lat, 99)), ""),
+        ("follow latency max", ms(max(w_lat)), ms(max(r_lat)), ""),
+        ("  of which the producer's call p50 (weir: fsync)", ms(statistics.median(w_took)),
+         ms(statistics.median(r_took)), ""),
+        ("  of which the producer's call p99", ms(percentile(w_took, 99)),
+         ms(percentile(r_took, 99)), ""),
+        ("idle follower CPU", f"{w_idle * 100:.2f} %", "", ""),
+    ]
+    width = max(len(r[0]) for r in rows)
+    print(f"{'workload':<{width}}  {'weir embedded':>18}  {'redis streams':>18}  ratio")
+    for name, ours, theirs, ratio in rows:
+        print(f"{name:<{width}}  {ours:>18}  {theirs:>18}  {ratio}")
+    print(f"\n{records:,} records; {args.samples} latency samples at "
+          f"{INTERVAL_S * 1000:.0f} ms intervals; {os.cpu_count()} CPUs; "
+          f"load average {os.getloadavg()[0]:.2f}; redis: no persistence, "
+          f"weir: fsync per batch (synchronous=FULL)")
+    targets = [
+        ("produce >= 300,000 rec/s", w_produce >= 300_000),
+        ("consume >= 1,000,000 rec/s", w_consume >= 1_000_000),
+        ("follow p99 <= 20 ms", percentile(w_lat, 99) <= 20),
+        ("ahead of Redis on produce", w_produce > r_produce),
+        ("ahead of Redis on consume", w_consume > r_consume),
+    ]
+    print("targets: " + ", ".join(f"{t} {'ok' if ok else 'MISSED'}" for t, ok in targets))
+
+
+if __name__ == "__main__":
+    main()
