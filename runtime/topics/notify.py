@@ -105,6 +105,9 @@ class Listener:
         self.sock.setblocking(False)
         try:
             self.sock.bind(self._paths.address(self.name))
+            # A producer of another uid (a container sharing the data directory) may wake
+            # us too: an empty datagram only makes us look for records.
+            os.chmod(self.directory / self.name, 0o666)
         except OSError:
             # No socket here (read-only mount, odd filesystem): the follower polls instead.
             self.sock.close()
