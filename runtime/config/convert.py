@@ -202,7 +202,7 @@ def _regenerate(text: str, loaded: Loaded, plan: _Plan) -> str:
     meta["topic"] = d.get("topic")
     if plan.secrets:
         meta["secrets"] = [{"name": n} for n in plan.secrets]
-    for k in ("producer", "consumer", "create-topic"):
+    for k in ("producer", "consumer", "create-topic", "create_topic"):
         if k in d:
             meta[k] = d[k]
     if plan.on_error is not None:
@@ -218,7 +218,7 @@ def _regenerate(text: str, loaded: Loaded, plan: _Plan) -> str:
         out["transforms"] = [{"uses": uses} for _, uses in plan.transforms]
     for k, v in d.items():
         if k not in ("version", "name", "type", "topic", "direction", "parameters", "secrets",
-                     "producer", "consumer", "create-topic"):
+                     "producer", "consumer", "create-topic", "create_topic"):
             out[k] = v
     body = dump_yaml(out).removeprefix("---\n")
     tail = "".join(f"{c}\n" for c in plan.comments)
@@ -311,7 +311,7 @@ def _rewrite_text(text: str, loaded: Loaded, plan: _Plan) -> str:
         out.extend(_indent(lead))
         out.append("  secrets:\n")
         out.extend(f"    - name: {name}\n" for name in plan.secrets)
-    for key in ("producer", "create-topic"):
+    for key in ("producer", "create-topic", "create_topic"):
         if key in blocks:
             moved(key)
     if plan.on_error is not None:
@@ -333,7 +333,7 @@ def _rewrite_text(text: str, loaded: Loaded, plan: _Plan) -> str:
         out.extend(_section(blocks["parameters"], loaded, plan, transforms_lines))
     for key in blocks:
         if key not in ("version", "name", "type", "topic", "secrets", "producer", "consumer",
-                       "create-topic", "direction", "parameters"):
+                       "create-topic", "create_topic", "direction", "parameters"):
             lead, body = blocks[key]
             out.extend(lead)
             out.extend(body)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, WithJsonSchema
 
 from runtime.config.fields import (
     ByteSize,
@@ -114,7 +114,8 @@ class Meta(Strict):
     secrets: list[SecretDecl] | None = None
     producer: Producer | None = None
     consumer: Consumer | None = None
-    create_topic: bool | None = Field(None, alias="create-topic",
+    create_topic: bool | None = Field(None, alias="create-topic", validation_alias=AliasChoices(
+                                          "create-topic", "create_topic"),
                                       description="accepted and ignored")
     on_error: Literal["skip", "stop"] | None = Field(
         None, alias="on-error",
@@ -158,7 +159,8 @@ class LegacyConfig(Strict):
     secrets: dict[str, Str] | None = None
     producer: LegacyProducer | None = None
     consumer: Consumer | None = None
-    create_topic: bool | None = Field(None, alias="create-topic",
+    create_topic: bool | None = Field(None, alias="create-topic", validation_alias=AliasChoices(
+                                          "create-topic", "create_topic"),
                                       description="accepted and ignored")
 
 

@@ -190,7 +190,7 @@ class _Validation:
                             "source does not consume", (*base, "consumer"), "key")
 
     def _create_topic(self, path: Path_) -> None:
-        self.ck.add("info", "ignored-key", "`create-topic` is ignored: the topic is always "
+        self.ck.add("info", "ignored-key", f"`{path[-1]}` is ignored: the topic is always "
                     "created when missing", path, "key", hint="you can remove this line")
 
     def _smartmodule_ref(self, value: Any, path: Path_) -> None:
@@ -226,8 +226,9 @@ class _Validation:
                                      if k not in ("producer", "consumer")}
                       | ({"parameters": {}} if isinstance(params, dict) else {}), ())
         self._producer_consumer((), d.get("producer"), d.get("consumer"), legacy=True)
-        if "create-topic" in d:
-            self._create_topic(("create-topic",))
+        for key in ("create-topic", "create_topic"):
+            if key in d:
+                self._create_topic((key,))
         direction = d.get("direction")
         if direction in ("source", "sink") and self.a.ctype and direction != self.a.ctype.kind:
             self.ck.add("error", "direction-mismatch",
@@ -355,8 +356,9 @@ class _Validation:
                       ("meta",))
         self._producer_consumer(("meta",), meta.get("producer"), meta.get("consumer"),
                                 legacy=False)
-        if "create-topic" in meta:
-            self._create_topic(("meta", "create-topic"))
+        for key in ("create-topic", "create_topic"):
+            if key in meta:
+                self._create_topic(("meta", key))
         topic = meta.get("topic")
         if isinstance(topic, dict):
             if self.a.api_version == "0.2.0":

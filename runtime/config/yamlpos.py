@@ -178,6 +178,8 @@ class _Walker:
         self.positions: dict[Path_, Pos] = {}
         self.budget = MAX_NODES
         self.active: set[int] = set()
+        self.seen: set[int] = set()
+        self.aliased = False
 
     def walk(self, node: yaml.Node, path: Path_, key: yaml.Node | None, depth: int) -> Any:
         self.budget -= 1
@@ -185,10 +187,19 @@ class _Walker:
             where = self.positions.get(path[:1]) or Pos(node.start_mark.line + 1,
                                                         node.start_mark.column + 1)
             line, col = where.key_or_value
-            raise _error("yaml-too-deep", f"document expands to more than {MAX_NODES} values "
-                         "(YAML aliases repeating aliases?)", line, col,
-                         hint="write the values out; a connector config needs no alias "
-                         "expansion of this size")
+            if self.aliased:
+                raise _error("yaml-too-deep", f"document expands to more than {MAX_NODES} "
+                             "values through YAML aliases (an alias bomb?)", line, col,
+                             hint="write the values out; a connector config needs no alias "
+                             "expansion of this size")
+            raise _error("yaml-too-deep", f"document has more than {MAX_NODES} values; a "
+                         "connector config is far smaller", line, col,
+                         hint="large data (a lookup table, a long spec) belongs in a file "
+                         "the SmartModule reads, not in the config")
+        if id(node) in self.seen:
+            self.aliased = True
+        else:
+            self.seen.add(id(node))
         if depth > MAX_DEPTH:
             raise _error("yaml-too-deep", f"nesting deeper than {MAX_DEPTH} levels",
                          node.start_mark.line + 1, node.start_mark.column + 1)
@@ -259,10 +270,12 @@ class _Walker:
 def _count_events(text: str) -> None:
     """Stream the events of a large text to bound node count before composing it."""
     count = 0
-    for _ in yaml.parse(text, Loader=_Parser):
+    for event in yaml.parse(text, Loader=_Parser):
         count += 1
         if count > 2 * MAX_NODES:
-            raise _error("yaml-too-deep", f"document has more than {MAX_NODES} values")
+            mark = event.start_mark
+            raise _error("yaml-too-deep", f"document has more than {MAX_NODES} values; a "
+                         "connector config is far smaller", mark.line + 1, mark.column + 1)
 
 
 def load_yaml(text: str) -> Loaded:

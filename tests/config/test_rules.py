@@ -578,3 +578,13 @@ def test_header_alias_in_current_format():
     text = CURRENT + '  header: ["A: b"]\n'
     assert diags(text) == []
     assert load_connector_text(text, env={}).parameters["headers"] == ["A: b"]
+
+
+def test_create_topic_underscore_spelling_is_ignored_too():
+    assert where(LEGACY + "create_topic: true\n", "ignored-key") == ("info", 9, 1)
+
+
+def test_large_document_without_aliases_is_refused_plainly():
+    text = "a:\n" + "".join(f"  - {{k: {i}}}\n" for i in range(30_000))
+    d = find(text, "yaml-too-deep")
+    assert "far smaller" in d.message and "alias" not in d.message
