@@ -107,6 +107,16 @@ def create_app(supervisor: Supervisor, token: str, *,
     async def weir_error(_: Request, exc: WeirError) -> JSONResponse:
         return JSONResponse(_error_body(exc), status_code=_status_for(exc))
 
+    @app.exception_handler(Exception)
+    async def internal_error(_: Request, exc: Exception) -> JSONResponse:
+        # Starlette still re-raises it afterwards, so the traceback lands in daemon.log.
+        return JSONResponse(
+            {"error": f"internal error in the cluster: {type(exc).__name__}: {exc}",
+             "hint": f"this is a bug in weir; see {home / 'cluster' / 'daemon.log'}",
+             "exit_code": 1, "kind": "InternalError"},
+            status_code=500,
+        )
+
     # ---- cluster -----------------------------------------------------------------
 
     @app.get("/health")
