@@ -86,6 +86,7 @@ def create(config: Path, secrets: Path | None) -> None:
         spec = load_connector(config, secrets_file=secrets, env=dict(os.environ))
     except WeirError as exc:
         raise _report_invalid(exc, config) from None
+    _refuse_docker_clash(spec.name)
     text = config.read_text()
     profile = current_profile()
     client = _client(start=True)
@@ -96,6 +97,17 @@ def create(config: Path, secrets: Path | None) -> None:
         )
     info(f"connector `{spec.name}` created ({view['status']}, profile `{profile.name}`, "
          f"topic `{view['topic']}`)")
+
+
+def _refuse_docker_clash(name: str) -> None:
+    """A Docker-run connector of that name writes the same telemetry files."""
+    from runtime.launch.inventory import docker_views
+
+    for view in docker_views():
+        if view["name"] == name:
+            raise WeirError(f"connector `{name}` already exists as a Docker connector "
+                            f"({view['status']})",
+                            hint=f"delete it first: `weir connector delete {name}`")
 
 
 def _client(*, start: bool = False):
