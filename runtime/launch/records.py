@@ -23,6 +23,7 @@ FINISHED = "Finished"  # exited on its own with code 0 (a finite source)
 FAILED = "Failed"  # crashed too often too fast; `start`/`restart` tries again
 
 HISTORY_LIMIT = 50
+COUNTERS = ("records_in", "records_out", "filtered", "errors", "bytes")
 
 
 @dataclass(slots=True)
@@ -43,6 +44,7 @@ class ConnectorRecord:
     last_error: str | None = None
     last_exit: int | None = None
     history: list[dict] = field(default_factory=list)
+    totals: dict[str, int] = field(default_factory=dict)  # counters of finished runs
 
     def note(self, status: str, message: str = "") -> None:
         """Change status and remember the change (newest last, bounded)."""

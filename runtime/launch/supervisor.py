@@ -80,6 +80,8 @@ class Supervisor:
             with self._lock:
                 self._records[record.name] = record
                 self._live[record.name] = _Live(secret_values=self._secret_values(record))
+                if record.pid is not None:  # its last run was never reaped
+                    fold_metrics(record, self.home)
                 record.pid = None
                 if record.desired == "running" and record.status != rec.FAILED:
                     self._spawn(record, reason="cluster started")
@@ -347,6 +349,7 @@ class Supervisor:
         code = proc.wait()
         live.proc = None
         live.exited.set()
+        fold_metrics(record, self.home)
         record.pid = None
         record.last_exit = code
         ran_s = time.monotonic() - live.started_mono
@@ -415,6 +418,16 @@ class Supervisor:
             self.log(record.name, f"stopping pid {pid}, left running by a cluster that "
                                   "was killed")
             terminate(pid, self.policy.stop_timeout_s)
+
+
+def fold_metrics(record: ConnectorRecord, home: Path) -> None:
+    """Add the counters of the run that just ended to the connector's lifetime totals
+    (each run of the connector process starts counting from zero)."""
+    metrics = telemetry.read_metrics(record.name, home)
+    if not metrics.started_at or not record.started_at or metrics.started_at < record.started_at:
+        return  # the run never wrote metrics (it died at start)
+    for key in rec.COUNTERS:
+        record.totals[key] = record.totals.get(key, 0) + int(getattr(metrics, key) or 0)
 
 
 def orphan_pid(record: ConnectorRecord) -> int | None:

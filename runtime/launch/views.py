@@ -10,7 +10,7 @@ from typing import Any
 
 from runtime.connectors import telemetry
 from runtime.launch.processes import pid_alive
-from runtime.launch.records import RUNNING, ConnectorRecord
+from runtime.launch.records import COUNTERS, RUNNING, ConnectorRecord
 
 
 def metrics_view(name: str, *, restarts: int, started_at: float | None, running: bool,
@@ -27,14 +27,21 @@ def metrics_view(name: str, *, restarts: int, started_at: float | None, running:
         "uptime_s": round(max(0.0, time.time() - began), 1) if running and began else 0.0,
         "restarts": restarts,
         "updated_at": metrics.updated_at or None,
+        "started_at": metrics.started_at,
     }
 
 
 def managed_view(record: ConnectorRecord, home: Path | None = None,
                  *, history: bool = False) -> dict[str, Any]:
+    """Counters are lifetime totals: finished runs (folded in by the supervisor) plus the
+    current run while its process lives."""
     running = record.status == RUNNING
     metrics = metrics_view(record.name, restarts=record.restarts, started_at=record.started_at,
                            running=running, home=home)
+    current = (record.pid is not None and metrics["started_at"] is not None
+               and record.started_at is not None and metrics["started_at"] >= record.started_at)
+    for key in COUNTERS:
+        metrics[key] = record.totals.get(key, 0) + (metrics[key] if current else 0)
     view = {
         "name": record.name,
         "type": record.type,

@@ -65,11 +65,14 @@ def test_create_starts_the_cluster_and_every_verb_works(tmp_path, weir_home):
     assert started.returncode == 0 and "Running" in started.stderr
     wait_for(lambda: len(topic_values("ticks")) > count, message="records after start")
 
-    first_pid = view("ticker")["pid"]
+    first = view("ticker")
+    first_pid = first["pid"]
     restarted = run_weir("connector", "restart", "ticker")
     assert restarted.returncode == 0, restarted.stderr
     second = view("ticker")
     assert second["status"] == "Running" and second["pid"] != first_pid
+    # Counters are lifetime totals, not reset by a restart.
+    assert second["metrics"]["records_out"] >= first["metrics"]["records_out"] > 0
     assert not pid_alive(first_pid)
 
     deleted = run_weir("connector", "delete", "ticker")
