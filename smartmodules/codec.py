@@ -24,6 +24,7 @@ from smartmodules.engine import get_engine
 from smartmodules.fastcall import FastFunc, GuestMemory, context_address, set_deadline
 
 _PAGE = 65536
+_NO_KEYS = b"\xff" * 4096  # key starts of -1 (None) as i32, grown on demand
 _NEVER = 1 << 40  # epoch ticks: the codec's loops are bounded by its input
 
 
@@ -132,6 +133,9 @@ class Codec:
                partition: int = 0) -> list[Record]:
         """Records of a `Vec<Record>`; malformed input raises the Python decoder's error."""
         n = int.from_bytes(successes[:4], "big") if len(successes) >= 4 else 0
+        global _NO_KEYS
+        if len(_NO_KEYS) < 4 * n:
+            _NO_KEYS = b"\xff" * (8 * n)
         at = self._place(successes, 32 * n + 8)
         fields = _align(at + len(successes))
         if len(successes) < 4 or self._decode(at, len(successes), base_offset, base_timestamp,
@@ -141,14 +145,14 @@ class Codec:
         view = memoryview(self._mem.read(fields, 32 * n))
         offsets = view[:8 * n].cast("q").tolist()
         timestamps = view[8 * n:16 * n].cast("q").tolist()
-        ks = view[16 * n:20 * n].cast("i").tolist()
-        ke = view[20 * n:24 * n].cast("i").tolist()
         vs = view[24 * n:28 * n].cast("i").tolist()
         ve = view[28 * n:32 * n].cast("i").tolist()
         values = list(map(successes.__getitem__, map(slice, vs, ve)))
-        if ks.count(-1) == n:
+        if view[16 * n:20 * n] == _NO_KEYS[:4 * n]:  # every key None: the common case
             keys: list[bytes | None] = [None] * n
         else:
+            ks = view[16 * n:20 * n].cast("i").tolist()
+            ke = view[20 * n:24 * n].cast("i").tolist()
             keys = [None if s < 0 else successes[s:e] for s, e in zip(ks, ke, strict=True)]
         return records_from_columns(offsets, timestamps, keys, values, partition)
 

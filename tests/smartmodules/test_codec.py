@@ -17,6 +17,8 @@ record_st = st.builds(
     timestamp=st.integers(min_value=0, max_value=2**45),
     key=st.none() | st.binary(max_size=70),
     value=st.binary(max_size=9000),
+    headers=st.just(()),
+    partition=st.just(0),
 )
 
 
