@@ -56,8 +56,11 @@ class StageOutput:
 @dataclass(slots=True)
 class ChainResult:
     """`records`: the last stage's successes, offsets and timestamps as the guest saw them.
-    `error`: the first failure; with a record error the records before it are kept, with a
-    trap, bad return code or limit `records` is empty. `stages`: per-module outputs."""
+    `error`: the first failure; with a record error the records before it are kept and
+    `error.offset` names the record. A trap, bad return code, malformed output or limit
+    fails the whole call: `records` is empty, and `error.offset` is the record's offset
+    for a one-record batch, else None (the message names the batch's offset range).
+    `stages`: per-module outputs."""
 
     records: list[Record]
     error: SmartModuleError | None = None
@@ -119,6 +122,8 @@ class Chain:
                 out = stage.instance.transform(raw, base_offset, base_timestamp,
                                                list_end=codec.list_end)
             except SmartModuleError as exc:
+                if exc.offset is None and records:
+                    exc = exc.in_batch(records[0].offset, records[-1].offset, len(records))
                 return ChainResult([], exc, stages)
             if out.error is not None:
                 err = out.error

@@ -59,6 +59,7 @@ class Codec:
         self._scan = FastFunc(store, exports["scan"], (i32, i32), i32)
         self._decode = FastFunc(store, exports["decode"], (i32, i32, i64, i64, i32), i32)
         self._match = FastFunc(store, exports["match"], (i32, i32, i32, i32, i32, i32), i32)
+        self._values_format = FastFunc(store, exports["values_format"], (i32, i32, i32), i32)
         self._in: tuple[int, int, int] | None = None  # (out, bounds, n) of the last encode
         self._free = 16
 
@@ -145,9 +146,11 @@ class Codec:
         view = memoryview(self._mem.read(fields, 32 * n))
         offsets = view[:8 * n].cast("q").tolist()
         timestamps = view[8 * n:16 * n].cast("q").tolist()
-        vs = view[24 * n:28 * n].cast("i").tolist()
-        ve = view[28 * n:32 * n].cast("i").tolist()
-        values = list(map(successes.__getitem__, map(slice, vs, ve)))
+        fmt_at = fields + 32 * n
+        self._ensure(fmt_at + 24 * n + 8)
+        fmt_len = self._values_format(fields, n, fmt_at)
+        values = list(struct.unpack_from(self._mem.read(fmt_at, fmt_len).decode("ascii"),
+                                         successes))
         if view[16 * n:20 * n] == _NO_KEYS[:4 * n]:  # every key None: the common case
             keys: list[bytes | None] = [None] * n
         else:

@@ -208,6 +208,52 @@
     (call $walk (local.get $buf) (local.get $len) (local.get $base_off) (local.get $base_ts)
                 (local.get $fields)))
 
+  ;; decimal digits of $v at $p; returns the next position
+  (func $digits (param $p i32) (param $v i32) (result i32)
+    (local $n i32) (local $t i32)
+    (local.set $t (local.get $v))
+    (local.set $n (i32.const 1))
+    (block $counted
+      (loop $count
+        (br_if $counted (i32.lt_u (local.get $t) (i32.const 10)))
+        (local.set $t (i32.div_u (local.get $t) (i32.const 10)))
+        (local.set $n (i32.add (local.get $n) (i32.const 1)))
+        (br $count)))
+    (local.set $t (i32.add (local.get $p) (local.get $n)))
+    (loop $write
+      (local.set $t (i32.sub (local.get $t) (i32.const 1)))
+      (i32.store8 (local.get $t) (i32.add (i32.const 48) (i32.rem_u (local.get $v) (i32.const 10))))
+      (local.set $v (i32.div_u (local.get $v) (i32.const 10)))
+      (br_if $write (i32.gt_u (local.get $t) (local.get $p))))
+    (i32.add (local.get $p) (local.get $n)))
+
+  ;; After `decode`: a struct format ("=" then "<gap>x<len>s" per record) that picks every
+  ;; value out of the buffer in one struct.unpack_from call. Returns its length.
+  (func (export "values_format") (param $fields i32) (param $n i32) (param $out i32) (result i32)
+    (local $i i32) (local $p i32) (local $prev i32) (local $vs i32) (local $ve i32)
+    (local $f_vs i32) (local $f_ve i32)
+    (local.set $f_vs (i32.add (local.get $fields) (i32.mul (local.get $n) (i32.const 24))))
+    (local.set $f_ve (i32.add (local.get $fields) (i32.mul (local.get $n) (i32.const 28))))
+    (i32.store8 (local.get $out) (i32.const 61))
+    (local.set $p (i32.add (local.get $out) (i32.const 1)))
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $vs (i32.load (i32.add (local.get $f_vs) (i32.shl (local.get $i) (i32.const 2)))))
+        (local.set $ve (i32.load (i32.add (local.get $f_ve) (i32.shl (local.get $i) (i32.const 2)))))
+        (if (i32.gt_u (local.get $vs) (local.get $prev))
+          (then
+            (local.set $p (call $digits (local.get $p) (i32.sub (local.get $vs) (local.get $prev))))
+            (i32.store8 (local.get $p) (i32.const 120))
+            (local.set $p (i32.add (local.get $p) (i32.const 1)))))
+        (local.set $p (call $digits (local.get $p) (i32.sub (local.get $ve) (local.get $vs))))
+        (i32.store8 (local.get $p) (i32.const 115))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (local.set $prev (local.get $ve))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $each)))
+    (i32.sub (local.get $p) (local.get $out)))
+
   ;; Which input records (by index) make up $out, in order, byte for byte? Writes their
   ;; indices at $idx and returns how many; -1 when $out is not such a subsequence.
   (func (export "match") (param $in i32) (param $bounds i32) (param $n i32)

@@ -1,7 +1,7 @@
 """Records to columns and back, without a Python loop per record.
 
-Record is a named tuple, so `zip(*records)` transposes a batch in C and `Record._make`
-(tuple.__new__) builds one from a row in C as well.
+Record is a named tuple, so `zip(*records)` transposes a batch in C and `tuple.__new__`
+builds one from a row in C as well (`Record._make` would add a Python call per record).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from itertools import repeat
 
 from runtime.topics.record import Record
 
-_make = Record._make
+_tuple_new = tuple.__new__
 
 
 def columns(records: Sequence[Record]) -> tuple[tuple, tuple, tuple, tuple, tuple, tuple]:
@@ -23,5 +23,6 @@ def records_from_columns(offsets: Sequence[int], timestamps: Sequence[int], keys
                          values: Sequence[bytes], partition: int = 0) -> list[Record]:
     """Records with empty headers, equal to `Record(o, t, k, v, (), partition)` each."""
     n = len(values)
-    return list(map(_make, zip(offsets, timestamps, keys, values, repeat((), n),
-                               repeat(partition, n), strict=True)))
+    rows = zip(offsets, timestamps, keys, values, repeat((), n), repeat(partition, n),
+               strict=True)
+    return list(map(_tuple_new, repeat(Record, n), rows))

@@ -38,6 +38,16 @@ class SmartModuleError(WeirError):
         self.record_key = record_key
         self.record_value = record_value
 
+    def in_batch(self, first: int, last: int, count: int) -> SmartModuleError:
+        """This whole-call failure, placed: one record names its offset, a larger batch
+        its range (a trap or bad return code does not say which record caused it)."""
+        if count == 1:
+            return SmartModuleError(self.reason, module=self.module, offset=first,
+                                    hint=self.hint, kind=self.kind, rc=self.rc)
+        return SmartModuleError(f"{self.reason} (in the batch of {count} records at offsets "
+                                f"{first}..{last})", module=self.module, offset=None,
+                                hint=self.hint, kind=self.kind, rc=self.rc)
+
     def to_dict(self) -> dict:
         """The JSON shape `smartmodule test --json` prints."""
         return {

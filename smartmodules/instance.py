@@ -294,25 +294,26 @@ class SmartModuleInstance:
 
     def transform(self, raw_records: bytes, base_offset: int, base_timestamp: int, *,
                   list_end=None) -> encoding.Output:
-        """One transform call on an encoded record list; raises on rc < 0, trap, bad output.
-        A runtime error the guest reports comes back in `Output.error`."""
+        """One transform call on an encoded record list; raises on rc < 0, trap, bad output
+        (without an offset: the whole call failed, the chain says which batch). A runtime
+        error the guest reports comes back in `Output.error`."""
         aggregate = self.kind == "aggregate"
         data = encoding.encode_input(raw_records, base_offset, base_timestamp, self.version,
                                      accumulator=self.accumulator if aggregate else None)
-        rc, out = self._call(self._entry, data, KIND_WORD[self.kind], base_offset)
+        rc, out = self._call(self._entry, data, KIND_WORD[self.kind], None)
         if rc < 0:
-            raise self._rc_error(TRANSFORM_RC, rc, KIND_WORD[self.kind], base_offset)
+            raise self._rc_error(TRANSFORM_RC, rc, KIND_WORD[self.kind], None)
         if out is None:
             raise SmartModuleError(
                 f"returned {rc} but never called copy_records with its output",
-                module=self.name, offset=base_offset, kind="output",
+                module=self.name, kind="output",
                 hint="the module does not follow the SmartModule ABI")
         try:
             output = encoding.decode_output(out, aggregate=aggregate, version=self.version,
                                             list_end=list_end)
         except DecodeError as exc:
             raise SmartModuleError(
-                f"malformed output: {exc}", module=self.name, offset=base_offset, kind="output",
+                f"malformed output: {exc}", module=self.name, kind="output",
                 hint=f"the output does not follow SmartModuleOutput at ABI version "
                      f"{self.version}; was the module built for another version?") from None
         if aggregate and output.accumulator is not None:

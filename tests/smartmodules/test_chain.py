@@ -42,6 +42,13 @@ def test_trap_fails_the_whole_call(tmp_path):
         result.raise_for_error()
 
 
+def test_whole_call_failure_names_the_batch(tmp_path):
+    err = chain_of(tmp_path, "misbehave#trap").process(recs("a", "b", base=5)).error
+    assert err.offset is None and "batch of 2 records at offsets 5..6" in err.message
+    one = chain_of(tmp_path, "misbehave#trap").process(recs("a", base=9)).error
+    assert one.offset == 9 and "at offset 9" in one.message
+
+
 def test_original_base_offset_and_timestamp_passed_on(tmp_path):
     chain = chain_of(tmp_path, "array_map", "map")
     result = chain.process(recs("a,b", "c", base=10, ts=500), base_offset=8, base_timestamp=400)
