@@ -10,7 +10,8 @@ import pytest
 
 from runtime.config.load import load_connector
 from runtime.config.validate import validate_file
-from tests.conftest import REPO, run_weir
+from tests.config.helpers import weir
+from tests.conftest import REPO
 
 EXAMPLES = REPO / "examples" / "connectors"
 INVALID = sorted((EXAMPLES / "invalid").glob("*.yaml"))
@@ -68,7 +69,7 @@ def test_demo_is_an_offline_generator_into_demo():
 
 def test_cli_json_over_all_examples():
     files = [str(p) for p in [*sorted(EXAMPLES.glob("*.yaml")), *INVALID]]
-    result = run_weir("validate", "--json", *files)
+    result = weir("validate", "--json", *files)
     assert result.returncode == 1
     doc = json.loads(result.stdout)
     assert [f["path"] for f in doc["files"]] == files

@@ -67,7 +67,8 @@ _values = st.recursive(_scalars, lambda inner: st.one_of(
     st.lists(inner, max_size=4), st.dictionaries(_keys, inner, max_size=5)), max_leaves=25)
 
 
-@FAST
+@settings(max_examples=max(50, EXAMPLES_N // 2), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
 @given(st.dictionaries(_keys, _values, max_size=8))
 def test_random_structures(data):
     _check(yaml.safe_dump(data, sort_keys=False))
