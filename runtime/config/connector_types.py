@@ -154,6 +154,39 @@ class SqlColumn(Strict):
     type: Literal["text", "integer", "real", "boolean", "json", "timestamp"] = "text"
 
 
+# json-sql's column types (Fluvio's json-sql SmartModule) and their common SQL spellings
+JSON_SQL_TYPES = ("int", "integer", "bigint", "smallint", "int2", "int4", "int8", "float",
+                  "real", "double", "float4", "float8", "numeric", "decimal", "text",
+                  "string", "varchar", "char", "uuid", "bool", "boolean", "json", "jsonb",
+                  "timestamp", "timestamptz", "date", "time", "bytes", "blob")
+
+
+def _json_sql_type(value: str) -> str:
+    if value.lower() not in JSON_SQL_TYPES:
+        raise PydanticCustomError("invalid-enum", "unknown column type `{v}`, expected one of "
+                                  "int, float, text, bool, json/jsonb, timestamp, uuid, bytes "
+                                  "(or an SQL spelling of them)", {"v": value[:40]})
+    return value
+
+
+class JsonSqlValue(Strict):
+    type: Annotated[Str, AfterValidator(_json_sql_type)] = "text"
+    default: Str | None = None
+    required: bool = False
+
+
+class JsonSqlColumn(Strict):
+    json_key: Str = Field(alias="json-key", description="where the value is: a.b or $")
+    value: JsonSqlValue = Field(default_factory=JsonSqlValue)
+
+
+class JsonSqlMapping(Strict):
+    """The json-sql SmartModule's `mapping`, accepted by the sink itself."""
+
+    table: Annotated[Str, AfterValidator(_ident)]
+    map_columns: dict[str, JsonSqlColumn] = Field(alias="map-columns")
+
+
 class SqlSink(Strict):
     """Insert JSON records as rows of a PostgreSQL or SQLite table."""
 
@@ -162,6 +195,8 @@ class SqlSink(Strict):
     backoff_max: Duration = Field("60s", alias="backoff-max")
     table: Annotated[Str, AfterValidator(_ident)] | None = None
     columns: list[SqlColumn] | None = None
+    mapping: JsonSqlMapping | None = Field(
+        None, description="json-sql style: {table, map-columns: {COL: {json-key, value}}}")
     batch_size: Annotated[int, Field(ge=1)] = Field(100, alias="batch-size")
     retries: NonNegative = 3
 

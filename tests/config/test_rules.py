@@ -588,3 +588,14 @@ def test_large_document_without_aliases_is_refused_plainly():
     text = "a:\n" + "".join(f"  - {{k: {i}}}\n" for i in range(30_000))
     d = find(text, "yaml-too-deep")
     assert "far smaller" in d.message and "alias" not in d.message
+
+
+def test_sql_json_sql_mapping():
+    base = SINK.replace("http-sink", "sql-sink").split("http:")[0] + \
+        "sql:\n  url: postgres://u@h/db\n  mapping:\n    table: topic_message\n" \
+        "    map-columns:\n      device_id:\n        json-key: device.id\n" \
+        "        value: {type: int, default: '0', required: true}\n"
+    assert diags(base) == []
+    d = find(base.replace("json-key:", "json-kye:"), "unknown-key")
+    assert (d.line, d.column) == (15, 9) and d.hint == "did you mean `json-key`?"
+    assert where(base.replace("type: int", "type: money"), "invalid-enum") == ("error", 16, 23)
