@@ -3,12 +3,9 @@ streams (to the end, and following), SmartModules, logs that follow."""
 
 from __future__ import annotations
 
-import pytest
-
-# Until the embedded store lands on main (then this goes).
-pytest.importorskip("runtime.topics.embedded")
-
 import threading
+
+import pytest
 
 from runtime.errors import NotFound
 from runtime.launch.client import ClusterClient, cluster_state

@@ -3,16 +3,12 @@ processes writing into the real embedded store."""
 
 from __future__ import annotations
 
-import pytest
-
-# Until the connector pipeline and the embedded store land on main (then these go).
-pytest.importorskip("runtime.connectors.run_main")
-pytest.importorskip("runtime.topics.embedded")
-
 import json
 import os
 import stat
 import time
+
+import pytest
 
 from runtime.launch.processes import pid_alive
 from runtime.launch.state import read_state

@@ -3,12 +3,6 @@ foreground by `weir connector run` (mode `process`)."""
 
 from __future__ import annotations
 
-import pytest
-
-# Until the connector pipeline and the embedded store land on main (then these go).
-pytest.importorskip("runtime.connectors.run_main")
-pytest.importorskip("runtime.topics.embedded")
-
 import os
 import subprocess
 import sys

@@ -3,15 +3,11 @@ switch profiles under a running connector."""
 
 from __future__ import annotations
 
-import pytest
-
-# Until the connector pipeline and the embedded store land on main (then these go).
-pytest.importorskip("runtime.connectors.run_main")
-pytest.importorskip("runtime.topics.embedded")
-
 import json
 import os
 import signal
+
+import pytest
 
 from runtime.launch.processes import pid_alive
 from runtime.profiles import get_profile

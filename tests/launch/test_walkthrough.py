@@ -4,13 +4,9 @@ server, a managed `http` source in the legacy format with `map: catfact-map`, an
 
 from __future__ import annotations
 
-import pytest
-
-# Until the connector pipeline and the embedded store land on main (then these go).
-pytest.importorskip("runtime.connectors.run_main")
-pytest.importorskip("runtime.topics.embedded")
-
 import json
+
+import pytest
 
 from smartmodules import registry
 from tests.conftest import REPO, run_weir
