@@ -216,6 +216,7 @@ class MqttSource(Strict):
     client_id: Str | None = Field(None, description="random when absent")
     timeout: SecsNanos = Field(default_factory=lambda: SecsNanos(secs=60, nanos=0))
     payload_output_type: Literal["binary", "json"] = "binary"
+    qos: Annotated[int, Field(ge=0, le=2)] = Field(0, description="MQTT QoS: 0, 1 or 2")
 
 
 GENERATOR_PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)(?::([^}]*))?\s*\}\}")
