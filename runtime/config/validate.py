@@ -153,8 +153,6 @@ class _Validation:
         self.a.ctype = ctype
         self.a.type_name = ctype.name if ctype else ct.canonical_type(name, legacy=legacy)
         if ctype is not None:
-            if not legacy and name != ctype.name:
-                return
             return
         known = list(ct.LEGACY_TYPES) if legacy else list(ct.BUILTIN_TYPES)
         if not legacy and name in ct.LEGACY_TYPES:
@@ -196,9 +194,10 @@ class _Validation:
     def _smartmodule_ref(self, value: Any, path: Path_) -> None:
         if not isinstance(value, str) or not value:
             return
-        if value.endswith(".wasm") or "/" in value and not value.count("/") == 1 \
-                or value.startswith((".", "/", "~")):
-            return  # a path to a .wasm file
+        looks_like_path = (value.endswith(".wasm") or value.count("/") > 1
+                           or value.startswith((".", "/", "~")))
+        if looks_like_path:
+            return  # a .wasm file, resolved when the chain is built
         ref = value
         group = None
         if "/" in ref:

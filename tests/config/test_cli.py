@@ -183,3 +183,11 @@ def test_config_schema_types_for_completion():
                          "websocket_config", "http_request_timeout", "http_connect_timeout"}
     assert http["endpoint"]["required"] and http["output_type"]["enum"] == ["text", "json"]
     assert types["generator-source"]["legacy_type"] == "generator"
+
+
+def test_unwritable_output_is_an_environment_error(tmp_path):
+    r = weir("config", "new", "http-source", "-o", str(tmp_path / "no" / "such" / "x.yaml"))
+    assert r.returncode == 2 and "cannot write" in r.stderr
+    r = weir("config", "convert", str(EXAMPLES / "cat-facts.legacy.yaml"), "-o",
+             str(tmp_path / "no" / "x.yaml"))
+    assert r.returncode == 2 and "cannot write" in r.stderr

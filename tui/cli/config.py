@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -59,11 +60,14 @@ def convert(file: str, out: str | None, force: bool) -> None:
                             hint="pass --force, or choose another -o OUT")
     if secrets_path is not None:
         lines = "".join(f"{k}={v}\n" for k, v in result.secrets.items())
-        fd = os.open(secrets_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(lines)
+        with _writing(secrets_path):
+            fd = os.open(secrets_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            os.fchmod(fd, 0o600)  # an existing file (--force) gets the mode too
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(lines)
     if out:
-        Path(out).write_text(result.text, encoding="utf-8")
+        with _writing(out):
+            Path(out).write_text(result.text, encoding="utf-8")
         click.echo(f"wrote {out}", err=True)
     else:
         sys.stdout.write(result.text)
@@ -111,10 +115,22 @@ def new(type_name: str, out: str | None, name: str | None, topic: str | None,
     if out:
         if Path(out).exists() and not force:
             raise WeirError(f"{out} exists; not overwriting it", hint="pass --force")
-        Path(out).write_text(text, encoding="utf-8")
+        with _writing(out):
+            Path(out).write_text(text, encoding="utf-8")
         click.echo(f"wrote {out}; check it with `weir validate {out}`", err=True)
     else:
         sys.stdout.write(text)
+
+
+@contextlib.contextmanager
+def _writing(path: str | Path):
+    """An OSError while writing `path` becomes a clear environment error (exit 2)."""
+    from runtime.errors import EnvironmentProblem
+
+    try:
+        yield
+    except OSError as exc:
+        raise EnvironmentProblem(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 @config.command("schema")
