@@ -20,38 +20,6 @@ from tui.cli.output import info, output_option, print_json, print_table
 # ---- create --------------------------------------------------------------------------
 
 
-def _declared_secret_names(config_text: str) -> list[str]:
-    """`meta.secrets[].name` of a current-format config (the ones the env may supply)."""
-    import yaml
-
-    try:
-        data = yaml.safe_load(config_text)
-    except yaml.YAMLError:
-        return []
-    meta = data.get("meta") if isinstance(data, dict) else None
-    secrets = meta.get("secrets") if isinstance(meta, dict) else None
-    names = []
-    for item in secrets or []:
-        if isinstance(item, dict) and isinstance(item.get("name"), str):
-            names.append(item["name"])
-    return names
-
-
-def _secrets_text(config_text: str, secrets_file: Path | None) -> str | None:
-    """The secrets the connector will see: the file's lines, plus declared secrets that
-    only the environment of this command provides (the daemon's environment differs)."""
-    lines: list[str] = []
-    given: set[str] = set()
-    if secrets_file is not None:
-        text = secrets_file.read_text()
-        lines.extend(text.splitlines())
-        given = {line.split("=", 1)[0].strip() for line in lines if "=" in line}
-    for name in _declared_secret_names(config_text):
-        if name not in given and name in os.environ:
-            lines.append(f"{name}={os.environ[name]}")
-    return "\n".join(lines) + "\n" if lines else None
-
-
 def _report_invalid(exc: WeirError, path: Path) -> WeirError:
     diagnostics = getattr(exc, "diagnostics", None) or []
     for diag in diagnostics:
@@ -74,40 +42,15 @@ def _report_invalid(exc: WeirError, path: Path) -> WeirError:
 def create(config: Path, secrets: Path | None) -> None:
     """Create a managed connector: the local cluster keeps it running (and starts itself
     when needed)."""
-    from runtime.config.load import load_connector
+    from runtime.launch.manage import create_managed
 
-    for label, path in (("config", config), ("secrets", secrets)):
-        if path is not None and not path.is_file():
-            raise EnvironmentProblem(f"{label} file {path} not found",
-                                     hint="give the path of an existing file")
-    from runtime.profiles import current_profile
-
-    try:
-        spec = load_connector(config, secrets_file=secrets, env=dict(os.environ))
-    except WeirError as exc:
-        raise _report_invalid(exc, config) from None
-    _refuse_docker_clash(spec.name)
-    text = config.read_text()
-    profile = current_profile()
-    client = _client(start=True)
-    with client:
-        view = client.create_connector(
-            config=text, secrets=_secrets_text(text, secrets), profile=profile.name,
-            cwd=str(config.resolve().parent), source_path=str(config.resolve()),
-        )
-    info(f"connector `{spec.name}` created ({view['status']}, profile `{profile.name}`, "
-         f"topic `{view['topic']}`)")
-
-
-def _refuse_docker_clash(name: str) -> None:
-    """A Docker-run connector of that name writes the same telemetry files."""
-    from runtime.launch.inventory import docker_views
-
-    for view in docker_views():
-        if view["name"] == name:
-            raise WeirError(f"connector `{name}` already exists as a Docker connector "
-                            f"({view['status']})",
-                            hint=f"delete it first: `weir connector delete {name}`")
+    created = create_managed(config, secrets,
+                             on_invalid=lambda exc: _report_invalid(exc, config))
+    if created.cluster_started:
+        info(f"local cluster was not running: started it on {created.cluster_started}")
+    view = created.view
+    info(f"connector `{view['name']}` created ({view['status']}, profile "
+         f"`{created.profile}`, topic `{view['topic']}`)")
 
 
 def _client(*, start: bool = False):
