@@ -52,23 +52,23 @@ def wasm_files(uses: Iterable[str], config: Path) -> list[Path]:
     return found
 
 
-def run_in_docker(config: Path, *, secrets: Path | None = None, name: str | None = None,
-                  base_image: str | None = None, detach: bool = False) -> int:
-    """Validate the config on the host, start its container, then either return (detach)
-    or stream its output until it ends or Ctrl-C stops it. Returns the exit code."""
+def run_in_docker(config: Path, *, spec=None, secrets: Path | None = None,
+                  name: str | None = None, base_image: str | None = None,
+                  detach: bool = False) -> int:
+    """Validate the config on the host (unless `spec` is its already loaded ConnectorSpec),
+    start its container, then either return (detach) or stream its output until it ends
+    or Ctrl-C stops it. Returns the exit code."""
     from runtime.config.load import load_connector
+    from runtime.config.names import validate_name
     from runtime.launch import docker as launch
     from runtime.launch.docker_client import docker_client
 
     config = config.resolve()
-    spec = load_connector(config, secrets_file=secrets)
+    if spec is None:
+        spec = load_connector(config, secrets_file=secrets)
+    if name:
+        validate_name("connector", name)  # it becomes a container and a directory name
     name = name or spec.name
-    try:
-        from runtime.config.names import validate_name
-    except ImportError:  # pragma: no cover - the config helper's module
-        validate_name = None
-    if validate_name is not None:
-        validate_name("connector", name)
     client = docker_client()
     started = launch.start_container(
         config, name=name, secrets=secrets.resolve() if secrets else None,
