@@ -43,6 +43,7 @@ LABEL_CONFIG = "weir.config"
 LABEL_HOME = "weir.home"
 LABEL_TYPE = "weir.type"
 LABEL_TOPIC = "weir.topic"
+LABEL_KIND = "weir.kind"
 STOP_TIMEOUT = 10  # seconds between SIGTERM (graceful: flush, commit) and SIGKILL
 
 Log = Callable[[str], None]
@@ -63,6 +64,7 @@ class DockerConnector:
     finished_at: float | None
     exit_code: int | None
     type: str | None = None
+    kind: str | None = None  # source | sink
     topic: str | None = None
     restarts: int = 0
     records: int | None = None  # records produced (source) or delivered (sink)
@@ -106,6 +108,7 @@ def start_container(
     base_image: str = DEFAULT_BASE_IMAGE,
     files: Iterable[Path] = (),
     connector_type: str | None = None,
+    kind: str | None = None,
     topic: str | None = None,
     profile: Profile | None = None,
     log: Log | None = None,
@@ -164,6 +167,8 @@ def start_container(
     }
     if connector_type:
         labels[LABEL_TYPE] = connector_type
+    if kind:
+        labels[LABEL_KIND] = kind
     if topic:
         labels[LABEL_TOPIC] = topic
     # An empty, writable $WEIR_HOME under the mounts, unless the store already covers it.
@@ -348,6 +353,7 @@ def _describe(container: Container) -> DockerConnector:
         finished_at=None if running else _epoch(state.get("FinishedAt")),
         exit_code=state.get("ExitCode") if status in ("exited", "dead") else None,
         type=labels.get(LABEL_TYPE),
+        kind=labels.get(LABEL_KIND),
         topic=labels.get(LABEL_TOPIC),
         restarts=int(attrs.get("RestartCount") or 0),
         records=metrics.records_out if metrics.updated_at else None,
@@ -440,14 +446,16 @@ def start_again(name: str, *, client: DockerClient | None = None) -> DockerConne
     return _describe(container)
 
 
-def remove_container(name: str, *, timeout: int = STOP_TIMEOUT, event: bool = True,
+def remove_container(name: str, *, timeout: int = STOP_TIMEOUT, purge: bool = True,
                      client: DockerClient | None = None) -> None:
-    """Stop gracefully when running, then remove the container (telemetry stays); a
-    `delete` event is recorded unless `event` is False (a foreground run cleaning up)."""
+    """Stop gracefully when running, then remove the container and, with `purge` (what
+    `connector delete` means), its telemetry; a foreground run cleaning up keeps it."""
+    import shutil
+
     from docker.errors import APIError
     from docker.errors import NotFound as DockerNotFound
 
-    from runtime.connectors.telemetry import record_event
+    from runtime.connectors.telemetry import connector_dir
 
     _, container = _get(name, client)
     try:
@@ -459,5 +467,5 @@ def remove_container(name: str, *, timeout: int = STOP_TIMEOUT, event: bool = Tr
     except APIError as exc:
         raise WeirError(f"cannot remove the container of `{name}`: "
                         f"{exc.explanation or exc}") from exc
-    if event:
-        record_event(name, "delete", "Docker container removed")
+    if purge:
+        shutil.rmtree(connector_dir(name), ignore_errors=True)

@@ -74,7 +74,7 @@ def run_in_docker(config: Path, *, spec=None, secrets: Path | None = None,
         config, name=name, secrets=secrets.resolve() if secrets else None,
         base_image=base_image or DEFAULT_BASE_IMAGE,
         files=wasm_files((t.uses for t in spec.transforms), config),
-        connector_type=spec.type, topic=spec.topic,
+        connector_type=spec.type, kind=spec.kind, topic=spec.topic,
         log=info, client=client,
     )
     if detach:
@@ -107,7 +107,7 @@ def _foreground(launch, client, name: str) -> int:
         code = launch.wait_container(name, client=client)
     finally:
         signal.signal(signal.SIGTERM, previous)
-        launch.remove_container(name, client=client, event=False)
+        launch.remove_container(name, client=client, purge=False)
     info(f"connector `{name}` exited with code {code}")
     return code
 

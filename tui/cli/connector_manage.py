@@ -129,7 +129,7 @@ def _describe_view(name: str) -> dict[str, Any]:
         view["cluster"] = "stopped"
         return view
     view = dict(located.view)
-    if located.mode == "process" and view.get("config"):
+    if located.mode in ("process", "docker") and view.get("config"):
         view["config"] = _process_config(Path(view["config"]))
         view["config_path"] = located.view.get("config")
     return view

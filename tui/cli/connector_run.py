@@ -4,10 +4,12 @@ the terminal, until Ctrl-C (like `cdk test`). Also the seed's flag style:
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import click
 
+from tui.cli.connector_docker import check_docker_flags, docker_options, run_in_docker
 from tui.cli.output import info
 
 
@@ -18,10 +20,15 @@ from tui.cli.output import info
               help="The connector config (the same as giving FILE).")
 @click.option("--secrets", "secrets", type=click.Path(dir_okay=False),
               help="Secrets file: NAME=value lines (else the environment).")
+@click.option("--name", "name", metavar="N",
+              help="Run under this connector name instead of the config's.")
+@docker_options
 @click.pass_context
 def run(ctx: click.Context, target: str | None, flags: tuple[str, ...], config: str | None,
-        secrets: str | None) -> None:
+        secrets: str | None, name: str | None, docker: bool, detach: bool,
+        base_image: str | None) -> None:
     """Run the connector in FILE here until Ctrl-C: logs on the terminal, secrets masked.
+    With --docker, in a container instead (-d: detached; see `weir connector logs`).
 
     TYPE -- --FLAG=VALUE ... runs a built-in connector from Fluvio-style flags instead,
     e.g. `weir connector run http -- --endpoint=URL --fluvio-topic=T --interval=10s`.
@@ -33,12 +40,21 @@ def run(ctx: click.Context, target: str | None, flags: tuple[str, ...], config: 
     target = config or target
     if not target:
         raise click.UsageError("missing the connector config: weir connector run FILE")
+    check_docker_flags(docker, detach, base_image)
     try:
         spec, config_path = load_target(target, flags, secrets)
     except ConfigInvalid as exc:
         for diagnostic in exc.diagnostics:
             info(diagnostic.human(exc.path))
         ctx.exit(exc.exit_code)
+    if docker:
+        ctx.exit(run_in_docker(Path(config_path), spec=spec, name=name, detach=detach,
+                               secrets=Path(secrets) if secrets else None,
+                               base_image=base_image))
+    if name and name != spec.name:
+        from runtime.config.names import validate_name
+
+        spec = dataclasses.replace(spec, name=validate_name("connector", name))
     ctx.exit(run_foreground(spec, config_path))
 
 
