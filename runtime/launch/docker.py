@@ -143,6 +143,12 @@ def start_container(
     store = _store_dir(profile)
     uid, gid = container_user()
     if os.getuid() == 0 and uid != 0:
+        if store is not None:
+            # Create the database now, so a root process on the host opening it first
+            # cannot leave a root-owned file the container could not write.
+            from runtime.topics import open_store
+
+            open_store(profile).close()
         _hand_over([p for p in (store, conn_dir) if p is not None], uid, gid)
     mounts = plan_mounts(config=config, secrets=secrets, name=name, home=home, store=store,
                          files=files)
