@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.docker.helpers import containers_of
+
 BASE_IMAGE = "weir-test-base:bookworm"
 SOCKET = "/var/run/docker.sock"
 MIRROR = os.environ.get("WEIR_TEST_DEBIAN_MIRROR", "http://deb.debian.org/debian")
@@ -113,3 +115,13 @@ def _debootstrap(tarball: Path) -> None:
     subprocess.run(["tar", "-C", str(rootfs), "-cf", str(partial), "."], check=True)
     partial.replace(tarball)
     shutil.rmtree(rootfs, ignore_errors=True)
+
+
+@pytest.fixture
+def cleanup(docker_engine, weir_home):
+    """Names of connectors whose containers a test started: removed whatever happens."""
+    names: list[str] = []
+    yield names
+    for name in names:
+        for container in containers_of(docker_engine, name, weir_home):
+            container.remove(force=True)
