@@ -126,6 +126,11 @@ def _places_for(fmt: Format, type_name: str | None, section: str | None
                                "(`map:`, `filter:`...); `weir config convert` writes the "
                                "apiVersion format, which has `transforms`")
         places.setdefault("meta", []).append("the apiVersion format")
+        for t in ct.BUILTIN_TYPES.values():
+            places.setdefault(t.section, ["parameters"])
+            hints[t.section] = (f"`{t.section}:` is the apiVersion format's section; in the "
+                                "legacy format the connector's parameters go under "
+                                "`parameters:`")
     return places, hints
 
 

@@ -440,8 +440,9 @@ def test_secrets_file_bad_lines(tmp_path):
     f.write_text("# comment\nGOOD=1\nno equals here\n1BAD=x\nGOOD=2\n")
     sf = read_secrets_file(f)
     assert sf.values == {"GOOD": "2"}
-    assert [(d.severity, d.line) for d in sf.diagnostics] == \
-        [("error", 3), ("error", 4), ("warning", 5)]
+    assert [(d.severity, d.code, d.line, d.column) for d in sf.diagnostics] == \
+        [("error", "secrets-file", 3, 1), ("error", "secrets-file", 4, 1),
+         ("warning", "secrets-file", 5, 1)]
     assert all("here" not in d.message for d in sf.diagnostics)
 
 
@@ -599,3 +600,9 @@ def test_sql_json_sql_mapping():
     d = find(base.replace("json-key:", "json-kye:"), "unknown-key")
     assert (d.line, d.column) == (15, 9) and d.hint == "did you mean `json-key`?"
     assert where(base.replace("type: int", "type: money"), "invalid-enum") == ("error", 16, 23)
+
+
+def test_current_section_in_legacy_file():
+    d = find(LEGACY + "http:\n  interval: 5s\n", "misplaced-key")
+    assert (d.line, d.column) == (9, 1)
+    assert "`parameters:`" in d.hint
