@@ -14,30 +14,31 @@ from pathlib import Path
 import wasmtime
 
 from runtime.home import weir_home
-from smartmodules.engine import ENGINE_FLAGS, get_engine, wasmtime_version
+from smartmodules.engine import engine_flags, get_engine, wasmtime_version
 
 
 def cache_dir() -> Path:
     return weir_home() / "cache" / "wasm"
 
 
-def cache_key(wasm: bytes) -> str:
+def cache_key(wasm: bytes, timed: bool = True) -> str:
     digest = hashlib.sha256(wasm).hexdigest()
-    tag = hashlib.sha256(
-        f"{wasmtime_version()}|{ENGINE_FLAGS}|{platform.machine()}".encode()).hexdigest()[:12]
+    tag = hashlib.sha256(f"{wasmtime_version()}|{engine_flags(timed)}|{platform.machine()}"
+                         .encode()).hexdigest()[:12]
     return f"{digest}-{tag}"
 
 
-def load_compiled(wasm: bytes, *, use_cache: bool = True) -> tuple[wasmtime.Module, bool]:
-    """(compiled module, whether it came from the cache)."""
-    engine = get_engine()
+def load_compiled(wasm: bytes, *, use_cache: bool = True,
+                  timed: bool = True) -> tuple[wasmtime.Module, bool]:
+    """(compiled module, whether it came from the cache), for the timed or plain engine."""
+    engine = get_engine(timed)
     if not use_cache:
         return wasmtime.Module(engine, wasm), False
     try:
         directory = cache_dir()
     except Exception:  # noqa: BLE001 - an unusable home only costs a recompile
         return wasmtime.Module(engine, wasm), False
-    path = directory / f"{cache_key(wasm)}.cwasm"
+    path = directory / f"{cache_key(wasm, timed)}.cwasm"
     if path.is_file():
         try:
             # read, not mmap: a file replaced or truncated later must not crash us

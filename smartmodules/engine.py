@@ -1,4 +1,9 @@
-"""The one wasmtime Engine a process uses: epoch interruption on, ticker running."""
+"""The wasmtime Engines a process uses.
+
+The default engine has epoch interruption on (with its ticker thread) so every call can
+be given a time limit. Epoch checks cost the guest time on every loop iteration (twice
+the time of a search loop in our benchmark), so chains built with no time limit, and the
+host's own codec, use a second engine without them."""
 
 from __future__ import annotations
 
@@ -9,23 +14,27 @@ import wasmtime
 from smartmodules.limits import EpochTicker
 
 _lock = threading.Lock()
-_engine: wasmtime.Engine | None = None
+_engines: dict[bool, wasmtime.Engine] = {}
 _ticker: EpochTicker | None = None
 
-# part of the compiled-module cache key: a change here must not load stale artifacts
-ENGINE_FLAGS = "epoch-interruption"
+
+def engine_flags(timed: bool = True) -> str:
+    """Part of the compiled-module cache key: artifacts of one engine don't load in another."""
+    return "epoch-interruption" if timed else "plain"
 
 
-def get_engine() -> wasmtime.Engine:
-    """The shared Engine; compiled modules and stores all hang off it."""
-    global _engine, _ticker
+def get_engine(timed: bool = True) -> wasmtime.Engine:
+    """The shared Engine with (timed) or without epoch interruption."""
+    global _ticker
     with _lock:
-        if _engine is None:
+        engine = _engines.get(timed)
+        if engine is None:
             config = wasmtime.Config()
-            config.epoch_interruption = True
-            _engine = wasmtime.Engine(config)
-            _ticker = EpochTicker(_engine)
-        return _engine
+            config.epoch_interruption = timed
+            engine = _engines[timed] = wasmtime.Engine(config)
+            if timed:
+                _ticker = EpochTicker(engine)
+        return engine
 
 
 def wasmtime_version() -> str:

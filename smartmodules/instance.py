@@ -121,7 +121,10 @@ class SmartModuleInstance:
         self.limits = limits or Limits()
         self.log = log or default_log
         self.accumulator = aggregate_initial or b""
-        engine = get_engine()
+        if loaded.timed != self.limits.timed:
+            raise ValueError("the module was compiled for the other engine (time limit "
+                             "on/off); load it with timed=limits.timed")
+        engine = get_engine(self.limits.timed)
         store = wasmtime.Store(engine)
         store.set_limits(memory_size=self.limits.memory_limit)
         self.store = store
@@ -139,7 +142,9 @@ class SmartModuleInstance:
         self._copy = CopyRecords(store)
         linker.define(store, self.info.copy_records_module, "copy_records", self._copy.func)
         self._ctx = context_address(store)
-        set_deadline(self._ctx, self.limits.deadline_ticks)
+        self._timed = self.limits.timed
+        if self._timed:
+            set_deadline(self._ctx, self.limits.deadline_ticks)
         try:
             instance = linker.instantiate(store, loaded.module)
         except wasmtime.Trap as trap:
@@ -181,7 +186,8 @@ class SmartModuleInstance:
         copy = self._copy
         copy.output = None
         copy.fault = None
-        set_deadline(self._ctx, self.limits.deadline_ticks)
+        if self._timed:
+            set_deadline(self._ctx, self.limits.deadline_ticks)
         try:
             ptr = self._write_input(data)
             rc = func(ptr, len(data), self.version)

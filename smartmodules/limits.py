@@ -20,18 +20,24 @@ TICK_MS = 10
 @dataclass(frozen=True, slots=True)
 class Limits:
     memory_limit: int = DEFAULT_MEMORY_LIMIT
-    time_limit_ms: int = DEFAULT_TIME_LIMIT_MS
+    time_limit_ms: int | None = DEFAULT_TIME_LIMIT_MS  # None: no limit, no epoch checks
 
     def __post_init__(self) -> None:
         if self.memory_limit < 65536:
             raise ValueError(f"memory limit {self.memory_limit} is below one wasm page "
                              "(65536 bytes)")
-        if self.time_limit_ms <= 0:
+        if self.time_limit_ms is not None and self.time_limit_ms <= 0:
             raise ValueError(f"time limit must be positive, got {self.time_limit_ms} ms")
+
+    @property
+    def timed(self) -> bool:
+        return self.time_limit_ms is not None
 
     @property
     def deadline_ticks(self) -> int:
         """Ticks to allow; one extra because the current tick may be almost over."""
+        if self.time_limit_ms is None:
+            return 0
         return math.ceil(self.time_limit_ms / TICK_MS) + 1
 
 

@@ -37,6 +37,7 @@ class LoadedModule:
     module: object  # wasmtime.Module
     info: ModuleInfo
     from_cache: bool
+    timed: bool = True
 
 
 def _sig(func_type) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -126,8 +127,10 @@ def inspect_compiled(module, *, name: str, size: int) -> ModuleInfo:
     )
 
 
-def load_bytes(wasm: bytes, *, name: str, use_cache: bool = True) -> LoadedModule:
-    """Compile (or fetch from the cache) and validate."""
+def load_bytes(wasm: bytes, *, name: str, use_cache: bool = True,
+               timed: bool = True) -> LoadedModule:
+    """Compile (or fetch from the cache) and validate; `timed`: for the engine with epoch
+    interruption (time limits)."""
     import wasmtime
 
     from smartmodules.cache import load_compiled
@@ -139,16 +142,17 @@ def load_bytes(wasm: bytes, *, name: str, use_cache: bool = True) -> LoadedModul
         raise InvalidSmartModule(
             f"{name}: not a WebAssembly module (the file does not start with \\0asm)", hint=hint)
     try:
-        module, from_cache = load_compiled(wasm, use_cache=use_cache)
+        module, from_cache = load_compiled(wasm, use_cache=use_cache, timed=timed)
     except wasmtime.WasmtimeError as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else "invalid module"
         raise InvalidSmartModule(f"{name}: the WebAssembly does not validate: {first}") from None
     info = inspect_compiled(module, name=name, size=len(wasm))
-    return LoadedModule(name=name, wasm=wasm, module=module, info=info, from_cache=from_cache)
+    return LoadedModule(name=name, wasm=wasm, module=module, info=info, from_cache=from_cache,
+                        timed=timed)
 
 
-def load_file(path: str | Path, *, name: str | None = None,
-              use_cache: bool = True) -> LoadedModule:
+def load_file(path: str | Path, *, name: str | None = None, use_cache: bool = True,
+              timed: bool = True) -> LoadedModule:
     """Read and load a .wasm file; a missing or unreadable file says so."""
     from runtime.errors import NotFound
 
@@ -161,4 +165,4 @@ def load_file(path: str | Path, *, name: str | None = None,
         raise InvalidSmartModule(f"{p}: is a directory, expected a .wasm file") from None
     except OSError as exc:
         raise InvalidSmartModule(f"{p}: cannot read: {exc.strerror}") from None
-    return load_bytes(wasm, name=name or p.name, use_cache=use_cache)
+    return load_bytes(wasm, name=name or p.name, use_cache=use_cache, timed=timed)

@@ -85,6 +85,16 @@ def test_params_and_missing_param(mods):
         "Missing param key"
 
 
+def test_json_reports_load_errors(tmp_path):
+    bad = tmp_path / "bad.wasm"
+    bad.write_bytes(b"nope")
+    r = run_weir("smartmodule", "test", "--wasm-file", str(bad), "--text", "a", "--json")
+    doc = json.loads(r.stdout)
+    assert r.returncode == 1 and doc["records"] == []
+    assert doc["error"]["kind"] == "invalid-module" and "not a WebAssembly" in doc["error"][
+        "message"]
+
+
 def test_error_exit_keeps_partial_output(mods):
     r = run_weir("smartmodule", "test", "--wasm-file", str(mods / "filter_map.wasm"),
                  input="1\nx\n3\n")

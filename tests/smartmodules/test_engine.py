@@ -150,6 +150,18 @@ def test_runaway_loop_hits_time_limit(tmp_path):
     assert chain.process(recs("b")).error.kind == "time-limit"
 
 
+def test_no_time_limit_uses_the_plain_engine(tmp_path, weir_home):
+    chain = chain_of(tmp_path, "filter", time_limit_ms=None)
+    assert values(chain.process(recs("a", "#b"))) == ["a"]
+    timed = chain_of(tmp_path, "filter")
+    assert values(timed.process(recs("a", "#b"))) == ["a"]
+    # one cached artifact per engine
+    import hashlib
+
+    digest = hashlib.sha256(wat.wasm("filter")).hexdigest()
+    assert len(list((weir_home / "cache" / "wasm").glob(f"{digest}-*.cwasm"))) == 2
+
+
 def test_memory_bomb_hits_cap(tmp_path):
     chain = chain_of(tmp_path, "misbehave#membomb", memory_limit=4 * 1024 * 1024)
     err = chain.process(recs("a")).error

@@ -28,9 +28,11 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
     return params
 
 
-def _time_limit_ms(text: str) -> int:
+def _time_limit_ms(text: str) -> int | None:
     from runtime.config.values import ValueProblem, parse_duration
 
+    if text.strip().lower() in ("off", "none", "0"):
+        return None
     if text.strip().isdigit():
         return int(text)
     try:
@@ -132,7 +134,8 @@ def record_line(record, show_key: bool) -> bytes:
 @click.option("--memory-limit", default="1GB", show_default=True,
               help="Memory cap per module (e.g. 64MB).")
 @click.option("--time-limit", default="10s", show_default=True,
-              help="Time limit per call (e.g. 500ms, 10s).")
+              help="Time limit per call (e.g. 500ms, 10s; `off` for none, which runs "
+                   "modules faster).")
 def test(name, wasm_file, transforms_file, text, file, raw, key, params, aggregate_initial,
          lookback_records, lookback_last, show_key, as_json, trace, expect, abi_version,
          memory_limit, time_limit) -> None:
@@ -202,16 +205,20 @@ def test(name, wasm_file, transforms_file, text, file, raw, key, params, aggrega
     def log(module: str, line: str) -> None:
         info(f"[{module}] {line}")
 
+    from runtime.errors import WeirError
     from smartmodules.chain import build_chain
-    from smartmodules.errors import SmartModuleError
+    from smartmodules.errors import InvalidSmartModule, SmartModuleError
 
     try:
         chain = build_chain(specs, version=abi_version, memory_limit=mem, time_limit_ms=limit_ms,
                             log=log, lookback=lookback, base_dir=base_dir)
-    except SmartModuleError as exc:
+    except WeirError as exc:
         if as_json:
-            print_json({"records": [], "error": exc.to_dict(), **({"stages": []} if trace
-                                                                    else {})})
+            error = exc.to_dict() if isinstance(exc, SmartModuleError) else {
+                "module": specs[0].uses if len(specs) == 1 else None, "offset": None,
+                "kind": "invalid-module" if isinstance(exc, InvalidSmartModule) else "load",
+                "message": exc.message, "hint": exc.hint, "rc": None}
+            print_json({"records": [], "error": error, **({"stages": []} if trace else {})})
         raise
     try:
         result = chain.process(records)
