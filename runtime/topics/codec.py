@@ -91,11 +91,14 @@ def pack(records: Sequence[ProduceRecord], now_ms: int) -> PackedBatch:
         if None in stamp_set:
             stamps = tuple(now_ms if t is None else t for t in stamps)
             stamp_set = set(stamps)
+        if not all(type(t) is int and 0 <= t < 1 << 63 for t in stamp_set):
+            bad = next(t for t in stamp_set if type(t) is not int or not 0 <= t < 1 << 63)
+            raise WeirError(f"record timestamps must be integers >= 0 (ms), not {bad!r}")
         try:
             first_ts, max_ts = stamps[0], max(stamp_set)
             ts_blob = None if len(stamp_set) == 1 else _pack("q", stamps)
-        except (TypeError, OverflowError) as exc:
-            raise WeirError(f"record timestamps must be integers (ms): {exc}") from exc
+        except OverflowError as exc:
+            raise WeirError(f"record timestamps must fit in 64 bits: {exc}") from exc
 
     if keys.count(None) == count:
         key_lens = key_blob = None
