@@ -41,6 +41,7 @@ class TimelineView(ReportsWorkerErrors, RichLog):
         self.reader = reader or TimelineReader()
         self.poll_seconds = poll_seconds
         self.entries: list[Entry] = []  # what is shown, bounded like the widget
+        self._polling = False
 
     def on_mount(self) -> None:
         self.set_interval(self.poll_seconds, self.refresh_entries)
@@ -53,11 +54,23 @@ class TimelineView(ReportsWorkerErrors, RichLog):
         self.clear()
         self.refresh_entries()
 
-    @work(exclusive=True, group="timeline", exit_on_error=False)
-    async def refresh_entries(self) -> None:
+    def refresh_entries(self) -> None:
+        """Poll once unless a poll is running: a cancelled poll would lose what it read."""
+        if not self._polling:
+            self._polling = True
+            self._poll()
+
+    @work(group="timeline", exit_on_error=False)
+    async def _poll(self) -> None:
         reader = self.reader
-        new = await asyncio.to_thread(reader.poll)
-        if reader is not self.reader or not new:
+        try:
+            new = await asyncio.to_thread(reader.poll)
+        finally:
+            self._polling = False
+        if reader is not self.reader:
+            self.refresh_entries()  # retargeted meanwhile: read the new set now
+            return
+        if not new:
             return
         self.entries.extend(new)
         if self.max_lines and len(self.entries) > self.max_lines:

@@ -173,6 +173,8 @@ class TopicsPane(ReportsWorkerErrors, Horizontal):
             return
         batch = stream.take()
         if batch:
+            if len(stream.positions) > 1:
+                batch.sort(key=lambda r: r.timestamp)  # partitions interleaved by time
             self.query_one(TailView).add(batch)
             self._show_state()
         if stream.error is not None and not stream.alive:

@@ -151,8 +151,13 @@ class TailView(ScrollView, can_focus=True):
         self._resize()
         if self.following:
             self.cursor = self.row_count - 1
-            self.scroll_end(animate=False, immediate=True)
+            self._stick_to_end()
+            self.call_after_refresh(self._stick_to_end)
         self.refresh()
+
+    def _stick_to_end(self) -> None:
+        if self.following:
+            self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
 
     def set_filter(self, text: str) -> None:
         self.needle = text.lower().encode()
