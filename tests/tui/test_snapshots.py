@@ -109,3 +109,32 @@ def test_help_screen(snap_compare) -> None:
 
     assert snap_compare(make_app(start_area="connectors"), terminal_size=SIZE,
                         run_before=run_before)
+
+
+def test_topics_tail(snap_compare, weir_home: Path) -> None:
+    from runtime.topics import open_store
+    from runtime.topics.record import ProduceRecord
+    from runtime.topics.store import TopicSpec
+
+    store = open_store()
+    store.create_topic(TopicSpec("demo", partitions=1))
+    store.create_topic(TopicSpec("empty", partitions=3))
+    store.append("demo", [ProduceRecord(json.dumps({"n": i, "level": "info"}).encode(),
+                                        key=b"k%d" % (i % 4), timestamp=T0 + 250 * i)
+                          for i in range(40)])
+    store.close()
+    _write_events(weir_home, "demo-events", "demo")
+
+    async def run_before(pilot) -> None:
+        from tui.components.topics.tail_view import TailView
+
+        await _ready(pilot)
+        await pilot.press("b")
+        tail = pilot.app.query_one(TailView)
+        await wait_for(pilot, lambda: tail.total == 40)
+        await wait_for(pilot, lambda: len(pilot.app.query_one("#topic-logs").entries) == 6)
+        await pilot.press("up", "up", "up")
+        await pilot.pause(0.2)
+
+    assert snap_compare(make_app(start_area="topics"), terminal_size=SIZE,
+                        run_before=run_before)

@@ -35,11 +35,12 @@ class TimelineView(ReportsWorkerErrors, RichLog):
     show_dates: reactive[bool] = reactive(False)
 
     def __init__(self, reader: TimelineReader | None = None, *, max_lines: int = 2000,
-                 poll_seconds: float = 0.5, **kwargs) -> None:
-        super().__init__(max_lines=max_lines, wrap=False, markup=False, highlight=False,
+                 poll_seconds: float = 0.5, compact: bool = False, **kwargs) -> None:
+        super().__init__(max_lines=max_lines, wrap=compact, markup=False, highlight=False,
                          auto_scroll=True, **kwargs)
         self.reader = reader or TimelineReader()
         self.poll_seconds = poll_seconds
+        self.compact = compact  # narrow: seconds only, connector names only when several
         self.entries: list[Entry] = []  # what is shown, bounded like the widget
         self._polling = False
 
@@ -82,16 +83,23 @@ class TimelineView(ReportsWorkerErrors, RichLog):
             self.write(self.render_entry(entry))
 
     def render_entry(self, entry: Entry) -> Text:
-        text = Text(format_ts(entry.ts, date=self.show_dates) + " ", style="dim")
-        text.append(f"{entry.connector:<16} ", style="bold")
+        stamp = format_ts(entry.ts, date=self.show_dates)
+        if self.compact:
+            stamp = stamp[:-4]
+        text = Text(stamp + " ", style="dim")
+        names = {e.connector for e in self.entries[-200:]}
+        if not self.compact or len(names) > 1:
+            text.append(f"{entry.connector:<{10 if self.compact else 16}} ", style="bold")
+        width = 5 if self.compact else 7
         if entry.kind == "event":
             style = EVENT_STYLES.get(entry.level, "bold")
-            text.append(f"● {entry.level.upper():<7} ", style=style)
+            text.append(f"● {entry.level.upper():<{width}} ", style=style)
             text.append(entry.message)
             if entry.offset is not None:
                 text.append(f"  (offset {entry.offset})", style="italic")
         else:
-            text.append(f"  {entry.level.upper():<7} ", style=LEVEL_STYLES.get(entry.level, "dim"))
+            text.append(f"  {entry.level.upper():<{width}} ",
+                        style=LEVEL_STYLES.get(entry.level, "dim"))
             text.append(entry.message, style=LEVEL_STYLES.get(entry.level, ""))
         return text
 

@@ -81,7 +81,7 @@ class TopicsPane(ReportsWorkerErrors, Horizontal):
         with Vertical(id="topic-logs-box"):
             yield Label("Connectors on this topic", id="topic-logs-title",
                         classes="section-title")
-            yield TimelineView(TimelineReader(names=set()), id="topic-logs")
+            yield TimelineView(TimelineReader(names=set()), compact=True, id="topic-logs")
 
     def _max_lines(self) -> int:
         settings = getattr(self.app, "settings", None)
@@ -154,7 +154,7 @@ class TopicsPane(ReportsWorkerErrors, Horizontal):
         self.stream.start_thread()
         self._show_state()
         self.query_one(TimelineView).retarget(TimelineReader(topic=topic))
-        self.query_one("#topic-logs-title", Label).update(f"Connectors on {topic}")
+        self.query_one("#topic-logs-title", Label).update(f"Logs of {topic}'s connectors")
         table = self.query_one("#topics-table", DataTable)
         try:
             table.move_cursor(row=table.get_row_index(topic))
