@@ -36,7 +36,8 @@ class TimelineView(ReportsWorkerErrors, RichLog):
 
     def __init__(self, reader: TimelineReader | None = None, *, max_lines: int = 2000,
                  poll_seconds: float = 0.5, compact: bool = False, **kwargs) -> None:
-        super().__init__(max_lines=max_lines, wrap=compact, markup=False, highlight=False,
+        super().__init__(max_lines=max_lines, wrap=compact, min_width=20 if compact else 78,
+                         markup=False, highlight=False,
                          auto_scroll=True, **kwargs)
         self.reader = reader or TimelineReader()
         self.poll_seconds = poll_seconds
