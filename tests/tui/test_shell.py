@@ -18,16 +18,14 @@ async def test_every_area_has_a_key_and_takes_focus() -> None:
     async with app.run_test(size=SIZE) as pilot:
         for area in AREAS:
             await pilot.press(area.key)
-            await pilot.pause()
-            assert app.area == area.id
             pane = app.query_one(f"#{area.id}-pane")
-            assert pane.has_focus_within, area.id
+            await wait_for(pilot, lambda a=area.id, p=pane: app.area == a and p.has_focus_within)
             assert app.query_one(StatusBar).area == area.title
         await pilot.press("f3")  # the editor takes printable keys: ] types, f-keys still work
         await pilot.press("right_square_bracket", "f2")
-        assert app.area == "connectors"
+        await wait_for(pilot, lambda: app.area == "connectors")
         await pilot.press("right_square_bracket")  # outside a text field ] is next area
-        assert app.area == "editor"
+        await wait_for(pilot, lambda: app.area == "editor")
 
 
 async def test_help_lists_the_focused_panes_bindings_first() -> None:
@@ -54,7 +52,7 @@ async def test_keymap_from_settings_file_remaps_bindings(weir_home: Path) -> Non
     assert app.settings.keymap == {"area.logs": "f12", "app.help": "f10"}
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f12")
-        assert app.area == "logs"
+        await wait_for(pilot, lambda: app.area == "logs")
         await pilot.press("f6")  # the old key no longer switches
         await pilot.press("f10")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
@@ -89,8 +87,7 @@ async def test_command_palette_holds_every_pane_action() -> None:
         command = next(c for c in app.get_system_commands(app.screen)
                        if c.title == "Go to Topics")
         command.callback()
-        await pilot.pause()
-        assert app.area == "topics"
+        await wait_for(pilot, lambda: app.area == "topics")
 
 
 async def test_status_bar_shows_profile_and_cluster_state() -> None:
