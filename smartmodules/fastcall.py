@@ -38,6 +38,7 @@ _c_set_deadline.argtypes = [ctypes.c_void_p, ctypes.c_uint64]
 _KIND = {"i32": ffi.WASMTIME_I32, "i64": ffi.WASMTIME_I64}
 _TrapPtr = ctypes.POINTER(ffi.wasm_trap_t)
 _ErrPtr = ctypes.POINTER(ffi.wasmtime_error_t)
+_NO_FINALIZER = ctypes.CFUNCTYPE(None, ctypes.c_void_p)()  # a NULL function pointer
 _string_at = ctypes.string_at
 _memmove = ctypes.memmove
 
@@ -129,10 +130,11 @@ class CopyRecords:
         self.fault: str | None = None
         self._func_type = wasmtime.FuncType([wasmtime.ValType.i32(), wasmtime.ValType.i32()], [])
         self._callback = ffi.wasmtime_func_unchecked_callback_t(self._call)
-        self._finalizer = ctypes.CFUNCTYPE(None, ctypes.c_void_p)(lambda env: None)
         raw = ffi.wasmtime_func_t()
+        # no finalizer: a Python thunk freed before the store is dropped would be called
+        # after it is gone; the callback itself only runs during our own calls
         ffi.wasmtime_func_new_unchecked(store._context(), self._func_type.ptr(), self._callback,
-                                        None, self._finalizer, ctypes.byref(raw))
+                                        None, _NO_FINALIZER, ctypes.byref(raw))
         self.func = wasmtime.Func._from_raw(raw)
 
     def _call(self, env, caller, args, nargs) -> int:
