@@ -203,6 +203,22 @@ def weir_idle_cpu(directory: Path) -> float:
     return float(out) / 3.0
 
 
+def disk_sync_ms(directory: Path, rounds: int = 100) -> list[float]:
+    """What the disk itself charges: append 100 KB to a file and fdatasync it, as a commit
+    of one batch does. This bounds durable produce rate and follow latency."""
+    took = []
+    fd = os.open(directory / "fsync-probe", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    try:
+        for _ in range(rounds):
+            t0 = time.perf_counter()
+            os.write(fd, VALUE * BATCH)
+            os.fdatasync(fd)
+            took.append((time.perf_counter() - t0) * 1000)
+    finally:
+        os.close(fd)
+    return took
+
+
 # -- redis --------------------------------------------------------------------------------
 
 def free_port() -> int:
@@ -301,6 +317,7 @@ def main() -> None:
         store.close()
         w_lat = weir_follow(tmp_path / "follow", args.samples)
         w_idle = weir_idle_cpu(tmp_path / "follow")
+        sync_ms = disk_sync_ms(tmp_path)
 
         redis_proc, port = start_redis(tmp_path)
         try:
@@ -348,6 +365,8 @@ def main() -> None:
         ("follow wake-up p99, from the acknowledgement", ms(p99(w_lat.after_ack)),
          ms(p99(r_lat.after_ack)), ""),
         ("idle follower CPU", f"{w_idle * 100:.2f} %", "", ""),
+        ("this disk: write 100 KB + fdatasync, p50 / p99",
+         f"{median(sync_ms):.2f} / {p99(sync_ms):.2f} ms", "", ""),
     ]
     width = max(len(r[0]) for r in rows)
     print(f"{'workload':<{width}}  {'weir embedded':>18}  {'redis streams':>18}  ratio")
