@@ -131,6 +131,16 @@ class _Topic:
     segment_bytes: int | None
 
 
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A batch checked and packed for a topic as it was known when packing."""
+
+    topic: _Topic
+    records: Sequence[ProduceRecord]
+    partition: int | None
+    plan: list
+
+
 class EmbeddedStore:
     """TopicStore over SQLite. One instance per process (or thread group); cheap to open."""
 
@@ -374,48 +384,72 @@ class EmbeddedStore:
         """Append a batch durably in one transaction; (partition, offset) per record."""
         if not records:
             return []
+        return self.commit_prepared(topic, [self.prepare(topic, records, partition)])[0]
+
+
+    def prepare(
+        self, topic: str, records: Sequence[ProduceRecord], partition: int | None = None
+    ) -> Prepared:
+        """Check and pack a batch without touching the database (no lock held), so that a
+        pipelined producer packs the next batch while the previous one is being fsynced.
+        Bad records and partitions raise here, before anything is queued."""
         if not isinstance(records, (list, tuple)):
             records = list(records)
-        now = _now_ms()
         known = self._topics.get(topic)
-        plan = None
         if known is not None:
-            try:  # pack outside the lock, from what we knew of the topic; checked below
-                plan = self._plan(known, records, partition)
+            try:
+                return Prepared(known, records, partition, self._plan(known, records, partition))
             except WeirError:
-                plan = None
+                pass  # perhaps what we knew is stale (topic created again): look again
+        with self._read(f"append to topic `{topic}`") as conn:
+            known = self._topic(conn, topic)
+        return Prepared(known, records, partition, self._plan(known, records, partition))
+
+    def commit_prepared(
+        self, topic: str, batches: Sequence[Prepared]
+    ) -> list[list[tuple[int, int]]]:
+        """Store prepared batches in ONE transaction (one fsync): all of them or none.
+        Each stays its own batch with its own dense offsets; (partition, offset) per record
+        for each batch, in order."""
+        now = _now_ms()
+        results: list[list[tuple[int, int]]] = []
         with self._write(f"append to topic `{topic}`") as conn:
             current = self._topic(conn, topic)
-            if plan is None or known != current:
-                plan = self._plan(current, records, partition)
-            result: list[tuple[int, int]] | None = None
-            if len(plan) > 1:
-                result = [(0, 0)] * len(records)
-            for p, indexes, batch in plan:
-                # The next offset comes from the table, under the write lock.
-                ((end, size),) = conn.execute(
-                    "UPDATE partitions SET next_offset = next_offset + ?, "
-                    "size_bytes = size_bytes + ? WHERE topic_id = ? AND partition = ? "
-                    "RETURNING next_offset, size_bytes",
-                    (batch.count, batch.size, current.id, p),
-                ).fetchall()
-                base, last = end - batch.count, end - 1
-                conn.execute(
-                    "INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (current.id, p, last, base, batch.count, now, batch.size, batch.first_ts,
-                     batch.max_ts, batch.timestamps, batch.value_lens, batch.values,
-                     batch.key_lens, batch.keys, batch.headers),
-                )
-                if current.retention_ms or (
-                    current.segment_bytes and size > current.segment_bytes
-                ):
-                    self._trim(conn, current, p, now)
-                if result is None:
-                    result = list(zip(repeat(p, batch.count), range(base, last + 1), strict=True))
-                else:
-                    for i, offset in zip(indexes, range(base, last + 1), strict=True):
-                        result[i] = (p, offset)
+            for prepared in batches:
+                plan = prepared.plan
+                if prepared.topic != current:  # deleted and created again since packing
+                    plan = self._plan(current, prepared.records, prepared.partition)
+                results.append(self._store_plan(conn, current, plan, len(prepared.records), now))
         self._notifier.notify(topic)
+        return results
+
+    def _store_plan(self, conn: sqlite3.Connection, topic: _Topic, plan: list, count: int,
+                    now: int) -> list[tuple[int, int]]:
+        result: list[tuple[int, int]] | None = None
+        if len(plan) > 1:
+            result = [(0, 0)] * count
+        for p, indexes, batch in plan:
+            # The next offset comes from the table, under the write lock.
+            ((end, size),) = conn.execute(
+                "UPDATE partitions SET next_offset = next_offset + ?, "
+                "size_bytes = size_bytes + ? WHERE topic_id = ? AND partition = ? "
+                "RETURNING next_offset, size_bytes",
+                (batch.count, batch.size, topic.id, p),
+            ).fetchall()
+            base, last = end - batch.count, end - 1
+            conn.execute(
+                "INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (topic.id, p, last, base, batch.count, now, batch.size, batch.first_ts,
+                 batch.max_ts, batch.timestamps, batch.value_lens, batch.values,
+                 batch.key_lens, batch.keys, batch.headers),
+            )
+            if topic.retention_ms or (topic.segment_bytes and size > topic.segment_bytes):
+                self._trim(conn, topic, p, now)
+            if result is None:
+                result = list(zip(repeat(p, batch.count), range(base, last + 1), strict=True))
+            else:
+                for i, offset in zip(indexes, range(base, last + 1), strict=True):
+                    result[i] = (p, offset)
         return result or []
 
     def _plan(

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import os
 import select
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass
 
 from runtime.errors import WeirError
+from runtime.topics.pipeline import Pipeline
 from runtime.topics.record import ProduceRecord, produce_records
 from runtime.topics.store import TopicStore
 
@@ -89,20 +92,50 @@ def produce_fd(
     """
     summary = ProduceSummary()
     store.describe_topic(topic)  # fail before reading input when the topic is missing
+    pipeline = Pipeline(store, topic)
+    pending: deque[tuple[int, Future]] = deque()
 
-    def send(batch: list[ProduceRecord]) -> None:
-        if transform is not None:
-            batch = transform(batch)
-        if batch:
-            offsets = store.append(topic, batch, partition)
-            summary.records += len(batch)
+    def settle(block: bool, quiet: bool = False) -> None:
+        """Count (and report) the batches that are durable, in order."""
+        while pending and (block or pending[0][1].done()):
+            if quiet and (not pending[0][1].done() or pending[0][1].exception()):
+                return
+            count, future = pending.popleft()
+            offsets = future.result()  # raises the commit's failure
+            summary.records += count
             summary.batches += 1
             if on_batch:
                 on_batch(offsets)
 
-    if raw:
-        send([ProduceRecord(read_all(fd))])
-        return summary
+    def send(batch: list[ProduceRecord]) -> None:
+        if transform is not None:
+            # A transform may store records itself (the ones before a SmartModule error):
+            # everything sent before must be stored first.
+            pipeline.flush()
+            settle(True)
+            batch = transform(batch)
+        if batch:
+            pending.append((len(batch), pipeline.send(batch, partition)))
+            settle(False)
+
+    try:
+        if raw:
+            send([ProduceRecord(read_all(fd))])
+        else:
+            _produce_lines(fd, send, key_separator, batch_size, source, lambda: summary,
+                           lambda: (pipeline.flush(), settle(True)))
+        pipeline.flush()
+        settle(True)
+    finally:
+        try:
+            pipeline.close()
+        except Exception:  # noqa: BLE001 - already raised from flush or send above
+            pass
+        settle(True, quiet=True)
+    return summary
+
+
+def _produce_lines(fd, send, key_separator, batch_size, source, summary, drain) -> None:
     sep = key_separator.encode() if key_separator is not None else None
     if sep == b"":
         raise WeirError("the key separator must not be empty")
@@ -116,10 +149,11 @@ def produce_fd(
             if not found:
                 if values:
                     send(produce_records(values, keys))
+                drain()
                 raise WeirError(
                     f"{source}, line {number}: no key separator {key_separator!r} in "
                     f"{line[:60].decode(errors='replace')!r}",
-                    hint=f"write lines as KEY{key_separator}VALUE; the {summary.records} "
+                    hint=f"write lines as KEY{key_separator}VALUE; the {summary().records} "
                     "records before this line were produced",
                 )
             keys.append(key)
@@ -128,6 +162,7 @@ def produce_fd(
             send(produce_records(values, keys))
             values = []
             keys = None if keys is None else []
+            if not more:
+                drain()  # the input paused: report what is stored before waiting for more
     if values:
         send(produce_records(values, keys))
-    return summary
