@@ -177,9 +177,11 @@ def start_container(
         labels[LABEL_KIND] = kind
     if topic:
         labels[LABEL_TOPIC] = topic
-    # An empty, writable $WEIR_HOME under the mounts, unless the store already covers it.
+    # An empty $WEIR_HOME under the mounts, owned by the container user (Docker drops a
+    # tmpfs `mode` when a container restarts, but keeps its owner), unless the store
+    # already covers it.
     covered = store is not None and home.resolve().is_relative_to(store)
-    tmpfs = {} if covered else {str(home): "mode=1777"}
+    tmpfs = {} if covered else {str(home): f"uid={uid},gid={gid},mode=0755"}
     try:
         container = client.containers.run(
             image, args, detach=True, name=container_name(name, home), labels=labels,
@@ -443,6 +445,22 @@ def start_again(name: str, *, client: DockerClient | None = None) -> DockerConne
     from docker.errors import APIError
 
     _, container = _get(name, client)
+    user = str((container.attrs.get("Config") or {}).get("User") or "")
+    if os.getuid() == 0 and user.split(":")[0] not in ("", "0", "root"):
+        # Files root wrote meanwhile (a store opened first, a log) go back to the container.
+        from runtime.connectors.telemetry import connector_dir
+        from runtime.profiles import get_profile
+
+        uid, _, gid = user.partition(":")
+        labels = (container.attrs.get("Config") or {}).get("Labels") or {}
+        paths = [connector_dir(name)]
+        try:
+            store = _store_dir(get_profile(labels.get(LABEL_PROFILE) or "local"))
+        except NotFound:
+            store = None
+        if store is not None:
+            paths.append(store)
+        _hand_over(paths, int(uid), int(gid or uid))
     try:
         container.start()
     except APIError as exc:

@@ -85,6 +85,13 @@ def test_detached_connector_produces_and_is_listed_logged_stopped_deleted(
     time.sleep(1)
     assert len(consume("gen-docker")) == count  # nothing is produced any more
 
+    # `start` brings the same container back (still not root, the store still writable).
+    again = run_weir("connector", "start", "gen-docker", timeout=60)
+    assert again.returncode == 0, again.stderr
+    wait_for_records("gen-docker", count + 2)
+    assert listed("gen-docker")["status"].lower() == "running"
+    assert container.exec_run(["id", "-u"]).output.decode().strip() == uid
+
     deleted = run_weir("connector", "delete", "gen-docker", timeout=60)
     assert deleted.returncode == 0, deleted.stderr
     assert containers_of(docker_engine, "gen-docker", weir_home) == []
