@@ -18,7 +18,6 @@ from pathlib import Path
 from runtime.topics.record import Record
 from smartmodules import encoding
 from smartmodules.codec import Codec
-from smartmodules.columns import columns
 from smartmodules.errors import DecodeError, SmartModuleError
 from smartmodules.instance import LogFn, SmartModuleInstance
 from smartmodules.limits import DEFAULT_MEMORY_LIMIT, DEFAULT_TIME_LIMIT_MS, Limits
@@ -93,6 +92,7 @@ class Chain:
         self.version = version
         self._only_filters = all(s.kind == "filter" for s in stages)
         self._codec = Codec() if stages else None
+        self._closed = False
 
     @property
     def modules(self) -> list[tuple[str, str]]:
@@ -105,6 +105,8 @@ class Chain:
     def process(self, records: Sequence[Record], *, base_offset: int | None = None,
                 base_timestamp: int | None = None) -> ChainResult:
         """Run the chain over one batch. Never raises for module failures: see `error`."""
+        if self._closed:
+            raise RuntimeError("this SmartModule chain is closed")
         if not self._stages:
             return ChainResult(list(records))
         if base_offset is None:
@@ -151,10 +153,11 @@ class Chain:
         their exact bytes (a filter's successes, an unchanged batch); otherwise the codec
         decodes. Call right after `process` encoded `records`."""
         raw = final.raw
+        plain = self._codec.last_plain
         if raw == first_raw:
-            if _plain(records, final.partition):
+            if plain:
                 final._records = list(records)
-        elif self._only_filters and _plain(records, final.partition):
+        elif self._only_filters and plain:
             idx = self._codec.match(raw)
             if idx is not None:
                 final._records = list(map(records.__getitem__, idx))
@@ -167,6 +170,7 @@ class Chain:
         for stage in self._stages:
             stage.instance.close()
         self._stages = []
+        self._closed = True
 
     def __enter__(self) -> Chain:
         return self
@@ -184,15 +188,6 @@ def _preview(value: bytes, limit: int = 60) -> str:
     if len(text) > limit:
         text = text[:limit] + "..."
     return f"value {text!r}"
-
-
-def _plain(records: Sequence[Record], partition: int) -> bool:
-    """Whether the input records are exactly what decoding their encoding gives back."""
-    n = len(records)
-    if not n:
-        return True
-    _, _, _, _, headers, partitions = columns(records)
-    return headers.count(()) == n and partitions.count(partition) == n
 
 
 def is_path(uses: str) -> bool:

@@ -59,6 +59,7 @@ class Codec:
         self._match = FastFunc(store, exports["match"], (i32, i32, i32, i32, i32, i32), i32)
         self._values_format = FastFunc(store, exports["values_format"], (i32, i32, i32), i32)
         self._in: tuple[int, int, int] | None = None  # (out, bounds, n) of the last encode
+        self.last_plain = False
         self._free = 16
 
     def _ensure(self, size: int) -> None:
@@ -70,9 +71,13 @@ class Codec:
         """`Vec<Record>` of the records (count included), deltas against the bases."""
         n = len(records)
         if n:
-            offsets, timestamps, keys, values, _, _ = columns(records)
+            offsets, timestamps, keys, values, headers, partitions = columns(records)
+            # decoding this encoding gives these very Records back (no headers, one partition)
+            self.last_plain = (headers.count(()) == n
+                               and partitions.count(partitions[0]) == n)
         else:
             offsets = timestamps = keys = values = ()
+            self.last_plain = True
         vblob = b"".join(values)
         vlens = struct.pack(f"<{n}i", *map(len, values))
         if keys.count(None) == n:

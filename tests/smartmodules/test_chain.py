@@ -94,3 +94,10 @@ def test_unknown_module_name():
 def test_missing_wasm_path(tmp_path):
     with pytest.raises(NotFound, match="no such file"):
         build_chain([TransformSpec(uses=str(tmp_path / "gone.wasm"))])
+
+
+def test_closed_chain_refuses_to_run(tmp_path):
+    chain = chain_of(tmp_path, "filter")
+    chain.close()
+    with pytest.raises(RuntimeError, match="closed"):
+        chain.process(recs("a"))
