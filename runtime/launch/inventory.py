@@ -71,7 +71,7 @@ def docker_action(view: dict[str, Any], verb: str) -> None:
     func(view["name"])
 
 
-def managed_views_from_disk(home: Path) -> list[dict[str, Any]]:
+def managed_views_from_disk(home: Path, *, history: bool = False) -> list[dict[str, Any]]:
     """Managed connectors as last recorded, for when the cluster is not running."""
     from runtime.launch.supervisor import orphan_pid
 
@@ -82,7 +82,7 @@ def managed_views_from_disk(home: Path) -> list[dict[str, Any]]:
         elif record.status in (rec.RUNNING, rec.STARTING, rec.RESTARTING):
             record.status = rec.STOPPED  # the daemon is down, so nothing runs
             record.pid = None
-        view = managed_view(record, home)
+        view = managed_view(record, home, history=history)
         view["cluster"] = "stopped"
         views.append(view)
     return views

@@ -18,6 +18,7 @@ class Created:
     view: dict[str, Any]  # the connector as the cluster lists it
     profile: str  # pinned for its whole life
     cluster_started: str | None  # "url (pid N)" when this call started the cluster
+    warnings: list[Any]  # the config's non-fatal diagnostics (runtime.config Diagnostic)
 
 
 def declared_secret_names(config_text: str) -> list[str]:
@@ -65,7 +66,8 @@ def create_managed(config: Path, secrets: Path | None = None, *,
                    on_invalid: Callable[[WeirError], WeirError] | None = None) -> Created:
     """Validate `config` (ConfigInvalid, or what `on_invalid` makes of it), then create
     the connector in the cluster, starting the cluster first when `start_cluster`."""
-    from runtime.config.load import load_connector
+    from runtime.config.load import spec_from_analysis
+    from runtime.config.validate import analyze_file
     from runtime.launch.client import ClusterClient
     from runtime.launch.state import read_state
     from runtime.profiles import current_profile
@@ -76,7 +78,8 @@ def create_managed(config: Path, secrets: Path | None = None, *,
             raise EnvironmentProblem(f"{label} file {path} not found",
                                      hint="give the path of an existing file")
     try:
-        spec = load_connector(config, secrets_file=secrets, env=environ)
+        analysis = analyze_file(config, secrets_file=secrets, env=environ, check_values=True)
+        spec = spec_from_analysis(analysis, env=environ)
     except WeirError as exc:
         raise (on_invalid(exc) if on_invalid else exc) from None
     refuse_docker_clash(spec.name)
@@ -93,4 +96,6 @@ def create_managed(config: Path, secrets: Path | None = None, *,
             config=text, secrets=secrets_text(text, secrets, environ), profile=profile.name,
             cwd=str(config.resolve().parent), source_path=str(config.resolve()),
         )
-    return Created(view=view, profile=profile.name, cluster_started=started)
+    warnings = [d for d in analysis.report.diagnostics if d.severity == "warning"]
+    return Created(view=view, profile=profile.name, cluster_started=started,
+                   warnings=warnings)

@@ -46,6 +46,8 @@ def create(config: Path, secrets: Path | None) -> None:
 
     created = create_managed(config, secrets,
                              on_invalid=lambda exc: _report_invalid(exc, config))
+    for warning in created.warnings:
+        info(warning.human(str(config)))
     if created.cluster_started:
         info(f"local cluster was not running: started it on {created.cluster_started}")
     view = created.view
@@ -124,9 +126,9 @@ def _describe_view(name: str) -> dict[str, Any]:
         if _cluster_running():
             with _client() as client:
                 return client.describe_connector(name)
-        view = dict(located.view)
+        view = next(v for v in inventory.managed_views_from_disk(home, history=True)
+                    if v["name"] == name)
         view["config"] = managed_config(name, home)
-        view["cluster"] = "stopped"
         return view
     view = dict(located.view)
     if located.mode in ("process", "docker") and view.get("config"):
@@ -199,6 +201,12 @@ def describe(name: str, output: str) -> None:
         f"bytes {_bytes(metrics.get('bytes'))}",
         f"last error: {view.get('last_error') or 'none'}",
     ]
+    history = view.get("history") or []
+    if history:
+        lines.append("history (UTC):")
+        for entry in history[-6:]:
+            stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(entry.get("ts", 0)))
+            lines.append(f"  {stamp}  {entry.get('status', ''):<10} {entry.get('message', '')}")
     if view.get("cluster") == "stopped":
         lines.append("the local cluster is not running: `weir cluster start` brings it back")
     click.echo("")
