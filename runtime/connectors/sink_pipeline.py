@@ -16,8 +16,6 @@ from runtime.errors import WeirError
 from runtime.topics.record import Record
 from runtime.topics.store import TopicStore
 
-READ_BATCH = 500
-IDLE_MIN_S, IDLE_MAX_S = 0.01, 0.2
 STOP_GRACE_S = 5.0
 
 
@@ -97,18 +95,28 @@ class SinkPipeline:
         self.uncommitted.clear()
         self.last_commit = time.monotonic()
 
-    def _read(self, partition: int) -> list[Record]:
-        records = self.store.read(self.topic, partition, self.positions[partition], READ_BATCH)
+    def _chunks(self, records: list[Record]) -> list[list[Record]]:
+        """Split a fetched batch by `max-bytes` (at least one record a chunk)."""
         limit = self.opts.max_bytes
-        if limit and records:
-            total, keep = 0, 0
-            for record in records:
-                total += len(record.value) + len(record.key or b"")
-                if keep and total > limit:
-                    break
-                keep += 1
-            records = records[:keep]
-        return records
+        if not limit:
+            return [records]
+        chunks: list[list[Record]] = [[]]
+        total = 0
+        for record in records:
+            size = len(record.value) + len(record.key or b"")
+            if chunks[-1] and total + size > limit:
+                chunks.append([])
+                total = 0
+            chunks[-1].append(record)
+            total += size
+        return chunks
+
+    async def _reader(self, partition: int, queue: asyncio.Queue) -> None:
+        """Follow one partition (woken by the store on each append) into the queue."""
+        async for records in self.store.follow(self.topic, partition,
+                                               self.positions[partition]):
+            for chunk in self._chunks(records):
+                await queue.put((partition, chunk))
 
     async def run(self) -> int:
         ctx, reporter = self.ctx, self.ctx.reporter
@@ -138,25 +146,34 @@ class SinkPipeline:
             await asyncio.sleep(0.25)
 
     async def _loop(self, partitions: list[int]) -> int:
-        idle = IDLE_MIN_S
-        while not self.ctx.stop.is_set():
-            busy = False
-            for partition in partitions:
-                records = self._read(partition)
-                if not records:
+        # Readers run ahead by at most one batch a partition; offsets are committed from
+        # what was handled, never from where a reader got to.
+        queue: asyncio.Queue = asyncio.Queue(maxsize=len(partitions))
+        readers = [asyncio.create_task(self._reader(p, queue)) for p in partitions]
+        stop = asyncio.create_task(self.ctx.stop.wait())
+        try:
+            while not self.ctx.stop.is_set():
+                get = asyncio.create_task(queue.get())
+                timeout = self.flush_period if self.uncommitted and self.flush_period else None
+                done, _ = await asyncio.wait({get, stop, *readers}, timeout=timeout,
+                                             return_when=asyncio.FIRST_COMPLETED)
+                if get not in done:
+                    get.cancel()
+                    await asyncio.gather(get, return_exceptions=True)
+                    for reader in readers:
+                        if reader.done() and not reader.cancelled() and reader.exception():
+                            raise reader.exception()
+                    self._commit()
                     continue
-                busy = True
+                partition, records = get.result()
                 code = await self._handle(partition, records)
                 if code is not None:
                     return code
-                if self.ctx.stop.is_set():
-                    break
-            self._commit()
-            if busy:
-                idle = IDLE_MIN_S
-            else:
-                await self.ctx.stop.sleep(idle)
-                idle = min(IDLE_MAX_S, idle * 2)
+                self._commit()
+        finally:
+            for task in (*readers, stop):
+                task.cancel()
+            await asyncio.gather(*readers, stop, return_exceptions=True)
         self.ctx.reporter.info("stopping: committing delivered offsets")
         return 0
 
