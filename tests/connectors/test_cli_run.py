@@ -225,3 +225,21 @@ def test_second_ctrl_c_stops_at_once(tmp_path):
     assert proc.returncode == 130, err
     assert "stopped at once" in err and "Traceback" not in err
     assert committed("slow-sink", "slow") is None  # nothing was confirmed delivered
+
+
+def test_a_second_run_of_the_same_connector_is_refused(tmp_path):
+    config = write(tmp_path / "gen.yaml", """\
+        version: 0.3.0
+        name: only-once
+        type: generator
+        topic: only-once
+        parameters:
+          rate: 50
+        """)
+    first = spawn("-m", "tui.cli.main", "connector", "run", str(config))
+    wait_for(lambda: (connector_dir("only-once") / "process.json").exists())
+    second = run_weir("connector", "run", str(config))
+    first.send_signal(signal.SIGTERM)
+    first.communicate(timeout=20)
+    assert second.returncode == 1
+    assert f"already running in process {first.pid}" in second.stderr
