@@ -200,7 +200,7 @@ def test_second_ctrl_c_stops_at_once(tmp_path):
 
     produce("slow", ["a", "b", "c"])
     with CatFacts() as server:
-        server.sink_delay = 4
+        server.sink_delay = 10
         config = write(tmp_path / "slow.yaml", f"""\
             apiVersion: 0.1.0
             meta:
@@ -217,11 +217,12 @@ def test_second_ctrl_c_stops_at_once(tmp_path):
         proc = spawn("-m", "tui.cli.main", "connector", "run", str(config))
         wait_for(lambda: any(r["path"] == "/sink" for r in server.requests), timeout=30)
         proc.send_signal(signal.SIGINT)
-        time.sleep(0.3)
+        log = log_path("slow-sink")
+        wait_for(lambda: "received SIGINT" in log.read_text())  # the first one was seen
         started = time.monotonic()
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=20)
-        assert time.monotonic() - started < 3  # did not wait for the 4s request
+        assert time.monotonic() - started < 8  # did not wait for the 10s request
     assert proc.returncode == 130, err
     assert "stopped at once" in err and "Traceback" not in err
     assert committed("slow-sink", "slow") is None  # nothing was confirmed delivered
