@@ -11,7 +11,7 @@
 use std::cell::UnsafeCell;
 use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::Once;
+use std::sync::{Arc, Once};
 use std::time::Duration;
 
 // ------------------------------------------------------------------------------------------
@@ -124,55 +124,94 @@ impl fmt::Display for SmartModuleInitError {
 
 impl std::error::Error for SmartModuleInitError {}
 
-/// The bytes of a record's key or value.
-#[derive(Clone, Default, PartialEq, Eq, Hash)]
-pub struct RecordData(Vec<u8>);
+/// The bytes of a record's key or value. Values decoded from the input share its buffer
+/// (no copy per record); values you create own theirs.
+#[derive(Clone)]
+pub struct RecordData(Bytes);
+
+#[derive(Clone)]
+enum Bytes {
+    Owned(Vec<u8>),
+    Shared { buf: Arc<Vec<u8>>, start: usize, end: usize },
+}
 
 impl RecordData {
+    fn shared(buf: &Arc<Vec<u8>>, start: usize, end: usize) -> Self {
+        RecordData(Bytes::Shared { buf: Arc::clone(buf), start, end })
+    }
+    fn as_slice(&self) -> &[u8] {
+        match &self.0 {
+            Bytes::Owned(v) => v,
+            Bytes::Shared { buf, start, end } => &buf[*start..*end],
+        }
+    }
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.as_slice().len()
     }
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.as_slice().is_empty()
     }
     pub fn to_vec(&self) -> Vec<u8> {
-        self.0.clone()
+        self.as_slice().to_vec()
     }
     pub fn into_vec(self) -> Vec<u8> {
-        self.0
+        match self.0 {
+            Bytes::Owned(v) => v,
+            Bytes::Shared { buf, start, end } => buf[start..end].to_vec(),
+        }
+    }
+}
+
+impl Default for RecordData {
+    fn default() -> Self {
+        RecordData(Bytes::Owned(Vec::new()))
     }
 }
 
 impl AsRef<[u8]> for RecordData {
     fn as_ref(&self) -> &[u8] {
-        &self.0
+        self.as_slice()
+    }
+}
+
+impl PartialEq for RecordData {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+impl Eq for RecordData {}
+
+impl std::hash::Hash for RecordData {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_slice().hash(state)
     }
 }
 
 impl fmt::Debug for RecordData {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:?}", String::from_utf8_lossy(&self.0))
+        write!(f, "{:?}", String::from_utf8_lossy(self.as_slice()))
     }
 }
 
 impl From<Vec<u8>> for RecordData {
     fn from(bytes: Vec<u8>) -> Self {
-        RecordData(bytes)
+        RecordData(Bytes::Owned(bytes))
     }
 }
 impl From<&[u8]> for RecordData {
     fn from(bytes: &[u8]) -> Self {
-        RecordData(bytes.to_vec())
+        RecordData(Bytes::Owned(bytes.to_vec()))
     }
 }
 impl From<String> for RecordData {
     fn from(text: String) -> Self {
-        RecordData(text.into_bytes())
+        RecordData(Bytes::Owned(text.into_bytes()))
     }
 }
 impl From<&str> for RecordData {
     fn from(text: &str) -> Self {
-        RecordData(text.as_bytes().to_vec())
+        RecordData(Bytes::Owned(text.as_bytes().to_vec()))
     }
 }
 
@@ -345,7 +384,7 @@ macro_rules! smartmodule {
             #[no_mangle]
             pub unsafe extern "C" fn $export(ptr: *mut u8, len: usize, version: i16) -> i32 {
                 let input = Vec::from_raw_parts(ptr, len, len);
-                $crate::smartmodule::deliver($crate::smartmodule::$runner(&input, version, super::$f))
+                $crate::smartmodule::deliver($crate::smartmodule::$runner(input, version, super::$f))
             }
         }
     };
@@ -417,13 +456,19 @@ const KIND_FILTER_MAP: u8 = 4;
 struct Reader<'a> {
     buf: &'a [u8],
     pos: usize,
+    /// When `buf` is (a prefix of) this buffer, decoded keys and values share it.
+    shared: Option<&'a Arc<Vec<u8>>>,
 }
 
 type Decoded<T> = std::result::Result<T, ()>;
 
 impl<'a> Reader<'a> {
     fn new(buf: &'a [u8]) -> Self {
-        Reader { buf, pos: 0 }
+        Reader { buf, pos: 0, shared: None }
+    }
+    /// Reads `shared[start..end]`, handing out keys and values that point into it.
+    fn sharing(shared: &'a Arc<Vec<u8>>, start: usize, end: usize) -> Self {
+        Reader { buf: &shared[..end], pos: start, shared: Some(shared) }
     }
     fn remaining(&self) -> usize {
         self.buf.len() - self.pos
@@ -510,7 +555,12 @@ impl<'a> Reader<'a> {
         if len <= 0 {
             return Ok(RecordData::default());
         }
-        Ok(RecordData(self.take(len as usize)?.to_vec()))
+        let start = self.pos;
+        let bytes = self.take(len as usize)?;
+        Ok(match self.shared {
+            Some(buf) => RecordData::shared(buf, start, start + bytes.len()),
+            None => RecordData::from(bytes),
+        })
     }
     fn record(&mut self) -> Decoded<Record> {
         let len = self.varint()?;
@@ -529,14 +579,6 @@ impl<'a> Reader<'a> {
             value,
             headers,
         })
-    }
-    fn records(&mut self) -> Decoded<Vec<Record>> {
-        let count = self.i32()?;
-        let mut records = Vec::with_capacity(count.max(0).min(65_536) as usize);
-        for _ in 0..count.max(0) {
-            records.push(self.record()?);
-        }
-        Ok(records)
     }
     fn params(&mut self, version: i16) -> Decoded<SmartModuleExtraParams> {
         let count = self.u16()?;
@@ -561,16 +603,23 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// The decoded SmartModuleInput: where the batch starts and its records, still encoded.
+/// The decoded SmartModuleInput: where the batch starts, and where its encoded records lie
+/// in the input buffer.
 struct Input {
     base_offset: i64,
     base_timestamp: i64,
-    raw_bytes: Vec<u8>,
+    raw_start: usize,
+    raw_end: usize,
 }
 
 fn decode_input(reader: &mut Reader, version: i16) -> Decoded<Input> {
     let base_offset = reader.i64()?;
-    let raw_bytes = reader.bytes()?;
+    let raw_len = reader.i32()?;
+    let raw_start = reader.pos;
+    if raw_len > 0 {
+        reader.take(raw_len as usize)?;
+    }
+    let raw_end = reader.pos;
     if version <= 22 {
         reader.params(version)?;
         if version >= 16 {
@@ -578,15 +627,18 @@ fn decode_input(reader: &mut Reader, version: i16) -> Decoded<Input> {
         }
     }
     let base_timestamp = if version >= 22 { reader.i64()? } else { 0 };
-    Ok(Input { base_offset, base_timestamp, raw_bytes })
+    Ok(Input { base_offset, base_timestamp, raw_start, raw_end })
 }
 
-fn decode_records(input: &Input) -> Decoded<Vec<SmartModuleRecord>> {
-    let records = Reader::new(&input.raw_bytes).records()?;
-    Ok(records
-        .into_iter()
-        .map(|r| SmartModuleRecord::new(r, input.base_offset, input.base_timestamp))
-        .collect())
+fn decode_records(buf: &Arc<Vec<u8>>, input: &Input) -> Decoded<Vec<SmartModuleRecord>> {
+    let mut reader = Reader::sharing(buf, input.raw_start, input.raw_end);
+    let count = reader.i32()?;
+    let mut records = Vec::with_capacity(count.max(0).min(65_536) as usize);
+    for _ in 0..count.max(0) {
+        let record = reader.record()?;
+        records.push(SmartModuleRecord::new(record, input.base_offset, input.base_timestamp));
+    }
+    Ok(records)
 }
 
 // ------------------------------------------------------------------------------------------
@@ -604,8 +656,9 @@ fn put_varint(out: &mut Vec<u8>, num: i64) {
 }
 
 fn put_record_data(out: &mut Vec<u8>, data: &RecordData) {
-    put_varint(out, data.0.len() as i64);
-    out.extend_from_slice(&data.0);
+    let bytes = data.as_slice();
+    put_varint(out, bytes.len() as i64);
+    out.extend_from_slice(bytes);
 }
 
 fn put_option_data(out: &mut Vec<u8>, data: &Option<RecordData>) {
@@ -618,16 +671,38 @@ fn put_option_data(out: &mut Vec<u8>, data: &Option<RecordData>) {
     }
 }
 
+/// The bytes `put_varint` writes for `num` (Fluvio's `variant_size`).
+fn varint_size(num: i64) -> usize {
+    let mut v = (num << 1) ^ (num >> 31);
+    let mut bytes = 1;
+    while (v & 0xffff_ff80) != 0 {
+        bytes += 1;
+        v >>= 7;
+    }
+    bytes
+}
+
+fn record_data_size(data: &RecordData) -> usize {
+    varint_size(data.len() as i64) + data.len()
+}
+
+/// A record: varint length of its body, then the body, written in one pass.
 fn put_record(out: &mut Vec<u8>, record: &Record) {
-    let mut body = Vec::with_capacity(record.value.0.len() + 8);
-    body.push(record.preamble.attributes as u8);
-    put_varint(&mut body, record.preamble.timestamp_delta);
-    put_varint(&mut body, record.preamble.offset_delta);
-    put_option_data(&mut body, &record.key);
-    put_record_data(&mut body, &record.value);
-    put_varint(&mut body, record.headers);
-    put_varint(out, body.len() as i64);
-    out.extend_from_slice(&body);
+    let key_size = 1 + record.key.as_ref().map(record_data_size).unwrap_or(0);
+    let body_size = 1
+        + varint_size(record.preamble.timestamp_delta)
+        + varint_size(record.preamble.offset_delta)
+        + key_size
+        + record_data_size(&record.value)
+        + varint_size(record.headers);
+    out.reserve(body_size + 5);
+    put_varint(out, body_size as i64);
+    out.push(record.preamble.attributes as u8);
+    put_varint(out, record.preamble.timestamp_delta);
+    put_varint(out, record.preamble.offset_delta);
+    put_option_data(out, &record.key);
+    put_record_data(out, &record.value);
+    put_varint(out, record.headers);
 }
 
 /// String: u16 length then UTF-8; longer than i16::MAX bytes is cut at a char boundary.
@@ -669,7 +744,7 @@ impl Failure {
 /// SmartModuleOutput: successes, optional error, and for aggregate (v >= 16) the accumulator.
 fn encode_output(successes: &[Record], failure: Option<Failure>, accumulator: Option<&[u8]>,
                  version: i16) -> Vec<u8> {
-    let mut out = Vec::with_capacity(16 + successes.iter().map(|r| r.value.0.len() + 8).sum::<usize>());
+    let mut out = Vec::with_capacity(16 + successes.iter().map(|r| r.value.len() + 8).sum::<usize>());
     out.extend_from_slice(&(successes.len() as u32).to_be_bytes());
     for record in successes {
         put_record(&mut out, record);
@@ -703,24 +778,26 @@ fn code(rc: i32) -> Outcome {
     Outcome { rc, output: None }
 }
 
-/// Decodes the input of a transform call: the records, or the return code to give up with.
-fn transform_input(input: &[u8], version: i16)
-    -> std::result::Result<(Vec<SmartModuleRecord>, Reader), i32> {
+/// Decodes the input of a transform call: the records and the position after the
+/// SmartModuleInput (an aggregate's accumulator follows), or the return code to give up with.
+fn transform_input(input: &Arc<Vec<u8>>, version: i16)
+    -> std::result::Result<(Vec<SmartModuleRecord>, usize), i32> {
     let mut reader = Reader::new(input);
     let decoded = decode_input(&mut reader, version).map_err(|_| TRANSFORM_DECODING_BASE_INPUT)?;
-    let records = decode_records(&decoded).map_err(|_| TRANSFORM_DECODING_RECORDS)?;
-    Ok((records, reader))
+    let records = decode_records(input, &decoded).map_err(|_| TRANSFORM_DECODING_RECORDS)?;
+    Ok((records, reader.pos))
 }
 
 // ------------------------------------------------------------------------------------------
 // The runners behind each entry point (pure: input bytes in, return code and output out).
 // ------------------------------------------------------------------------------------------
 
-pub fn run_filter<F>(input: &[u8], version: i16, f: F) -> Outcome
+pub fn run_filter<F>(input: Vec<u8>, version: i16, f: F) -> Outcome
 where
     F: Fn(&SmartModuleRecord) -> Result<bool>,
 {
-    let records = match transform_input(input, version) {
+    let input = Arc::new(input);
+    let records = match transform_input(&input, version) {
         Ok((records, _)) => records,
         Err(rc) => return code(rc),
     };
@@ -739,11 +816,12 @@ where
     done(&successes, failure, None, version)
 }
 
-pub fn run_map<F>(input: &[u8], version: i16, f: F) -> Outcome
+pub fn run_map<F>(input: Vec<u8>, version: i16, f: F) -> Outcome
 where
     F: Fn(&SmartModuleRecord) -> Result<(Option<RecordData>, RecordData)>,
 {
-    let records = match transform_input(input, version) {
+    let input = Arc::new(input);
+    let records = match transform_input(&input, version) {
         Ok((records, _)) => records,
         Err(rc) => return code(rc),
     };
@@ -766,11 +844,12 @@ where
     done(&successes, failure, None, version)
 }
 
-pub fn run_filter_map<F>(input: &[u8], version: i16, f: F) -> Outcome
+pub fn run_filter_map<F>(input: Vec<u8>, version: i16, f: F) -> Outcome
 where
     F: Fn(&SmartModuleRecord) -> Result<Option<(Option<RecordData>, RecordData)>>,
 {
-    let records = match transform_input(input, version) {
+    let input = Arc::new(input);
+    let records = match transform_input(&input, version) {
         Ok((records, _)) => records,
         Err(rc) => return code(rc),
     };
@@ -794,11 +873,12 @@ where
     done(&successes, failure, None, version)
 }
 
-pub fn run_array_map<F>(input: &[u8], version: i16, f: F) -> Outcome
+pub fn run_array_map<F>(input: Vec<u8>, version: i16, f: F) -> Outcome
 where
     F: Fn(&SmartModuleRecord) -> Result<Vec<(Option<RecordData>, RecordData)>>,
 {
-    let records = match transform_input(input, version) {
+    let input = Arc::new(input);
+    let records = match transform_input(&input, version) {
         Ok((records, _)) => records,
         Err(rc) => return code(rc),
     };
@@ -820,14 +900,17 @@ where
     done(&successes, failure, None, version)
 }
 
-pub fn run_aggregate<F>(input: &[u8], version: i16, f: F) -> Outcome
+pub fn run_aggregate<F>(input: Vec<u8>, version: i16, f: F) -> Outcome
 where
     F: Fn(RecordData, &SmartModuleRecord) -> Result<RecordData>,
 {
-    let (records, mut reader) = match transform_input(input, version) {
+    let input = Arc::new(input);
+    let (records, end) = match transform_input(&input, version) {
         Ok(decoded) => decoded,
         Err(rc) => return code(rc),
     };
+    let mut reader = Reader::new(&input);
+    reader.pos = end;
     let mut accumulator = match reader.bytes() {
         Ok(acc) => acc,
         Err(_) => return code(TRANSFORM_DECODING_BASE_INPUT),
@@ -837,12 +920,12 @@ where
     let mut successes = Vec::with_capacity(records.len());
     let mut failure = None;
     for record in records {
-        match f(RecordData(std::mem::take(&mut accumulator)), &record) {
+        match f(RecordData::from(std::mem::take(&mut accumulator)), &record) {
             Ok(value) => {
-                accumulator = value.0;
+                accumulator = value.into_vec();
                 output_accumulator = accumulator.clone();
                 let mut out = record.into_inner();
-                out.value = RecordData(accumulator.clone());
+                out.value = RecordData::from(accumulator.clone());
                 successes.push(out);
             }
             Err(error) => {
@@ -854,11 +937,11 @@ where
     done(&successes, failure, Some(&output_accumulator), version)
 }
 
-pub fn run_init<F>(input: &[u8], version: i16, f: F) -> Outcome
+pub fn run_init<F>(input: Vec<u8>, version: i16, f: F) -> Outcome
 where
     F: Fn(SmartModuleExtraParams) -> Result<()>,
 {
-    let params = match Reader::new(input).params(version) {
+    let params = match Reader::new(&input).params(version) {
         Ok(params) => params,
         Err(_) => return code(INIT_DECODING_INPUT),
     };
@@ -872,16 +955,17 @@ where
     }
 }
 
-pub fn run_look_back<F>(input: &[u8], version: i16, f: F) -> Outcome
+pub fn run_look_back<F>(input: Vec<u8>, version: i16, f: F) -> Outcome
 where
     F: Fn(&SmartModuleRecord) -> Result<()>,
 {
-    let mut reader = Reader::new(input);
+    let input = Arc::new(input);
+    let mut reader = Reader::new(&input);
     let decoded = match decode_input(&mut reader, version) {
         Ok(decoded) => decoded,
         Err(_) => return code(LOOKBACK_DECODING_BASE_INPUT),
     };
-    let records = match decode_records(&decoded) {
+    let records = match decode_records(&input, &decoded) {
         Ok(records) => records,
         Err(_) => return code(LOOKBACK_DECODING_RECORDS),
     };
