@@ -154,13 +154,15 @@ def load_bytes(wasm: bytes, *, name: str, use_cache: bool = True,
 def load_file(path: str | Path, *, name: str | None = None, use_cache: bool = True,
               timed: bool = True) -> LoadedModule:
     """Read and load a .wasm file; a missing or unreadable file says so."""
-    from runtime.errors import NotFound
+    from runtime.errors import EnvironmentProblem
 
     p = Path(path)
     try:
         wasm = p.read_bytes()
     except FileNotFoundError:
-        raise NotFound(f"{p}: no such file") from None
+        raise EnvironmentProblem(f"{p}: no such file",
+                                 hint="build it first (`weir smartmodule build`) or fix the "
+                                      "path") from None
     except IsADirectoryError:
         raise InvalidSmartModule(f"{p}: is a directory, expected a .wasm file") from None
     except OSError as exc:

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from runtime.errors import NotFound, WeirError
+from runtime.errors import EnvironmentProblem, WeirError
 from smartmodules.spec import TransformSpec
 
 
@@ -29,7 +29,7 @@ def load_transforms_file(path: str | Path) -> list[TransformSpec]:
     try:
         loaded = load_yaml(decode(read_bytes(p)))
     except FileNotFoundError:
-        raise NotFound(f"{p}: no such file") from None
+        raise EnvironmentProblem(f"{p}: no such file") from None
     except IsADirectoryError:
         raise TransformsFileInvalid(f"{p}: is a directory, expected a YAML file") from None
     except OSError as exc:

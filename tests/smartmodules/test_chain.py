@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from runtime.errors import NotFound
+from runtime.errors import EnvironmentProblem, NotFound
 from runtime.topics.record import Record
 from smartmodules import encoding
 from smartmodules.chain import build_chain
@@ -92,7 +92,7 @@ def test_unknown_module_name():
 
 
 def test_missing_wasm_path(tmp_path):
-    with pytest.raises(NotFound, match="no such file"):
+    with pytest.raises(EnvironmentProblem, match="no such file"):
         build_chain([TransformSpec(uses=str(tmp_path / "gone.wasm"))])
 
 

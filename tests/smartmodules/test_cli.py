@@ -158,6 +158,8 @@ def test_limits_and_wasi(mods):
     ("x", "--text", "a", "--file", "f"),
     ("x", "-e", "novalue"),
     ("--transforms-file", "t.yaml", "-e", "a=b"),
+    ("--wasm-file", "missing.wasm", "--text", "a"),
+    ("--transforms-file", "missing.yaml", "--text", "a"),
     ("x", "--time-limit", "soon"),
 ])
 def test_usage_errors_exit_2(args):

@@ -65,9 +65,9 @@ def read_inputs(text: str | None, file: str | None, raw: bool) -> list[bytes]:
         try:
             data = Path(file).read_bytes()
         except FileNotFoundError:
-            from runtime.errors import NotFound
+            from runtime.errors import EnvironmentProblem
 
-            raise NotFound(f"{file}: no such file") from None
+            raise EnvironmentProblem(f"{file}: no such file") from None
         except OSError as exc:
             from runtime.errors import EnvironmentProblem
 
@@ -267,12 +267,12 @@ def _print_trace(inputs, stages, show_key: bool) -> None:
 
 
 def _compare(expect_file: str, actual: list[bytes]) -> None:
-    from runtime.errors import NotFound, WeirError
+    from runtime.errors import EnvironmentProblem, WeirError
 
     try:
         expected = _lines(Path(expect_file).read_bytes())
     except FileNotFoundError:
-        raise NotFound(f"{expect_file}: no such file",
+        raise EnvironmentProblem(f"{expect_file}: no such file",
                        hint="create it from a good run: `... > expected.txt`") from None
     if expected == actual:
         info(f"ok: the {len(actual)} output record(s) match {expect_file}")
