@@ -82,7 +82,7 @@ def ensure_image(client: DockerClient, base_image: str = DEFAULT_BASE_IMAGE,
     }
     if log:
         log(f"building the connector image {tag} from {base_image} (once; it is cached)")
-    _build(client, base_image, wheels, tag, labels, log)
+    _build(client, base_image, wheels, tag, labels, log, extras=source.extras)
     return tag
 
 
@@ -144,15 +144,17 @@ def _no_python(base_image: str, detail: str) -> EnvironmentProblem:
     )
 
 
-def dockerfile(base_image: str, pip_wheel: str, version: str) -> str:
+def dockerfile(base_image: str, pip_wheel: str, version: str,
+               extras: tuple[str, ...] = ()) -> str:
     """Install from the wheelhouse with pip run straight from its wheel: the base image
     needs neither pip nor ensurepip, nor any network."""
+    wanted = " ".join(f'"{r}"' for r in (f"weir-workbench=={version}", *extras))
     return f"""\
 FROM {base_image}
 COPY wheels /tmp/weir-wheels
 RUN python3 -m venv --without-pip {VENV} \\
  && {VENV}/bin/python /tmp/weir-wheels/{pip_wheel}/pip install --no-index --no-cache-dir \\
-      --disable-pip-version-check --find-links /tmp/weir-wheels "weir-workbench=={version}" \\
+      --disable-pip-version-check --find-links /tmp/weir-wheels {wanted} \\
  && rm -rf /tmp/weir-wheels \\
  && {VENV}/bin/python -c "import runtime.connectors"
 ENV PATH="{VENV}/bin:$PATH" HOME=/tmp PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1
@@ -163,7 +165,7 @@ ENTRYPOINT ["{VENV}/bin/python", "-m", "runtime.connectors.run_main"]
 
 
 def _build(client: DockerClient, base_image: str, wheels: list[Path], tag: str,
-           labels: dict[str, str], log: Log | None) -> None:
+           labels: dict[str, str], log: Log | None, extras: tuple[str, ...] = ()) -> None:
     from docker.errors import APIError
 
     pip_wheels = [w for w in wheels if w.name.startswith("pip-")]
@@ -177,7 +179,8 @@ def _build(client: DockerClient, base_image: str, wheels: list[Path], tag: str,
         (context / "wheels").mkdir()
         for wheel in wheels:
             _link_or_copy(wheel, context / "wheels" / wheel.name)
-        (context / "Dockerfile").write_text(dockerfile(base_image, pip_wheels[0].name, version))
+        recipe = dockerfile(base_image, pip_wheels[0].name, version, extras)
+        (context / "Dockerfile").write_text(recipe)
         errors: list[str] = []
         lines: list[str] = []
         try:

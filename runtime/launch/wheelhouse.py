@@ -29,6 +29,9 @@ from runtime.home import weir_home
 
 DIST_NAME = "weir-workbench"
 PACKAGES = ("runtime", "smartmodules", "tui")
+# Optional dependency groups a connector may need at run time (a `fluvio` profile needs the
+# client); the image gets each one the host has installed, so it can do what the host can.
+RUNTIME_EXTRAS = ("fluvio",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,8 +81,15 @@ class WeirSource:
 
     version: str
     root: Path | None  # the project directory when weir runs from a source tree
-    requirements: tuple[str, ...]
+    requirements: tuple[str, ...]  # weir's own, plus RUNTIME_EXTRAS installed on the host
     fingerprint: str  # changes whenever the code that would go into weir's wheel changes
+
+    @property
+    def extras(self) -> tuple[str, ...]:
+        """Requirements beyond weir's own, to install beside it."""
+        return tuple(r for r in self.requirements if r not in self.base_requirements)
+
+    base_requirements: tuple[str, ...] = ()
 
 
 def weir_source() -> WeirSource:
@@ -90,17 +100,39 @@ def weir_source() -> WeirSource:
     if pyproject.is_file():
         project = tomllib.loads(pyproject.read_text()).get("project", {})
         if project.get("name") == DIST_NAME:
+            base = tuple(project.get("dependencies", ()))
+            optional = project.get("optional-dependencies", {})
+            extras = [r for group in RUNTIME_EXTRAS for r in optional.get(group, ())]
             return WeirSource(
                 version=str(project.get("version", "0")),
                 root=root,
-                requirements=tuple(project.get("dependencies", ())),
+                requirements=base + tuple(r for r in extras if _installed_on_host(r)),
                 fingerprint=_tree_fingerprint(root),
+                base_requirements=base,
             )
     dist = _installed()
     record = dist.read_text("RECORD") or ""
-    requirements = tuple(r for r in (dist.requires or ()) if "extra ==" not in r)
-    return WeirSource(dist.version, None, requirements,
-                      hashlib.sha256(record.encode()).hexdigest())
+    base, extras = [], []
+    for req in dist.requires or ():
+        text, _, marker = req.partition(";")
+        match = re.search(r"""extra\s*==\s*['"]([^'"]+)['"]""", marker)
+        if not marker.strip():
+            base.append(text.strip())
+        elif match and match.group(1) in RUNTIME_EXTRAS and _installed_on_host(text):
+            extras.append(text.strip())
+    return WeirSource(dist.version, None, tuple(base + extras),
+                      hashlib.sha256(record.encode()).hexdigest(), tuple(base))
+
+
+def _installed_on_host(requirement: str) -> bool:
+    match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", requirement)
+    if not match:
+        return False
+    try:
+        metadata.distribution(match.group(1))
+    except metadata.PackageNotFoundError:
+        return False
+    return True
 
 
 def _installed() -> metadata.Distribution:

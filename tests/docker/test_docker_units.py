@@ -146,3 +146,18 @@ def test_list_does_not_touch_docker_without_an_engine(monkeypatch, tmp_path):
 
     monkeypatch.setattr(launch, "docker_client", refuse)
     assert launch.list_containers() == []
+
+
+def test_runtime_extras_installed_on_the_host_go_into_the_image(monkeypatch):
+    from runtime.launch import wheelhouse
+    from runtime.launch.image import dockerfile
+
+    monkeypatch.setattr(wheelhouse, "_installed_on_host", lambda req: False)
+    bare = wheelhouse.weir_source()
+    assert bare.extras == () and "click" in " ".join(bare.requirements)
+    monkeypatch.setattr(wheelhouse, "_installed_on_host", lambda req: True)
+    full = wheelhouse.weir_source()
+    assert [e.split("=")[0] for e in full.extras] == ["fluvio"]
+    recipe = dockerfile("base:1", "pip-24.0-py3-none-any.whl", "0.1.0", full.extras)
+    assert '"weir-workbench==0.1.0" "fluvio==' in recipe
+    assert "--no-index" in recipe and "USER 10001:10001" in recipe
