@@ -7,7 +7,7 @@ them out of logs with `runtime.config.secrets.mask`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 from smartmodules.spec import TransformSpec
@@ -62,3 +62,13 @@ class ConnectorSpec:
     source_path: str | None = None
     # a record a SmartModule or the sink fails on: log + count + skip, or stop (exit 1)
     on_error: Literal["skip", "stop"] = "skip"
+
+    def __repr__(self) -> str:
+        """The usual dataclass repr with every secret value masked, so logging a spec
+        (or a traceback showing one) cannot leak a rendered secret."""
+        from runtime.config.secrets import mask
+
+        body = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self)
+                         if f.name != "secret_values")
+        shown = f"{type(self).__name__}({body}, secret_values=<{len(self.secret_values)}>)"
+        return mask(shown, self.secret_values)

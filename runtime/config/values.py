@@ -15,13 +15,13 @@ class ValueProblem(WeirError):
     """A duration or byte size that Fluvio would reject; `message` says why."""
 
 
-_MS = 1
-_SEC = 1000
-# humantime's units; `m` is minutes and `M` months, months/years as humantime counts them.
-_DURATION_UNITS: dict[str, float] = {
-    **dict.fromkeys(("nsec", "ns"), 1e-6),
-    **dict.fromkeys(("usec", "us", "µs"), 1e-3),
-    **dict.fromkeys(("msec", "ms"), _MS),
+_NS_PER = {"ns": 1, "us": 1_000, "ms": 1_000_000, "s": 1_000_000_000}
+_SEC = _NS_PER["s"]
+# humantime's units (in ns); `m` is minutes and `M` months, months/years as humantime counts.
+_DURATION_UNITS: dict[str, int] = {
+    **dict.fromkeys(("nsec", "ns"), 1),
+    **dict.fromkeys(("usec", "us", "µs"), 1_000),
+    **dict.fromkeys(("msec", "ms"), 1_000_000),
     **dict.fromkeys(("seconds", "second", "sec", "secs", "s"), _SEC),
     **dict.fromkeys(("minutes", "minute", "min", "mins", "m"), 60 * _SEC),
     **dict.fromkeys(("hours", "hour", "hr", "hrs", "h"), 3600 * _SEC),
@@ -54,7 +54,7 @@ def parse_duration(text: str) -> int:
         raise ValueProblem(f'invalid value: string "{text}", expected a duration '
                            "(time unit needed, for example 1sec or 1ms)")
     pos = 0
-    total = 0.0
+    total = 0  # nanoseconds
     while pos < len(s):
         if s[pos].isspace():
             pos += 1
@@ -78,9 +78,9 @@ def parse_duration(text: str) -> int:
                                f"supported units: {_UNIT_LIST}")
         total += int(number) * _DURATION_UNITS[unit]
         pos = m.end()
-    if total > 2**63 / 1e6:
+    if total // _SEC > 2**64 - 1:  # humantime keeps seconds in a u64
         raise ValueProblem(f"invalid duration `{text}`: number is too large")
-    return int(total)
+    return total // 1_000_000
 
 
 def parse_legacy_interval(text: str | int) -> int:

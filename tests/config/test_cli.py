@@ -62,7 +62,10 @@ def test_exit_codes(tmp_path):
     assert missing.returncode == 2
     files = json.loads(missing.stdout)["files"]
     assert files[1]["diagnostics"][0]["code"] == "file-unreadable"
-    assert weir("validate", str(tmp_path)).returncode == 2
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    r = weir("validate", str(empty))
+    assert r.returncode == 2 and "no *.yaml" in r.stdout
     assert run_weir("validate").returncode == 2
     assert weir("validate", "--bogus", "x").returncode == 2
 
@@ -191,3 +194,10 @@ def test_unwritable_output_is_an_environment_error(tmp_path):
     r = weir("config", "convert", str(EXAMPLES / "cat-facts.legacy.yaml"), "-o",
              str(tmp_path / "no" / "x.yaml"))
     assert r.returncode == 2 and "cannot write" in r.stderr
+
+
+def test_validate_a_directory():
+    r = weir("validate", "--json", str(EXAMPLES))
+    paths = [f["path"] for f in json.loads(r.stdout)["files"]]
+    assert paths == sorted(str(p) for p in EXAMPLES.rglob("*.yaml"))
+    assert r.returncode == 1

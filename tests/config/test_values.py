@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from runtime.config.load import load_connector_text
 from runtime.config.names import InvalidName, validate_name
@@ -87,3 +89,31 @@ def test_describe_from_text_or_path(tmp_path):
     assert describe_yaml(f, ["tok-12345"]) == out
     assert describe_yaml(str(f), ["tok-12345"]) == out
     assert describe_yaml("a: [\n", []) == "---\na: [\n"
+
+
+def test_spec_repr_masks_secrets():
+    spec = load_connector_text(SECRET, secrets={"API_KEY": "s3cr3t-v4lue"}, env={})
+    assert "s3cr3t-v4lue" not in repr(spec) and "s3cr3t-v4lue" not in str(spec)
+    assert "Bearer ******" in repr(spec)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=30))
+def test_value_parsers_fail_only_with_value_problem(text):
+    for parse in (parse_duration, parse_bytes):
+        try:
+            assert parse(text) >= 0
+        except ValueProblem as exc:
+            assert exc.message
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 10**6), st.sampled_from(
+    ["ns", "us", "ms", "s", "sec", "m", "min", "h", "d", "w", "M", "y"])), min_size=1,
+    max_size=4))
+def test_durations_add_up(parts):
+    ns = {"ns": 1, "us": 10**3, "ms": 10**6, "s": 10**9, "sec": 10**9, "m": 60 * 10**9,
+          "min": 60 * 10**9, "h": 3600 * 10**9, "d": 86_400 * 10**9, "w": 604_800 * 10**9,
+          "M": 2_630_016 * 10**9, "y": 31_557_600 * 10**9}
+    text = " ".join(f"{n}{u}" for n, u in parts)
+    assert parse_duration(text) == sum(n * ns[u] for n, u in parts) // 10**6

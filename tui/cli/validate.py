@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
@@ -19,7 +20,7 @@ def validate(files: tuple[str, ...], secrets_file: str | None, strict: bool,
     """Check connector configs (legacy `version: 0.3.0` or `apiVersion`) without running them.
 
     Exit 0 when no file has errors, 1 when one has, 2 when a file cannot be read.
-    FILE `-` reads standard input.
+    FILE `-` reads standard input; a directory means every *.yaml/*.yml under it.
     """
     from runtime.config.diagnostics import Diagnostic, FileReport
     from runtime.config.secrets import mask, read_secrets_file
@@ -32,7 +33,13 @@ def validate(files: tuple[str, ...], secrets_file: str | None, strict: bool,
     secret_values: set[str] = set()
     reports: list[FileReport] = []
     unreadable = False
-    for path in files:
+    for path in _expand(files):
+        if path != "-" and Path(path).is_dir():
+            unreadable = True
+            reports.append(FileReport(path, False, None, [Diagnostic(
+                "error", "file-unreadable", "directory has no *.yaml or *.yml files",
+                None, None, None)]))
+            continue
         try:
             if path == "-":
                 text = sys.stdin.buffer.read()
@@ -74,6 +81,21 @@ def validate(files: tuple[str, ...], secrets_file: str | None, strict: bool,
     if unreadable:
         sys.exit(EXIT_USAGE)
     sys.exit(EXIT_OK if all(r.valid for r in reports) else EXIT_FAILED)
+
+
+def _expand(files: tuple[str, ...]) -> list[str]:
+    """Directories become the YAML files under them (sorted); an empty one stays, to be
+    reported as unreadable."""
+    out: list[str] = []
+    for name in files:
+        path = Path(name)
+        if name != "-" and path.is_dir():
+            found = sorted(str(p) for p in path.rglob("*")
+                           if p.suffix in (".yaml", ".yml") and p.is_file())
+            out.extend(found or [name])
+        else:
+            out.append(name)
+    return out
 
 
 def _summary(reports) -> str:
