@@ -87,12 +87,12 @@ def start_cluster(home: Path | None = None, *, timeout_s: float = START_TIMEOUT_
 def stop_cluster(home: Path | None = None, *, timeout_s: float = 60.0) -> list[str] | None:
     """Stop the daemon gracefully (its connectors stop and will come back at the next
     start). Returns the connectors that were running, or None if no daemon ran."""
-    from runtime.launch.client import ClusterClient
-
     home = home or weir_home()
     state = read_state(home)
     if state is None:
         return None
+    from runtime.launch.client import ClusterClient
+
     stopping: list[str] = []
     try:
         with ClusterClient.connect(home, timeout=10.0) as client:
@@ -116,12 +116,12 @@ def stop_cluster(home: Path | None = None, *, timeout_s: float = 60.0) -> list[s
 
 def cluster_status(home: Path | None = None) -> dict[str, Any]:
     """What `weir cluster status` prints: running or not, where, and connector counts."""
-    from runtime.launch.client import ClusterClient
-
     home = home or weir_home()
     state = read_state(home)
     if state is None:
         return {"running": False, "home": str(home)}
+    from runtime.launch.client import ClusterClient
+
     status: dict[str, Any] = {
         "running": True, "home": str(home), "pid": state.pid, "port": state.port,
         "url": state.url, "version": state.version,

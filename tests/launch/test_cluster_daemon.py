@@ -82,3 +82,21 @@ def test_stale_state_file_is_ignored(weir_home):
     started = run_weir("cluster", "start")
     assert started.returncode == 0, started.stderr
     assert read_state(weir_home).pid != 999999
+
+
+def test_commands_without_a_cluster_import_nothing_heavy():
+    import subprocess
+    import sys
+
+    for args in (["cluster", "status"], ["cluster", "stop"], ["connector", "list"],
+                 ["profile", "list"]):
+        code = (
+            f"import sys; sys.argv=['weir', *{args!r}];\n"
+            "from tui.cli.main import main\n"
+            "try:\n    main()\nexcept SystemExit: pass\n"
+            "heavy=[m for m in ('textual','wasmtime','fastapi','uvicorn','httpx') "
+            "if m in sys.modules]\n"
+            "print('HEAVY', heavy, file=sys.stderr)"
+        )
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        assert "HEAVY []" in result.stderr, (args, result.stderr)
