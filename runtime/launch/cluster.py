@@ -62,6 +62,11 @@ def start_cluster(home: Path | None = None, *, timeout_s: float = START_TIMEOUT_
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         code = proc.poll()
+        if code == 2 and _another_daemon_starting(home, deadline):
+            # Another command started one at the same moment: ours gave way to it.
+            state = read_state(home)
+            if state is not None:
+                return StartResult(state, started=False)
         if code is not None:
             tail = _log_tail(log)
             raise EnvironmentProblem(
@@ -82,6 +87,22 @@ def start_cluster(home: Path | None = None, *, timeout_s: float = START_TIMEOUT_
     raise EnvironmentProblem(
         f"the cluster daemon did not answer within {timeout_s:g}s", hint=f"see {log}"
     )
+
+
+def _another_daemon_starting(home: Path, deadline: float) -> bool:
+    """Wait for the daemon that holds the lock to publish its state and answer."""
+    from runtime.launch.client import ClusterClient
+
+    while time.monotonic() < deadline:
+        if read_state(home) is not None:
+            try:
+                with ClusterClient.connect(home, timeout=5.0) as client:
+                    client.health()
+                return True
+            except WeirError:
+                pass
+        time.sleep(0.1)
+    return False
 
 
 def stop_cluster(home: Path | None = None, *, timeout_s: float = 60.0) -> list[str] | None:

@@ -100,3 +100,19 @@ def test_commands_without_a_cluster_import_nothing_heavy():
         )
         result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
         assert "HEAVY []" in result.stderr, (args, result.stderr)
+
+
+def test_concurrent_starts_share_one_daemon(weir_home):
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    procs = [subprocess.Popen([sys.executable, "-m", "tui.cli.main", "cluster", "start"],
+                              cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True) for _ in range(3)]
+    results = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0], results
+    pids = {line.rsplit("pid ", 1)[1].rstrip(")") for _, err in results
+            for line in err.splitlines() if "pid " in line}
+    assert len(pids) == 1 and pid_alive(int(pids.pop()))
