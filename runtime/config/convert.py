@@ -272,6 +272,11 @@ def _rewrite_text(text: str, loaded: Loaded, plan: _Plan) -> str:
     lines = text.splitlines(keepends=True)
     if lines and not lines[-1].endswith("\n"):
         lines[-1] += "\n"
+    doc_end: list[str] = []
+    for i, line in enumerate(lines):
+        if line.rstrip() == "..." or line.startswith("... "):
+            lines, doc_end = lines[:i], lines[i:]  # the document-end marker stays last
+            break
     starts = []
     for key in d:
         p = pos.get((key,))
@@ -343,7 +348,14 @@ def _rewrite_text(text: str, loaded: Loaded, plan: _Plan) -> str:
         out.append("transforms:\n")
         out.extend(transforms_lines)
     out.extend(tail)
+    out.extend(doc_end)
     return "".join(out)
+
+
+def _inline_comment(line: str, end_col: int) -> str:
+    """The `# ...` after a value on its line, or ''."""
+    rest = line[end_col:].rstrip("\n")
+    return "  " + rest.strip() if rest.strip().startswith("#") else ""
 
 
 def _section(block: tuple[list[str], list[str]], loaded: Loaded, plan: _Plan,
@@ -374,7 +386,10 @@ def _section(block: tuple[list[str], list[str]], loaded: Loaded, plan: _Plan,
             uses = dict(plan.transforms)[key]
             transforms_lines.extend(_indent([ln.lstrip() if ln.strip() else ln
                                              for ln in clead]))
-            transforms_lines.append(f"  - uses: {_uses_text(uses)}\n")
+            p = pos[("parameters", key)]
+            comment = _inline_comment(cbody[0], p.end_column - 1) \
+                if p.line == p.key_line and p.end_line == p.line else ""
+            transforms_lines.append(f"  - uses: {_uses_text(uses)}{comment}\n")
             continue
         if key in _DROPPED:
             out.extend(clead)

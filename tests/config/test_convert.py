@@ -153,3 +153,36 @@ def test_on_error_and_rust_log():
     assert "# rust-log: debug" in result.text
     spec = load_connector_text(result.text, env={})
     assert spec.on_error == "stop" and "on-error" not in spec.parameters
+
+
+TRICKY = """\
+---
+# top
+version: 0.3.0   # v
+name: "weird-one"
+type: http  # the type
+topic: weird
+parameters:
+  endpoint: >-
+    https://example.com/a
+  # before map
+  map: ./target/x.wasm   # inline
+  headers:
+    - "A: b"
+  filter: "f1"
+producer: {linger: 5ms}
+...
+"""
+
+
+def test_document_markers_block_scalars_and_inline_comments():
+    result = convert_legacy(TRICKY)
+    assert result.kept_comments, result.notes
+    text = result.text
+    assert text.startswith("---\n# top\napiVersion: 0.1.0\n")
+    assert text.rstrip().endswith("...")
+    assert "  type: http-source  # the type\n" in text
+    assert "  # before map\n  - uses: ./target/x.wasm  # inline\n" in text
+    spec = load_connector_text(text, env={})
+    assert spec.parameters["endpoint"] == "https://example.com/a"
+    assert [t.uses for t in spec.transforms] == ["./target/x.wasm", "f1"]
