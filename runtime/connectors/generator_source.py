@@ -44,28 +44,55 @@ class Template:
             pos = match.end()
         self.parts.append(text[pos:])
 
-    def render(self, n: int, now_ms: int) -> bytes:
-        out = []
-        for part in self.parts:
-            if isinstance(part, str):
-                out.append(part)
-                continue
-            name, arg = part
-            if name == "n":
-                out.append(str(n))
-            elif name == "timestamp":
-                out.append(str(now_ms))
-            elif name == "time":
-                moment = datetime.fromtimestamp(now_ms / 1000, UTC)
-                out.append(moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now_ms % 1000:03d}Z")
+        # one str.format per record; literal braces (JSON) escaped once here
+        self.format = "".join(
+            p.replace("{", "{{").replace("}", "}}") if isinstance(p, str) else "{}"
+            for p in self.parts
+        )
+        self.fields = [p for p in self.parts if not isinstance(p, str)]
+
+    def render_batch(self, first: int, count: int, now_ms: int) -> list[bytes]:
+        """Records first .. first+count-1, all stamped with the same `now_ms`."""
+        moment = datetime.fromtimestamp(now_ms / 1000, UTC)
+        constants = {
+            "time": moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now_ms % 1000:03d}Z",
+            "timestamp": str(now_ms),
+        }
+        makers = []
+        for name, arg in self.fields:
+            if name in constants:
+                makers.append(_constant(constants[name]))
+            elif name == "n":
+                makers.append(str)
             elif name == "uuid":
-                out.append(str(uuid.uuid4()))
+                makers.append(_uuid)
             elif name == "choice":
-                out.append(random.choice(arg))
+                makers.append(_choice(arg))
             else:
-                low, high = arg
-                out.append(str(random.randint(low, high)))
-        return "".join(out).encode()
+                makers.append(_random_int(*arg))
+        fmt = self.format.format
+        return [fmt(*[m(n) for m in makers]).encode() for n in range(first, first + count)]
+
+    def render(self, n: int, now_ms: int) -> bytes:
+        return self.render_batch(n, 1, now_ms)[0]
+
+
+def _constant(value: str):
+    return lambda n: value
+
+
+def _uuid(n: int) -> str:
+    return str(uuid.uuid4())
+
+
+def _choice(options: list[str]):
+    rand, count = random.random, len(options)
+    return lambda n: options[int(rand() * count)]
+
+
+def _random_int(low: int, high: int):
+    rand, span = random.random, high - low + 1
+    return lambda n: str(low + int(rand() * span))
 
 
 def _placeholder(name: str, arg: str | None, text: str) -> tuple[str, object]:
@@ -129,14 +156,9 @@ class GeneratorSource:
             if self.count is not None:
                 due = min(due, self.count - n)
             now_ms = int(time.time() * 1000)
-            records = [
-                ProduceRecord(
-                    self.template.render(n + i, now_ms),
-                    self.key.render(n + i, now_ms) if self.key else None,
-                    now_ms,
-                )
-                for i in range(due)
-            ]
+            values = self.template.render_batch(n, due, now_ms)
+            keys = self.key.render_batch(n, due, now_ms) if self.key else [None] * due
+            records = [ProduceRecord(v, k, now_ms) for v, k in zip(values, keys, strict=True)]
             n += due
             await emit(records)
             if self.rate == 0:

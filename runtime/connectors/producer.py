@@ -43,9 +43,9 @@ class Producer:
             return
         if self.first_at is None:
             self.first_at = time.monotonic()
-        for record in records:
-            self.buffer.append(record)
-            self.buffered_bytes += len(record.value) + len(record.key or b"")
+        self.buffer.extend(records)
+        self.buffered_bytes += sum(len(r.value) for r in records) + sum(
+            len(r.key) for r in records if r.key)
         if self.buffered_bytes >= self.options.batch_size_bytes:
             self.flush()
 

@@ -41,6 +41,13 @@ async def run_source(ctx: ConnectorContext, source: Source, store: TopicStore) -
         nonlocal sequence
         if not raw:
             return
+        if transformer.chain is None:  # no transforms: straight to the producer
+            sequence += len(raw)
+            metrics.records_in += len(raw)
+            producer.add(raw)
+            if producer.buffer:
+                wake.set()
+            return
         now = int(time.time() * 1000)
         records = [
             Record(sequence + i, r.timestamp or now, r.key, r.value, r.headers)
