@@ -69,5 +69,6 @@ class Producer:
         self.buffered_bytes = 0
         if placed:
             self.last_offset = placed[-1][1]
+            self.reporter.last_offset = self.last_offset
         self.reporter.debug(f"appended {len(batch)} records to `{self.topic}`")
         return len(batch)

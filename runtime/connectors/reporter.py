@@ -68,6 +68,8 @@ class Reporter:
         self.home = home
         self.secrets = tuple(s for s in spec.secret_values if s)
         self.metrics = telemetry.Metrics(started_at=time.time())
+        # the last offset produced (source) or committed (sink), for the stop event
+        self.last_offset: int | None = None
         self._last_flush = 0.0
         self.logger = logging.getLogger(f"weir.connector.{spec.name}.{next(_ids)}")
         self.logger.propagate = False
@@ -106,10 +108,12 @@ class Reporter:
             self.name, kind, self.mask(message), topic=self.topic, offset=offset, home=self.home
         )
 
-    def error(self, message: str, *, offset: int | None = None, count: bool = True) -> None:
-        """A record-level or connection-level problem: logged, counted, kept as last error."""
+    def error(self, message: str, *, offset: int | None = None, count: bool = True,
+              where: str = "offset") -> None:
+        """A record-level or connection-level problem: logged, counted, kept as last error.
+        `where` names what `offset` counts: a topic offset, or a source's input record."""
         text = self.mask(message)
-        where = f" (offset {offset})" if offset is not None else ""
+        where = f" ({where} {offset})" if offset is not None else ""
         self.logger.error(text + where)
         if count:
             self.metrics.errors += 1

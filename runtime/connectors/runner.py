@@ -72,7 +72,8 @@ def run_connector(
         summary = (f"stopped (exit {code}): {m.records_in} in, {m.records_out} out, "
                    f"{m.filtered} filtered, {m.errors} errors")
         reporter.info(summary)
-        reporter.event("stop" if code == EXIT_OK else "failed", summary)
+        reporter.event("stop" if code == EXIT_OK else "failed", summary,
+                       offset=reporter.last_offset)
         reporter.close()
     return code
 

@@ -91,6 +91,7 @@ class SinkPipeline:
             return
         for partition, offset in sorted(self.uncommitted.items()):
             self.store.commit_offset(self.consumer_id, self.topic, partition, offset)
+            self.ctx.reporter.last_offset = offset
         self.ctx.reporter.debug(f"committed {dict(self.uncommitted)}")
         self.uncommitted.clear()
         self.last_commit = time.monotonic()

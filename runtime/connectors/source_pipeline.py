@@ -24,7 +24,8 @@ async def run_source(ctx: ConnectorContext, source: Source, store: TopicStore) -
     """Exit code 0 when stopped or the source is exhausted, 1 when the policy stopped it."""
     spec, reporter = ctx.spec, ctx.reporter
     transformer = Transformer(spec.transforms, ctx.policy, reporter,
-                              topic_lookback(store, spec.topic, spec.partition or 0))
+                              topic_lookback(store, spec.topic, spec.partition or 0),
+                              where="input record")
     producer = Producer(store, spec.topic, spec.producer, reporter, spec.partition)
     opts = spec.producer
     reporter.info(

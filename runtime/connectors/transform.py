@@ -64,8 +64,10 @@ class Transformer:
         policy: ErrorPolicy,
         reporter: Reporter,
         lookback: Callable[[TransformSpec], Sequence[Record]] | None = None,
+        where: str = "offset",
     ) -> None:
         self.policy = policy
+        self.where = where
         self.reporter = reporter
         self.stages = len(transforms)
         self.chain = None
@@ -130,7 +132,7 @@ class Transformer:
     def _fail(self, outcome: Outcome, offset: int, message: str) -> bool:
         """Count one failed record; True when the policy says stop."""
         outcome.failed += 1
-        self.reporter.error(message, offset=offset)
+        self.reporter.error(message, offset=offset, where=self.where)
         if self.policy == "stop":
             outcome.stopped_at = offset
             return True

@@ -22,7 +22,9 @@ def test_count_template_and_clean_exit():
     assert records[3].key == b"k3"
     metrics = read_metrics("gen")
     assert (metrics.records_in, metrics.records_out, metrics.errors) == (25, 25, 0)
-    assert [e.event for e in read_events("gen")] == ["start", "stop"]
+    events = list(read_events("gen"))
+    assert [e.event for e in events] == ["start", "stop"]
+    assert events[-1].offset == 24  # the last offset produced
 
 
 def test_batches_by_size_and_linger():

@@ -23,6 +23,7 @@ def test_delivers_every_record_in_order_through_retries():
     assert posts[-1]["headers"]["X-Token"] == "t0k"
     assert posts[-1]["headers"]["Content-Type"] == "text/plain"
     assert read_metrics("poster").records_out == 5
+    assert list(read_events("poster"))[-1].offset == 5  # the committed offset
 
 
 def test_rejected_record_is_skipped_with_its_offset():

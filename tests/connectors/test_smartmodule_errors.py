@@ -79,6 +79,10 @@ def test_source_skip_policy_on_generated_records():
     assert metrics.records_out + metrics.errors == 300
     assert metrics.errors > 0 and metrics.records_out > 0
     assert {r.value for r in topic_records("src-skip")} == {b"1"}
+    error = next(e for e in read_events("src-skip") if e.event == "error")
+    from runtime.connectors.telemetry import log_path
+
+    assert f"(input record {error.offset})" in log_path("src-skip").read_text()
 
 
 def test_filter_then_map_chain_on_http_source():
