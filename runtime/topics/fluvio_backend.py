@@ -181,8 +181,10 @@ class FluvioStore:
                 if partition is None:
                     self._producers[key] = self._client.topic_producer(topic)
                 else:
-                    config = (self._fl.TopicProducerConfigBuilder()
-                              .set_specific_partitioner(partition).build())
+                    builder = self._fl.TopicProducerConfigBuilder()
+                    # (the client's builders mutate in place; some also return themselves)
+                    builder = builder.set_specific_partitioner(partition) or builder
+                    config = builder.build()
                     self._producers[key] = self._client.topic_producer_with_config(topic, config)
             except Exception as exc:  # noqa: BLE001
                 raise self._fail(exc, f"open a producer for `{topic}`") from exc
