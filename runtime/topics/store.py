@@ -41,7 +41,11 @@ class TopicInfo:
 @runtime_checkable
 class TopicStore(Protocol):
     """Topics, partitions and consumer offsets. Raise runtime.errors.NotFound for a
-    missing topic and WeirError for anything else the user should read."""
+    missing topic and WeirError for anything else the user should read.
+
+    A backend may also offer `prepare(topic, records, partition)` and
+    `commit_prepared(topic, prepared)` (several batches, one durable transaction);
+    runtime.topics.pipeline.Pipeline then group-commits through them."""
 
     def create_topic(self, spec: TopicSpec, *, exist_ok: bool = False) -> None: ...
 
