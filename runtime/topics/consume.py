@@ -29,21 +29,23 @@ class Start:
     n: int = 0
 
 
-def resolve_partitions(store: TopicStore, topic: str, partition: int | None,
-                       all_partitions: bool) -> list[int]:
-    """The partitions to read: one (default 0), or all of them."""
+def resolve_partitions(store: TopicStore, topic: str,
+                       partition: int | Sequence[int] | None = None,
+                       all_partitions: bool = False) -> list[int]:
+    """The partitions to read: the ones asked for, else all of them (as `fluvio consume`)."""
     info = store.describe_topic(topic)
     count = len(info.partitions)
-    if all_partitions:
+    wanted = [partition] if isinstance(partition, int) else list(partition or ())
+    if all_partitions or not wanted:
         return list(range(count))
-    p = 0 if partition is None else partition
-    if not 0 <= p < count:
-        raise WeirError(
-            f"partition {p} does not exist: topic `{topic}` has {count} "
-            f"partition{'s' if count != 1 else ''} (0..{count - 1})",
-            hint="use -A to read every partition",
-        )
-    return [p]
+    for p in wanted:
+        if not 0 <= p < count:
+            raise WeirError(
+                f"partition {p} does not exist: topic `{topic}` has {count} "
+                f"partition{'s' if count != 1 else ''} (0..{count - 1})",
+                hint="leave out -p to read every partition",
+            )
+    return sorted(set(wanted))
 
 
 def start_offsets(store: TopicStore, topic: str, partitions: Sequence[int],

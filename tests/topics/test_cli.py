@@ -134,6 +134,10 @@ def test_produce_from_file_and_partitions(tmp_path):
     assert len(p0) == 5 and len(p1) == 6 and p1[-1] == "only-one"
     everything = ok("consume", "parts", "-B", "-d", "-A").stdout.split()
     assert sorted(everything) == sorted(p0 + p1)
+    # as `fluvio consume`: every partition by default, -p (repeatable) for some
+    assert ok("consume", "parts", "-B", "-d").stdout.split() == everything
+    assert ok("consume", "parts", "-B", "-d", "-p", "1", "-p", "0").stdout.split() == everything
+    assert len(ok("consume", "parts", "-T", "1", "-d").stdout.split()) == 2  # last of each
     bad = run_weir("consume", "parts", "-d", "-p", "7")
     assert bad.returncode == 1 and "partition 7" in bad.stderr
 

@@ -16,8 +16,10 @@ OUTPUTS = ("text", "json", "raw")
               help="Start N records before the end.")
 @click.option("--start", "start_offset", type=click.IntRange(min=0), metavar="OFFSET",
               help="Start at this absolute offset.")
-@click.option("-p", "--partition", type=click.IntRange(min=0), help="Partition (default 0).")
-@click.option("-A", "--all-partitions", is_flag=True, help="Read every partition.")
+@click.option("-p", "--partition", type=click.IntRange(min=0), multiple=True,
+              help="Read only this partition (repeat for several). Default: every partition.")
+@click.option("-A", "--all-partitions", is_flag=True,
+              help="Read every partition (the default).")
 @click.option("-d", "--disable-continuous", is_flag=True,
               help="Exit once caught up instead of waiting for new records.")
 @click.option("-k", "--key-value", is_flag=True, help="Print records as `[key] value`.")
@@ -28,7 +30,7 @@ OUTPUTS = ("text", "json", "raw")
               help="text: one value per line; json: one object per line; raw: value bytes.")
 @smartmodule_options
 def consume(topic: str, beginning: bool, tail: int | None, start_offset: int | None,
-            partition: int | None, all_partitions: bool, disable_continuous: bool,
+            partition: tuple[int, ...], all_partitions: bool, disable_continuous: bool,
             key_value: bool, template: str | None, output: str, **sm) -> None:
     """Print records of TOPIC: by default new ones as they arrive (Ctrl-C to stop).
 
@@ -45,7 +47,7 @@ def consume(topic: str, beginning: bool, tail: int | None, start_offset: int | N
                                     ("--start", start_offset is not None)) if on]
     if len(chosen) > 1:
         raise click.UsageError(f"{' and '.join(chosen)} cannot be used together: pick one start")
-    if partition is not None and all_partitions:
+    if partition and all_partitions:
         raise click.UsageError("-p and -A cannot be used together")
     if template is not None and output != "text":
         raise click.UsageError("-F and -O cannot be used together")
@@ -93,7 +95,8 @@ def chain_transform(chain, render):
     return transform
 
 
-def run_consume(topic: str, *, start, partition: int | None, all_partitions: bool,
+def run_consume(topic: str, *, start, partition: int | tuple[int, ...] | None,
+                all_partitions: bool,
                 follow: bool, render, transform=None) -> None:
     """Stream records to stdout. `transform` is where a SmartModule chain plugs in."""
     import asyncio
