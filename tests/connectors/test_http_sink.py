@@ -102,3 +102,15 @@ def test_strategy_none_never_commits_and_start_end_skips_history():
             wait_for(lambda: server.received == [b"new"])
             run.stop()
     assert committed("fresh", "hist") is None
+
+
+def test_used_up_retries_fail_the_connector_with_the_record_uncommitted():
+    produce("down", ["x", "y"])
+    with CatFacts() as server:
+        server.sink_failures = 100
+        spec = sink_spec("gives-up", "http-sink", "down", endpoint=server.url + "/sink",
+                         retries="2", **{"backoff-min": "10ms", "backoff-max": "20ms"})
+        assert Running(spec).__enter__().wait() == 1
+    assert committed("gives-up", "down") is None  # the next start delivers "x" again
+    assert "still failing after 2 retries" in read_metrics("gives-up").last_error
+    assert len([r for r in server.requests if r["path"] == "/sink"]) == 3

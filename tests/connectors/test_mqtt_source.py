@@ -50,3 +50,30 @@ def test_messages_become_records(mosquitto, output):  # noqa: F811
             {"mqtt_topic": "sensors/kitchen", "payload": {"t": 21}},
             {"mqtt_topic": "sensors/kitchen", "payload": "plain text"},
         ]
+
+
+@pytest.mark.integration
+def test_reconnects_and_resubscribes_after_the_broker_restarts():
+    from tests.connectors.services import Mosquitto
+
+    broker = Mosquitto().start()
+    try:
+        spec = source_spec("mqtt-again", "mqtt-source", "mqtt-again", url=broker.url,
+                           topic="t/#")
+        with Running(spec) as run:
+            wait_for(lambda: subscribed("mqtt-again"))
+            publish(broker.port, "t/1", [b"before"])
+            wait_for(lambda: topic_records("mqtt-again"))
+            broker.proc.terminate()
+            broker.proc.wait(10)
+            broker.start()  # same port, fresh broker without our subscription
+            from runtime.connectors.telemetry import log_path
+
+            wait_for(lambda: log_path("mqtt-again").read_text().count("subscribed to") >= 2,
+                     timeout=30, what="the second subscription")
+            publish(broker.port, "t/2", [b"after"])
+            wait_for(lambda: len(topic_records("mqtt-again")) >= 2)
+            assert run.stop() == 0
+    finally:
+        broker.stop()
+    assert [r.value for r in topic_records("mqtt-again")] == [b"before", b"after"]
