@@ -260,7 +260,12 @@ def _print_trace(inputs, stages, show_key: bool) -> None:
     for i, stage in enumerate(stages, 1):
         info(f"# [{i}] {stage.module} ({stage.kind}): {stage.count} record(s)"
              + (" then an error" if stage.error else ""))
-        for record in stage.records:
+        try:
+            stage_records = stage.records
+        except Exception as exc:  # noqa: BLE001 - a malformed stage output is shown
+            info(f"  (undecodable output: {exc})")
+            stage_records = []
+        for record in stage_records:
             info("  " + record_line(record, show_key).decode(errors="replace"))
         if stage.error:
             info(f"  error at offset {stage.error.offset}: {stage.error.hint}")
