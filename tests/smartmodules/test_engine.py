@@ -172,6 +172,7 @@ def test_memory_bomb_hits_cap(tmp_path):
     ("short", "record 0 of 5"),
     ("badbool", "expected 0 or 1"),
     ("nocopy", "never called copy_records"),
+    ("badrecord", "record 0"),
     ("oob", "outside the module's memory"),
 ])
 def test_malformed_output(tmp_path, mode, text):

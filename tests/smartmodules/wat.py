@@ -17,6 +17,7 @@ MISBEHAVIOUR = {
     "short": "(call $copy_records (i32.const 1024) (i32.const 4)) (return (i32.const 5))",
     "badbool": "(call $copy_records (i32.const 1040) (i32.const 5)) (return (i32.const 0))",
     "nocopy": "(return (i32.const 0))",
+    "badrecord": "(call $copy_records (i32.const 1060) (i32.const 8)) (return (i32.const 1))",
     "oob": "(call $copy_records (i32.const 0x7fff0000) (i32.const 10)) (return (i32.const 0))",
 }
 
