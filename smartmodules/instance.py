@@ -166,6 +166,13 @@ class SmartModuleInstance:
                       if self.info.has_init else None)
         self._look_back = (FastFunc(store, exports["look_back"], entry_sig, "i32")
                            if self.info.has_look_back else None)
+        initialize = exports.get("_initialize") if self.info.uses_wasi else None
+        if isinstance(initialize, wasmtime.Func) and not initialize.type(store).params:
+            # a WASI reactor runs its constructors here, once, before any other export
+            try:
+                initialize(store)
+            except (wasmtime.Trap, wasmtime.WasmtimeError) as trap:
+                raise self._trap_error(trap, "_initialize") from None
 
     # -- guest memory -------------------------------------------------------------
 

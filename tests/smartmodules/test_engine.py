@@ -187,6 +187,11 @@ def test_wasi_output_goes_to_log(tmp_path):
     assert lines == [("wasi_hello.wasm", "hello from wasm")]
 
 
+def test_wasi_reactor_is_initialized(tmp_path):
+    chain = chain_of(tmp_path, "wasi_reactor")
+    assert values(chain.process(recs("a"))) == ["a"]
+
+
 def test_version_25_layout(tmp_path):
     result = chain_of(tmp_path, "filter_map", version=25).process(recs("1", "y", base=9))
     assert values(result) == ["1"] and result.error.offset == 10
