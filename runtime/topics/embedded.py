@@ -36,6 +36,10 @@ from runtime.topics.store import PartitionInfo, TopicInfo, TopicSpec
 DB_NAME = "topics.db"
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT_MS = 30_000
+# One stored row holds at most this much (SQLite refuses blobs over 1 GB); a bigger batch
+# is stored as several rows in the same transaction.
+MAX_ROW_BYTES = 64 * 1024 * 1024
+MAX_RECORD_BYTES = 900 * 1024 * 1024
 # How long a follower sleeps when no wake-up comes: the safety net, not the mechanism.
 FALLBACK_POLL_S = 0.5
 
@@ -129,6 +133,33 @@ class _Topic:
     partitions: int
     retention_ms: int | None
     segment_bytes: int | None
+
+
+def _split(
+    entry: tuple[int, Sequence[int], codec.PackedBatch], records: Sequence[ProduceRecord]
+) -> list[tuple[int, Sequence[int], codec.PackedBatch]]:
+    """A packed group over MAX_ROW_BYTES as several groups under it, in order."""
+    p, indexes, batch = entry
+    if batch.size <= MAX_ROW_BYTES:
+        return [entry]
+    pieces: list[tuple[int, Sequence[int], codec.PackedBatch]] = []
+    chunk: list[int] = []
+    size = 0
+    for i in indexes:
+        record = records[i]
+        n = len(record.value) + len(record.key or b"") + 16
+        if n > MAX_RECORD_BYTES:
+            raise WeirError(
+                f"a record of {n:,} bytes is over the embedded store's limit of "
+                f"{MAX_RECORD_BYTES:,} bytes per record"
+            )
+        if chunk and size + n > MAX_ROW_BYTES:
+            pieces.append((p, chunk, codec.pack([records[j] for j in chunk], batch.first_ts)))
+            chunk, size = [], 0
+        chunk.append(i)
+        size += n
+    pieces.append((p, chunk, codec.pack([records[j] for j in chunk], batch.first_ts)))
+    return pieces
 
 
 @dataclass(frozen=True, slots=True)
@@ -455,7 +486,16 @@ class EmbeddedStore:
     def _plan(
         self, topic: _Topic, records: Sequence[ProduceRecord], partition: int | None
     ) -> list[tuple[int, Sequence[int], codec.PackedBatch]]:
-        """Which records go to which partition, each group packed: [(p, indexes, batch)]."""
+        """Which records go to which partition, each group packed: [(p, indexes, batch)].
+        A group too big for one row is stored as several rows (same transaction)."""
+        plan = self._plan_groups(topic, records, partition)
+        if all(batch.size <= MAX_ROW_BYTES for _, _, batch in plan):
+            return plan
+        return [piece for entry in plan for piece in _split(entry, records)]
+
+    def _plan_groups(
+        self, topic: _Topic, records: Sequence[ProduceRecord], partition: int | None
+    ) -> list[tuple[int, Sequence[int], codec.PackedBatch]]:
         now = _now_ms()
         n = topic.partitions
         if partition is not None:

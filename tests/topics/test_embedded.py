@@ -302,3 +302,20 @@ def test_produce_records_builds_plain_records():
     built = produce_records([b"a", b"b"], [b"k", None])
     assert built == [ProduceRecord(b"a", key=b"k"), ProduceRecord(b"b")]
     assert produce_records([b"x"])[0].timestamp is None
+
+
+def test_a_batch_bigger_than_a_row_is_stored_as_several(store, monkeypatch):
+    import runtime.topics.embedded as embedded
+
+    monkeypatch.setattr(embedded, "MAX_ROW_BYTES", 1000)
+    store.create_topic(TopicSpec("big", partitions=2))
+    placed = store.append("big", [ProduceRecord(bytes([i]) * 300) for i in range(10)],
+                          partition=1)
+    assert placed == [(1, i) for i in range(10)]
+    rows = store._conn.execute("SELECT count(*) FROM batches").fetchone()[0]
+    assert rows == 4  # 3 + 3 + 3 + 1 records of ~316 bytes under 1000
+    assert [r.value[0] for r in store.read("big", 1, 0)] == list(range(10))
+    assert [r.offset for r in store.read("big", 1, 5)] == [5, 6, 7, 8, 9]
+    monkeypatch.setattr(embedded, "MAX_RECORD_BYTES", 200)
+    with pytest.raises(WeirError, match="over the embedded store's limit"):
+        store.append("big", [ProduceRecord(b"x" * 300)] * 4, partition=0)
