@@ -12,7 +12,7 @@ import click
 
 @click.group("config")
 def config() -> None:
-    """Convert, create and describe connector configs."""
+    """Convert legacy configs, start new ones, print the JSON Schema for editors."""
 
 
 @config.command("convert")
