@@ -97,6 +97,7 @@ class Checker:
         self.diagnostics: list[Diagnostic] = []
         self.places = places or {}
         self.place_hints = place_hints or {}
+        self.lax = False
 
     # -- positions -----------------------------------------------------------------
     def at(self, path: Path_, where: str = "value") -> tuple[int, int]:
@@ -126,9 +127,14 @@ class Checker:
     def model(self, model: type[BaseModel], data: Any, path: Path_,
               context: dict | None = None) -> BaseModel | None:
         """Validate `data` (found at `path`) with `model`; report errors; return the
-        instance when only unknown keys (warnings) were wrong, else None."""
+        instance when only unknown keys (warnings) were wrong, else None.
+
+        Strict (as serde is) unless `self.lax`: `stream: "yes"` or `count: "10"` is not
+        a bool or a number. The legacy format is lax: Fluvio passed its parameters as
+        command-line strings."""
+        strict = not self.lax
         try:
-            return model.model_validate(data, context=context)
+            return model.model_validate(data, context=context, strict=strict)
         except ValidationError as exc:
             errors = exc.errors(include_url=False)
         extras: list[tuple] = []
@@ -148,7 +154,7 @@ class Checker:
                 target = target[part]
             target.pop(loc[-1], None)
         try:
-            return model.model_validate(stripped, context=context)
+            return model.model_validate(stripped, context=context, strict=strict)
         except ValidationError:
             return None
 
@@ -235,6 +241,10 @@ class Checker:
 
 
 def _type_hint(etype: str, given: Any) -> str | None:
+    if isinstance(given, str) and etype.split("_")[0] in ("int", "float", "bool"):
+        return f"write `{given}` without quotes" if given in ("true", "false") or \
+            given.lstrip("-").replace(".", "", 1).isdigit() else \
+            ("write true or false" if etype.startswith("bool") else None)
     if etype in ("list_type",) and isinstance(given, str):
         return "write a list: one `- item` per line, or [a, b]"
     if etype == "string_type" and isinstance(given, (dict, list)):

@@ -223,6 +223,7 @@ class _Validation:
     # -- legacy --------------------------------------------------------------------
     def legacy(self) -> None:
         d = self.data
+        self.ck.lax = True
         self._type(d.get("type"), ("type",), legacy=True)
         self._set_places()
         params = d.get("parameters")
@@ -345,6 +346,9 @@ class _Validation:
         if "meta" not in d:
             self.ck.add("error", "missing-field", "missing field `meta`", (), "parent",
                         hint="add `meta:` with version, name, type and topic")
+        elif meta is None:
+            self.ck.add("error", "missing-field", "`meta` is empty: it needs `version`, "
+                        "`name`, `type` and `topic`", ("meta",), "key")
         elif not isinstance(meta, dict):
             self.ck.add("error", "wrong-type", "`meta` must be a mapping", ("meta",))
         else:

@@ -606,3 +606,19 @@ def test_current_section_in_legacy_file():
     d = find(LEGACY + "http:\n  interval: 5s\n", "misplaced-key")
     assert (d.line, d.column) == (9, 1)
     assert "`parameters:`" in d.hint
+
+
+def test_current_format_types_are_strict_like_serde():
+    text = CURRENT + "  stream: yes\n  websocket_config: {ping_interval_ms: \"5\"}\n"
+    found = [(d.code, d.line, d.column, d.hint) for d in diags(text)]
+    assert ("wrong-type", 10, 11, "write true or false") in found
+    assert ("wrong-type", 11, 40, "write `5` without quotes") in found
+
+
+def test_legacy_parameters_are_strings_anyway():
+    assert diags(LEGACY + "  stream: 'true'\n") == []
+
+
+def test_empty_meta():
+    d = find("apiVersion: 0.1.0\nmeta:\n", "missing-field")
+    assert (d.line, d.column) == (2, 1) and "`topic`" in d.message
