@@ -74,8 +74,22 @@ def test_detached_connector_produces_and_is_listed_logged_stopped_deleted(
     assert described.stdout.startswith("---") and "type: generator" in described.stdout
     assert "docker" in described.stdout
 
-    stopped = run_weir("connector", "stop", "gen-docker", timeout=60)
-    assert stopped.returncode == 0, stopped.stderr
+    follower = subprocess.Popen(
+        [sys.executable, "-m", "tui.cli.main", "connector", "logs", "gen-docker", "-f"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO,
+        env=dict(os.environ),
+    )
+    try:
+        first = follower.stdout.readline()  # following: lines arrive while it runs
+        assert first.strip(), follower.stderr.read() if follower.poll() is not None else ""
+        stopped = run_weir("connector", "stop", "gen-docker", timeout=60)
+        assert stopped.returncode == 0, stopped.stderr
+        rest, _ = follower.communicate(timeout=30)  # and end when the container stops
+    finally:
+        if follower.poll() is None:
+            follower.kill()
+    assert follower.returncode == 0
+    assert "stopped" in rest  # the connector's own last words, followed live
     container.reload()
     assert container.status == "exited"
     assert container.attrs["State"]["ExitCode"] == 0  # SIGTERM: flushed, committed, exit 0
