@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -165,3 +166,23 @@ def test_a_name_in_use_is_refused(tmp_path, base_image, docker_engine, weir_home
     assert "connector name `twice` is already in use" in second.stderr
     assert "weir connector delete twice" in second.stderr
     assert len(containers_of(docker_engine, "twice", weir_home)) == 1
+
+
+@pytest.mark.integration
+def test_a_wasm_transform_beside_the_config_runs_in_the_container(
+        tmp_path, base_image, docker_engine, weir_home, cleanup):
+    shutil.copy(REPO / "examples" / "smartmodules" / "prebuilt" / "contains_filter.wasm",
+                tmp_path / "contains_filter.wasm")
+    config = tmp_path / "only-ones.yaml"
+    config.write_text(
+        "apiVersion: 0.1.0\n"
+        "meta:\n  version: 0.1.0\n  name: only-ones\n  type: generator-source\n"
+        "  topic: only-ones\n"
+        "generator:\n  template: '{\"n\": {{n}}}'\n  interval: 10ms\n  count: 12\n"
+        "transforms:\n  - uses: ./contains_filter.wasm\n    with:\n      contains: '1'\n"
+    )
+    cleanup.append("only-ones")
+    result = run_weir("connector", "run", str(config), "--docker", "--base-image", base_image,
+                      timeout=BUILD_TIMEOUT)  # from elsewhere: found beside the config
+    assert result.returncode == 0, result.stderr
+    assert [json.loads(r)["n"] for r in consume("only-ones")] == [1, 10, 11]
