@@ -182,8 +182,8 @@ class DevLoop:
             self.emit("waiting for changes...")
             return False
         self.artifact = result.artifact
-        self.emit(f"built {result.artifact.name} ({human_size(result.size)}) in "
-                  f"{result.seconds:.1f}s")
+        self.emit(f"[{time.strftime('%H:%M:%S')}] built {result.artifact.name} "
+                  f"({human_size(result.size)}) in {result.seconds:.1f}s")
         return True
 
     def rerun(self) -> RunOutput | None:
