@@ -174,3 +174,12 @@ def test_init_lookback_layout_depends_on_version() -> None:
     assert module("dedup_filter").call("init", v20, 20) == (0, None)
     assert module("dedup_filter").call("init", b"\x00\x00", 19) == (0, None)
     assert module("dedup_filter").call("init", b"\x00\x00", 22) == (-10, None)  # byte missing
+
+
+def test_aggregate_base_input_includes_the_accumulator() -> None:
+    """As Fluvio decodes SmartModuleAggregateInput: a missing accumulator is a base-input
+    error (-11) even when the records are also bad; bad records alone are -22."""
+    bad_records = bytes(8) + b"\x00\x00\x00\x05" + b"\x00\x00\x00\x01\x7f" + bytes(15)
+    m = module("concat_aggregate")
+    assert m.call("aggregate", bad_records) == (-11, None)
+    assert m.call("aggregate", bad_records + b"\x00\x00\x00\x00") == (-22, None)

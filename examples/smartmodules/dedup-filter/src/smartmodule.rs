@@ -778,14 +778,12 @@ fn code(rc: i32) -> Outcome {
     Outcome { rc, output: None }
 }
 
-/// Decodes the input of a transform call: the records and the position after the
-/// SmartModuleInput (an aggregate's accumulator follows), or the return code to give up with.
+/// Decodes the input of a transform call: the records, or the return code to give up with.
 fn transform_input(input: &Arc<Vec<u8>>, version: i16)
-    -> std::result::Result<(Vec<SmartModuleRecord>, usize), i32> {
+    -> std::result::Result<Vec<SmartModuleRecord>, i32> {
     let mut reader = Reader::new(input);
     let decoded = decode_input(&mut reader, version).map_err(|_| TRANSFORM_DECODING_BASE_INPUT)?;
-    let records = decode_records(input, &decoded).map_err(|_| TRANSFORM_DECODING_RECORDS)?;
-    Ok((records, reader.pos))
+    decode_records(input, &decoded).map_err(|_| TRANSFORM_DECODING_RECORDS)
 }
 
 // ------------------------------------------------------------------------------------------
@@ -798,7 +796,7 @@ where
 {
     let input = Arc::new(input);
     let records = match transform_input(&input, version) {
-        Ok((records, _)) => records,
+        Ok(records) => records,
         Err(rc) => return code(rc),
     };
     let mut successes = Vec::with_capacity(records.len());
@@ -822,7 +820,7 @@ where
 {
     let input = Arc::new(input);
     let records = match transform_input(&input, version) {
-        Ok((records, _)) => records,
+        Ok(records) => records,
         Err(rc) => return code(rc),
     };
     let mut successes = Vec::with_capacity(records.len());
@@ -850,7 +848,7 @@ where
 {
     let input = Arc::new(input);
     let records = match transform_input(&input, version) {
-        Ok((records, _)) => records,
+        Ok(records) => records,
         Err(rc) => return code(rc),
     };
     let mut successes = Vec::with_capacity(records.len());
@@ -879,7 +877,7 @@ where
 {
     let input = Arc::new(input);
     let records = match transform_input(&input, version) {
-        Ok((records, _)) => records,
+        Ok(records) => records,
         Err(rc) => return code(rc),
     };
     let mut successes = Vec::with_capacity(records.len());
@@ -904,16 +902,18 @@ pub fn run_aggregate<F>(input: Vec<u8>, version: i16, f: F) -> Outcome
 where
     F: Fn(RecordData, &SmartModuleRecord) -> Result<RecordData>,
 {
+    // As Fluvio: SmartModuleInput and the accumulator form the base input, then records.
     let input = Arc::new(input);
-    let (records, end) = match transform_input(&input, version) {
-        Ok(decoded) => decoded,
-        Err(rc) => return code(rc),
-    };
     let mut reader = Reader::new(&input);
-    reader.pos = end;
-    let mut accumulator = match reader.bytes() {
-        Ok(acc) => acc,
+    let (decoded, mut accumulator) = match decode_input(&mut reader, version)
+        .and_then(|decoded| Ok((decoded, reader.bytes()?)))
+    {
+        Ok(both) => both,
         Err(_) => return code(TRANSFORM_DECODING_BASE_INPUT),
+    };
+    let records = match decode_records(&input, &decoded) {
+        Ok(records) => records,
+        Err(_) => return code(TRANSFORM_DECODING_RECORDS),
     };
     // As in Fluvio, the output accumulator is the one after the last successful record.
     let mut output_accumulator = Vec::new();
