@@ -205,3 +205,24 @@ def test_consume_into_a_closed_pipe_is_quiet(demo):
                             timeout=30)
     assert result.stdout == "one\n"
     assert result.stderr == ""
+
+
+def test_consume_follows_every_partition(weir_home):
+    ok("topic", "create", "wide", "-p", "3")
+    notify = weir_home / "data" / "notify"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tui.cli.main", "consume", "wide"],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=dict(os.environ),
+    )
+    try:
+        # following once each partition's wake-up socket is bound (after its start offset)
+        deadline = time.monotonic() + 30
+        while len(list(notify.iterdir())) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        ok("produce", "wide", input="a\nb\nc\nd\n")
+        lines = sorted(proc.stdout.readline() for _ in range(4))
+    finally:
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=10)
+    assert lines == [b"a\n", b"b\n", b"c\n", b"d\n"]
+    assert err == b""
