@@ -583,12 +583,17 @@ class EmbeddedStore:
             ).fetchall()
         if not rows:
             return
-        try:
-            with self._write("apply retention") as conn:
-                for *topic, partition in rows:
-                    self._trim(conn, _Topic(*topic), partition, now)
-        except WeirError:
-            pass  # the next append applies it; listing must not fail for this
+        with self._lock:
+            # Opportunistic: wait a second at most for the write lock, never 30.
+            self._conn.execute("PRAGMA busy_timeout = 1000")
+            try:
+                with self._write("apply retention") as conn:
+                    for *topic, partition in rows:
+                        self._trim(conn, _Topic(*topic), partition, now)
+            except WeirError:
+                pass  # the next append applies it; listing must not fail for this
+            finally:
+                self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
     # -- consuming ------------------------------------------------------------------
 
