@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from docker import DockerClient
     from docker.models.containers import Container
 
+    from runtime.config.spec import ConnectorSpec
     from runtime.profiles import Profile
 
 MODE = "docker"
@@ -103,26 +104,28 @@ def container_name(name: str, home: Path | None = None) -> str:
 def start_container(
     config: Path,
     *,
-    name: str,
+    name: str | None = None,
+    spec: ConnectorSpec | None = None,
     secrets: Path | None = None,
     base_image: str = DEFAULT_BASE_IMAGE,
-    files: Iterable[Path] = (),
-    connector_type: str | None = None,
-    kind: str | None = None,
-    topic: str | None = None,
     profile: Profile | None = None,
     log: Log | None = None,
     client: DockerClient | None = None,
 ) -> DockerConnector:
-    """Start `config` as connector `name` in a new container (detached) and return it.
-
-    `files` are further host files the connector reads (e.g. .wasm transforms); they are
-    mounted read-only at their own paths.
+    """Start `config` as connector `name` (default: the config's) in a new container,
+    detached, and return it. `spec` is the config already loaded (else it is loaded and
+    validated here); .wasm transforms it names by path are mounted read-only.
     """
     from docker.errors import APIError, ImageNotFound
 
     from runtime.profiles import current_profile
 
+    if spec is None:
+        from runtime.config.load import load_connector
+
+        spec = load_connector(config, secrets_file=secrets)
+    name = name or spec.name
+    files = transform_files((t.uses for t in spec.transforms), config)
     client = client or docker_client()
     profile = profile or current_profile()
     home = weir_home()
@@ -170,13 +173,10 @@ def start_container(
         LABEL_PROFILE: profile.name,
         LABEL_CONFIG: str(config.resolve()),
         LABEL_HOME: home_key(home),
+        LABEL_TYPE: spec.type,
+        LABEL_KIND: spec.kind,
+        LABEL_TOPIC: spec.topic,
     }
-    if connector_type:
-        labels[LABEL_TYPE] = connector_type
-    if kind:
-        labels[LABEL_KIND] = kind
-    if topic:
-        labels[LABEL_TOPIC] = topic
     # An empty $WEIR_HOME under the mounts, owned by the container user (Docker drops a
     # tmpfs `mode` when a container restarts, but keeps its owner), unless the store
     # already covers it.
@@ -203,6 +203,18 @@ def start_container(
                         f"{exc.explanation or exc}") from exc
     container.reload()
     return _describe(container)
+
+
+def transform_files(uses: Iterable[str], config: Path) -> list[Path]:
+    """.wasm transforms referenced by path, found beside the config or from here."""
+    found = []
+    for item in uses:
+        if not item.endswith(".wasm"):
+            continue
+        path = Path(item).expanduser()
+        candidates = [path] if path.is_absolute() else [config.parent / path, Path.cwd() / path]
+        found += [c.resolve() for c in candidates if c.is_file()]
+    return found
 
 
 def container_user() -> tuple[int, int]:

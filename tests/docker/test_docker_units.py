@@ -161,3 +161,18 @@ def test_runtime_extras_installed_on_the_host_go_into_the_image(monkeypatch):
     recipe = dockerfile("base:1", "pip-24.0-py3-none-any.whl", "0.1.0", full.extras)
     assert '"weir-workbench==0.1.0" "fluvio==' in recipe
     assert "--no-index" in recipe and "USER 10001:10001" in recipe
+
+
+def test_wasm_transforms_are_found_beside_the_config_or_from_here(tmp_path, monkeypatch):
+    config = tmp_path / "cfg" / "c.yaml"
+    config.parent.mkdir()
+    (config.parent / "beside.wasm").write_bytes(b"\0asm")
+    here = tmp_path / "here"
+    here.mkdir()
+    (here / "local.wasm").write_bytes(b"\0asm")
+    monkeypatch.chdir(here)
+    found = launch.transform_files(
+        ["beside.wasm", "local.wasm", str(here / "local.wasm"), "registered-name",
+         "missing.wasm"], config)
+    assert found == [(config.parent / "beside.wasm").resolve(), (here / "local.wasm").resolve(),
+                     (here / "local.wasm").resolve()]

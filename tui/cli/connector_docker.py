@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import signal
 import sys
-from collections.abc import Iterable
 from pathlib import Path
 
 import click
@@ -40,18 +39,6 @@ def check_docker_flags(docker: bool, detach: bool, base_image: str | None) -> No
         raise click.UsageError(f"{flag} only applies with --docker")
 
 
-def wasm_files(uses: Iterable[str], config: Path) -> list[Path]:
-    """.wasm transforms referenced by path: found beside the config or from here."""
-    found = []
-    for item in uses:
-        if not item.endswith(".wasm"):
-            continue
-        path = Path(item).expanduser()
-        candidates = [path] if path.is_absolute() else [config.parent / path, Path.cwd() / path]
-        found += [c.resolve() for c in candidates if c.is_file()]
-    return found
-
-
 def run_in_docker(config: Path, *, spec=None, secrets: Path | None = None,
                   name: str | None = None, base_image: str | None = None,
                   detach: bool = False) -> int:
@@ -71,11 +58,8 @@ def run_in_docker(config: Path, *, spec=None, secrets: Path | None = None,
     name = name or spec.name
     client = docker_client()
     started = launch.start_container(
-        config, name=name, secrets=secrets.resolve() if secrets else None,
-        base_image=base_image or DEFAULT_BASE_IMAGE,
-        files=wasm_files((t.uses for t in spec.transforms), config),
-        connector_type=spec.type, kind=spec.kind, topic=spec.topic,
-        log=info, client=client,
+        config, name=name, spec=spec, secrets=secrets.resolve() if secrets else None,
+        base_image=base_image or DEFAULT_BASE_IMAGE, log=info, client=client,
     )
     if detach:
         click.echo(started.container)
