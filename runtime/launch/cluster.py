@@ -47,6 +47,9 @@ def start_cluster(home: Path | None = None, *, timeout_s: float = START_TIMEOUT_
             client.health()
         return StartResult(state, started=False)
 
+    from runtime.launch.policy import RestartPolicy
+
+    RestartPolicy.from_env()  # a bad override fails here, clearly, not in the daemon's log
     log = daemon_log(home)
     env = dict(os.environ)
     env["WEIR_HOME"] = str(home)

@@ -30,8 +30,10 @@ def main() -> int:
     import uvicorn
 
     from runtime.launch.api import create_app
+    from runtime.launch.policy import RestartPolicy
     from runtime.launch.supervisor import Supervisor
 
+    policy = RestartPolicy.from_env()
     home = weir_home()
     lock = open(lock_file(home), "w")  # noqa: SIM115 - held for the daemon's lifetime
     try:
@@ -46,7 +48,7 @@ def main() -> int:
     sock = _bind()
     port = sock.getsockname()[1]
 
-    supervisor = Supervisor(home)
+    supervisor = Supervisor(home, policy)
     holder: dict[str, uvicorn.Server] = {}
 
     def closing() -> bool:
@@ -85,5 +87,17 @@ def main() -> int:
     return 0
 
 
+def run() -> int:
+    """main() with WeirError as one line in the log, never a traceback."""
+    from runtime.errors import WeirError
+
+    try:
+        return main()
+    except WeirError as exc:
+        print(f"error: {exc.message}" + (f" ({exc.hint})" if exc.hint else ""),
+              file=sys.stderr)
+        return exc.exit_code
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run())
