@@ -292,6 +292,14 @@ class _Validation:
                 if isinstance(self.data.get("secrets"), dict) else None
             if isinstance(url, str):
                 own["url"] = url  # the legacy connector read its URL from this secret
+        for key in ("output_format", "output-format"):
+            if ctype is not None and ctype.name == "http-source" and key in own:
+                own.pop(key)
+                self.ck.add("error", "invalid-value", f"`{key}` has been deprecated and renamed "
+                            "as `output_parts` (the legacy connector refuses to start)",
+                            ("parameters", key), "key",
+                            hint="write `output_parts: body` or `full`, and `output_type: "
+                            "text` or `json`")
         self.ck.model(LegacyCommon, common, ("parameters",))
         for k in LEGACY_SMARTMODULE_PARAMS:
             if k in common:

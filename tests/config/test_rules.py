@@ -622,3 +622,8 @@ def test_legacy_parameters_are_strings_anyway():
 def test_empty_meta():
     d = find("apiVersion: 0.1.0\nmeta:\n", "missing-field")
     assert (d.line, d.column) == (2, 1) and "`topic`" in d.message
+
+
+def test_legacy_output_format_is_refused_like_fluvio():
+    d = find(LEGACY + "  output_format: json\n", "invalid-value")
+    assert (d.line, d.column) == (9, 3) and "output_parts" in d.message
