@@ -324,20 +324,30 @@ class Supervisor:
                     self._reap(name)
 
     def _watch(self) -> None:
+        """The monitor loop. One connector's trouble (a full disk while saving its record)
+        is reported in the daemon's log and never ends supervision of the others."""
         while not self._closing.is_set():
             with self._lock:
                 now = time.monotonic()
                 for name, live in list(self._live.items()):
-                    if live.proc is not None and live.proc.poll() is not None:
-                        self._reap(name)
-                    elif (live.proc is None and live.next_start is not None
-                          and live.next_start <= now and not self._closing.is_set()):
-                        record = self._records[name]
-                        record.restarts += 1
-                        telemetry.record_event(name, "restart", f"restart #{record.restarts}",
-                                               home=self.home)
-                        self._spawn(record, reason=f"restart #{record.restarts} after a crash")
+                    try:
+                        self._tick(name, live, now)
+                    except Exception as exc:  # noqa: BLE001 - keep supervising the rest
+                        print(f"supervisor: {name}: {type(exc).__name__}: {exc}",
+                              file=sys.stderr, flush=True)
             self._closing.wait(POLL_S)
+
+    def _tick(self, name: str, live: _Live, now: float) -> None:
+        if live.proc is not None and live.proc.poll() is not None:
+            self._reap(name)
+        elif (live.proc is None and live.next_start is not None and live.next_start <= now
+              and not self._closing.is_set()):
+            live.next_start = None
+            record = self._records[name]
+            record.restarts += 1
+            telemetry.record_event(name, "restart", f"restart #{record.restarts}",
+                                   home=self.home)
+            self._spawn(record, reason=f"restart #{record.restarts} after a crash")
 
     def _reap(self, name: str) -> None:
         """Handle a process that exited: stopped, finished, or crashed (maybe restart)."""
