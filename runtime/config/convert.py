@@ -153,6 +153,8 @@ def convert_legacy(text: str, path: str = "<text>") -> Conversion:
     """The apiVersion 0.1.0 form of legacy config `text` (ConvertFailed if invalid)."""
     a = analyze_text(text, path)
     if a.format == "current":
+        if a.loaded is not None and "apiVersion" not in a.loaded.data:
+            return _add_api_version(text, a, path)
         raise ConvertFailed(f"{path} is already in the apiVersion format",
                             hint="`weir validate` checks it")
     if not a.report.valid or a.loaded is None:
@@ -181,6 +183,27 @@ def convert_legacy(text: str, path: str = "<text>") -> Conversion:
     return Conversion(regenerated, plan.secrets,
                       [*plan.notes, f"comments inside the mappings were not kept ({reason})"],
                       False)
+
+
+def _add_api_version(text: str, a: Analysis, path: str) -> Conversion:
+    """A current-format file without apiVersion (Fluvio reads it as 0.0.0): add the line."""
+    errors = [d for d in a.report.diagnostics
+              if d.severity == "error" and d.code != "missing-api-version"]
+    if errors:
+        first = errors[0]
+        raise ConvertFailed(f"{path}:{first.line}:{first.column}: {first.message}",
+                            a.report.diagnostics,
+                            hint=f"fix the errors first; `weir validate {path}` lists them")
+    lines = text.splitlines(keepends=True)
+    first_key = min(p.key_line for k, p in a.loaded.positions.items()
+                    if len(k) == 1 and p.key_line is not None)
+    lines.insert(first_key - 1, "apiVersion: 0.1.0\n")
+    converted = "".join(lines)
+    if not analyze_text(converted, path).report.valid:
+        raise ConvertFailed(f"could not add apiVersion to {path}",
+                            hint="add `apiVersion: 0.1.0` as its first line")
+    return Conversion(converted, {}, ["added `apiVersion: 0.1.0`: without it Fluvio reads "
+                                      "the file as 0.0.0 and ignores meta.secrets"], True)
 
 
 # -- data-level: regenerate ------------------------------------------------------------

@@ -186,3 +186,15 @@ def test_document_markers_block_scalars_and_inline_comments():
     spec = load_connector_text(text, env={})
     assert spec.parameters["endpoint"] == "https://example.com/a"
     assert [t.uses for t in spec.transforms] == ["./target/x.wasm", "f1"]
+
+
+def test_missing_api_version_is_added():
+    from tests.config.helpers import CURRENT
+
+    text = "# keep me\n" + CURRENT.replace("apiVersion: 0.1.0\n", "") + \
+        '  headers: ["A: ${{ secrets.K }}"]\n'
+    text = text.replace("  topic: cat-facts\n", "  topic: cat-facts\n  secrets:\n    - name: K\n")
+    assert not validate_text(text).valid
+    result = convert_legacy(text)
+    assert result.text.startswith("# keep me\napiVersion: 0.1.0\nmeta:\n")
+    assert validate_text(result.text).valid and "0.0.0" in result.notes[0]

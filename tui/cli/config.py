@@ -23,6 +23,8 @@ def config() -> None:
 def convert(file: str, out: str | None, force: bool) -> None:
     """Convert a legacy (version: 0.3.0) config to apiVersion 0.1.0, keeping comments.
 
+    A current-format file without `apiVersion` (read by Fluvio as 0.0.0) gets the line.
+
     Plaintext `secrets:` become `meta.secrets` references, and their values go to a
     secrets file (NAME=value lines, mode 600) beside OUT, or beside FILE when printing
     to stdout; pass it to `weir validate`/`connector run` with --secrets.
