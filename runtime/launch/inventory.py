@@ -135,9 +135,9 @@ def mark_stopped_offline(name: str, home: Path) -> None:
     if record is None:
         raise NotFound(f"managed connector `{name}` not found")
     _stop_orphan(record)
-    record.desired = "stopped"
-    if record.status != rec.STOPPED:
+    if record.desired != "stopped" or record.status != rec.STOPPED:
         record.note(rec.STOPPED, "stopped by the user while the cluster was down")
+    record.desired = "stopped"
     record.pid = None
     rec.save_record(record, home)
 

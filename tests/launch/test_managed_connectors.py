@@ -207,3 +207,22 @@ def test_stopped_connector_stays_stopped_across_cluster_restart(cluster, tmp_pat
     assert run_weir("cluster", "start").returncode == 0
     back = {v["name"]: v["status"] for v in views()}
     assert back == {"keeps-running": "Running", "stays-stopped": "Stopped"}
+
+
+def test_stop_and_delete_while_the_cluster_is_down(cluster, tmp_path):
+    for name in ("halted", "removed"):
+        config = write(tmp_path / f"{name}.yaml", generator_config(name, name, rate=5))
+        assert run_weir("connector", "create", "--config", str(config)).returncode == 0
+    assert run_weir("cluster", "stop").returncode == 0
+
+    stopped = run_weir("connector", "stop", "halted")
+    assert stopped.returncode == 0, stopped.stderr
+    deleted = run_weir("connector", "delete", "removed")
+    assert deleted.returncode == 0, deleted.stderr
+    offline = run_weir("connector", "describe", "halted")
+    assert "the local cluster is not running" in offline.stdout
+    assert "stopped by the user while the cluster was down" in offline.stdout
+    assert not (cluster / "cluster" / "connectors" / "removed").exists()
+
+    assert run_weir("cluster", "start").returncode == 0
+    assert {v["name"]: v["status"] for v in views()} == {"halted": "Stopped"}
