@@ -82,7 +82,8 @@ def ensure_image(client: DockerClient, base_image: str = DEFAULT_BASE_IMAGE,
     }
     if log:
         log(f"building the connector image {tag} from {base_image} (once; it is cached)")
-    _build(client, base_image, wheels, tag, labels, log, extras=source.extras)
+    # FROM the exact image the build key names, even if its tag moves meanwhile.
+    _build(client, base.id, wheels, tag, labels, log, extras=source.extras)
     return tag
 
 
