@@ -103,11 +103,16 @@ class Chain:
         return len(self._stages)
 
     def process(self, records: Sequence[Record], *, base_offset: int | None = None,
-                base_timestamp: int | None = None) -> ChainResult:
-        """Run the chain over one batch. Never raises for module failures: see `error`."""
+                base_timestamp: int | None = None, start: int = 0) -> ChainResult:
+        """Run the chain over one batch. Never raises for module failures: see `error`.
+
+        `start` skips the first stages: a caller that met a record error in stage i
+        passes that stage's successes on through stages i+1.. without re-running the
+        earlier, possibly stateful, modules."""
         if self._closed:
             raise RuntimeError("this SmartModule chain is closed")
-        if not self._stages:
+        stages_to_run = self._stages[start:]
+        if not stages_to_run:
             return ChainResult(list(records))
         if base_offset is None:
             base_offset = records[0].offset if records else 0
@@ -119,7 +124,7 @@ class Chain:
         first_raw = raw
         stages: list[StageOutput] = []
         error: SmartModuleError | None = None
-        for stage in self._stages:
+        for stage in stages_to_run:
             try:
                 out = stage.instance.transform(raw, base_offset, base_timestamp,
                                                list_end=codec.list_end)

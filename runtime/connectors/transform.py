@@ -81,8 +81,9 @@ class Transformer:
             names = ", ".join(t.uses for t in transforms)
             reporter.info(f"transforms: {names}")
 
-    def apply(self, records: Sequence[Record]) -> Outcome:
-        if self.chain is None or not records:
+    def apply(self, records: Sequence[Record], start: int = 0) -> Outcome:
+        """Run `records` through the chain from stage `start` on."""
+        if self.chain is None or not records or start >= self.stages:
             return Outcome(list(records))
         outcome = Outcome()
         pending = list(records)
@@ -91,7 +92,7 @@ class Transformer:
             batch = pending[:1] if one_by_one else pending
             rest = pending[len(batch):]
             try:
-                result = self.chain.process(batch)
+                result = self.chain.process(batch, start=start)
             except WeirError as exc:
                 # A trap or a limit fails the whole call without saying which record:
                 # retry one record at a time to find it.
@@ -113,16 +114,17 @@ class Transformer:
                     one_by_one = True
                     continue
                 index = 0
-            if index > 0 and self.stages == 1:
+            failing_stage = start + len(result.stages) - 1
+            if index > 0 and failing_stage == self.stages - 1:
                 outcome.records.extend(result.records)
             elif index > 0:
-                # A middle stage's successes have not been through the rest of the chain:
-                # run the records before the failing one again, on their own.
-                before = self.apply(batch[:index])
-                outcome.records.extend(before.records)
-                outcome.failed += before.failed
-                if before.stopped_at is not None:
-                    outcome.stopped_at = before.stopped_at
+                # A middle stage's successes still have the later stages ahead of them;
+                # the earlier stages already saw these records and must not see them again.
+                after = self.apply(result.stages[-1].records, start=failing_stage + 1)
+                outcome.records.extend(after.records)
+                outcome.failed += after.failed
+                if after.stopped_at is not None:
+                    outcome.stopped_at = after.stopped_at
                     return outcome
             if self._fail(outcome, batch[index].offset, _message(err)):
                 return outcome

@@ -37,9 +37,8 @@ def store(request, weir_home):
         reason = _fluvio_reason()
         if reason:
             pytest.skip(reason)
-        from runtime.topics.fluvio_backend import FluvioStore
-
         from runtime.profiles import Profile
+        from runtime.topics.fluvio_backend import FluvioStore
 
         s = FluvioStore.connect(Profile("fluvio-test", kind="fluvio",
                                         endpoint=os.environ["FLUVIO_ENDPOINT"]))
