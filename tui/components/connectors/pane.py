@@ -71,6 +71,8 @@ class ConnectorsPane(ReportsWorkerErrors, Vertical):
         self.rows: dict[str, ConnectorRow] = {}
         self._last: dict[str, tuple[float, int]] = {}  # name -> (time, records) for rates
         self._rates: dict[str, float] = {}
+        self._title = ""
+        self._detail: Text | None = None
 
     def compose(self) -> ComposeResult:
         yield Label("Connectors", id="connectors-title", classes="section-title")
@@ -109,26 +111,38 @@ class ConnectorsPane(ReportsWorkerErrors, Vertical):
             self._last[row.name] = (now, row.records)
         self.show_rows(rows, cluster)
 
-    def show_rows(self, rows: list[ConnectorRow], cluster: str) -> None:
-        self.rows = {r.name: r for r in rows}
-        table = self.query_one("#connectors-table", DataTable)
-        selected = self.selected
-        table.clear()
-        for row in rows:
-            style = STATUS_STYLES.get(row.status.lower(), "")
-            rate = self._rates.get(row.name, 0.0) if row.running else 0.0
-            table.add_row(
-                Text(row.name, "bold"), row.type, row.mode, Text(row.status, style),
+    def _cells(self, row: ConnectorRow) -> tuple:
+        style = STATUS_STYLES.get(row.status.lower(), "")
+        rate = self._rates.get(row.name, 0.0) if row.running else 0.0
+        return (Text(row.name, "bold"), row.type, row.mode, Text(row.status, style),
                 str(row.restarts), f"{row.records:,}", f"{rate:,.1f}",
-                Text(str(row.errors), "red" if row.errors else ""), row.topic,
-                key=row.name,
-            )
-        if selected is not None and selected.name in self.rows:
-            table.move_cursor(row=table.get_row_index(selected.name))
+                Text(str(row.errors), "red" if row.errors else ""), row.topic)
+
+    def show_rows(self, rows: list[ConnectorRow], cluster: str) -> None:
+        table = self.query_one("#connectors-table", DataTable)
+        previous = self.rows
+        self.rows = {r.name: r for r in rows}
+        if list(previous) == list(self.rows) and table.row_count == len(rows):
+            # The same connectors: change only the cells that changed (no relayout).
+            for row in rows:
+                old = self._cells(previous[row.name]) if row.name in previous else ()
+                for column, (value, before) in enumerate(zip(self._cells(row), old,
+                                                             strict=False)):
+                    if str(value) != str(before) or column in (3, 6):
+                        table.update_cell_at((table.get_row_index(row.name), column), value)
+        else:
+            selected = self.selected
+            table.clear()
+            for row in rows:
+                table.add_row(*self._cells(row), key=row.name)
+            if selected is not None and selected.name in self.rows:
+                table.move_cursor(row=table.get_row_index(selected.name))
         title = f"Connectors ({len(rows)})"
         if cluster != "running":
             title += "  ·  cluster stopped: managed connectors shown as last recorded"
-        self.query_one("#connectors-title", Label).update(title)
+        if title != self._title:
+            self._title = title
+            self.query_one("#connectors-title", Label).update(title)
         self._show_detail()
 
     @property
@@ -148,10 +162,9 @@ class ConnectorsPane(ReportsWorkerErrors, Vertical):
 
     def _show_detail(self) -> None:
         row = self.selected
-        detail = self.query_one("#connector-detail", Static)
         if row is None:
-            detail.update(Text("No connectors yet: n starts a config from a template, "
-                               "a runs a config file.", "dim"))
+            self._set_detail(Text("No connectors yet: n starts a config from a template, "
+                                  "a runs a config file.", "dim"))
             return
         text = Text.assemble((row.name, "bold"), f"  {row.type} · {row.mode} · ",
                              (row.status, STATUS_STYLES.get(row.status.lower(), "")))
@@ -159,7 +172,12 @@ class ConnectorsPane(ReportsWorkerErrors, Vertical):
             text.append(f"\nconfig: {row.config}", "dim")
         if row.last_error:
             text.append(f"\nlast error: {row.last_error}", "red")
-        detail.update(text)
+        self._set_detail(text)
+
+    def _set_detail(self, text: Text) -> None:
+        if self._detail is None or text.plain != self._detail.plain:
+            self._detail = text
+            self.query_one("#connector-detail", Static).update(text)
 
     def _need_row(self) -> ConnectorRow | None:
         row = self.selected

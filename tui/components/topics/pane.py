@@ -18,6 +18,7 @@ from tui.components.common.modals import PromptScreen
 from tui.components.logs.timeline import TimelineReader
 from tui.components.logs.timeline_view import TimelineView
 from tui.components.topics.stream import START_BEGINNING, START_END, TopicStream
+from tui.components.topics.tail_status import TailStatus
 from tui.components.topics.tail_view import HEADER, TailView, record_json
 
 
@@ -72,8 +73,8 @@ class TopicsPane(ReportsWorkerErrors, Horizontal):
         with Vertical(id="tail-box"):
             with Horizontal(id="tail-bar"):
                 yield Label("no topic", id="tail-title")
-                yield Label("", id="tail-state")
-                yield Label("", id="tail-badge")
+                yield TailStatus(id="tail-state")
+                yield TailStatus(id="tail-badge")
             yield Input(placeholder="filter: text in key or value (esc: clear)",
                         id="tail-filter", classes="-hidden")
             yield Label(HEADER, id="tail-header")
@@ -183,7 +184,7 @@ class TopicsPane(ReportsWorkerErrors, Horizontal):
             message = error.message if isinstance(error, WeirError) else f"{error}"
             self.notify(f"tail of {stream.topic} stopped: {message}", title="Tail",
                         severity="error")
-            self.query_one("#tail-state", Label).update(Text("✖ stopped", "red"))
+            self.query_one("#tail-state", TailStatus).show(Text("✖ stopped", "red"))
 
     def _show_state(self) -> None:
         tail = self.query_one(TailView)
@@ -203,15 +204,15 @@ class TopicsPane(ReportsWorkerErrors, Horizontal):
             info += f", {tail.dropped:,} out of history"
         if stream is not None and stream.skipped:
             info += f", {stream.skipped:,} skipped"
-        self.query_one("#tail-state", Label).update(state + Text(info, "dim"))
+        self.query_one("#tail-state", TailStatus).show(state + Text(info, "dim"))
 
     @on(TailView.FollowChanged)
     def _follow_changed(self, event: TailView.FollowChanged) -> None:
-        badge = self.query_one("#tail-badge", Label)
+        badge = self.query_one("#tail-badge", TailStatus)
         if not event.following and event.new_count:
-            badge.update(Text(f" +{event.new_count:,} new ", "bold black on yellow"))
+            badge.show(Text(f" +{event.new_count:,} new (End) ", "bold black on yellow"))
         else:
-            badge.update("")
+            badge.show(Text())
         self._show_state()
 
     @on(TailView.Inspect)
