@@ -192,12 +192,12 @@ class TopicsPane(ReportsWorkerErrors, Horizontal):
         if stream is None:
             state = Text("stopped", "dim")
         elif stream.paused:
-            state = Text("⏸ paused (p resumes)", "yellow")
+            state = Text("⏸ paused", "yellow")
         elif tail.following:
-            state = Text("● following", "green")
+            state = Text("● live", "green")
         else:
-            state = Text("scrolled (End follows)", "dim")
-        info = f"  {tail.total:,} received"
+            state = Text("↑ scrolled", "dim")
+        info = f" · {tail.total:,} received"
         if tail.needle:
             info += f", {tail.row_count:,} match"
         if tail.dropped:
@@ -210,7 +210,7 @@ class TopicsPane(ReportsWorkerErrors, Horizontal):
     def _follow_changed(self, event: TailView.FollowChanged) -> None:
         badge = self.query_one("#tail-badge", TailStatus)
         if not event.following and event.new_count:
-            badge.show(Text(f" +{event.new_count:,} new (End) ", "bold black on yellow"))
+            badge.show(Text(f" +{event.new_count:,} new ", "bold black on yellow"))
         else:
             badge.show(Text())
         self._show_state()
