@@ -46,3 +46,23 @@ async def wait_for(pilot, predicate, timeout: float = 20.0) -> None:
             return
         await pilot.pause(0.05)
     assert predicate(), "the app did not reach the expected state in time"
+
+
+async def answer_prompt(pilot, value: str) -> None:
+    """Type `value` into the open PromptScreen once its input has focus, submit it."""
+    from tui.components.common.modals import PromptScreen
+
+    app = pilot.app
+    await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen)
+                   and isinstance(app.focused, Input))
+    prompt = app.screen
+    prompt.query_one(Input).value = value
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: app.screen is not prompt)
+
+
+async def ready(pilot) -> None:
+    """The app has mounted and focused its first area: keys go where a user's would."""
+    app = pilot.app
+    await wait_for(pilot, lambda: app.focused is not None)
+    await pilot.pause(0.1)

@@ -7,12 +7,11 @@ import json
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input
 
 from runtime.topics.record import ProduceRecord
 from runtime.topics.store import TopicSpec
-from tests.tui.conftest import SIZE, make_app, wait_for
-from tui.components.common.modals import ChoiceScreen, ConfirmScreen, PromptScreen
+from tests.tui.conftest import SIZE, answer_prompt, make_app, ready, wait_for
+from tui.components.common.modals import ChoiceScreen, ConfirmScreen
 from tui.components.connectors.pane import ConnectorsPane
 from tui.components.logs.pane import LogsPane
 from tui.components.logs.timeline_view import TimelineView
@@ -34,13 +33,6 @@ generator:
 """
 
 
-async def _answer(pilot, value: str) -> None:
-    app = pilot.app
-    await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen))
-    prompt = app.screen
-    prompt.query_one(Input).value = value
-    await pilot.press("enter")
-    await wait_for(pilot, lambda: app.screen is not prompt)
 
 
 async def _choose(pilot, choice: str) -> None:
@@ -56,10 +48,11 @@ async def test_start_a_generator_see_its_records_then_stop_it(tmp_path: Path) ->
     config.write_text(GENERATOR)
     app = make_app(start_area="connectors")
     async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
         connectors = app.query_one(ConnectorsPane)
         try:
             await pilot.press("a")  # run a config file...
-            await _answer(pilot, str(config))
+            await answer_prompt(pilot, str(config))
             await _choose(pilot, "process")  # ...as a local process
             await wait_for(pilot, lambda: "tui-gen" in connectors.rows
                            and connectors.rows["tui-gen"].running, timeout=60)
@@ -115,6 +108,7 @@ async def test_tail_filter_pause_jump_and_inspect() -> None:
                             for i in range(30)])
     app = make_app(start_area="topics")
     async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
         topics = app.query_one(TopicsPane)
         await wait_for(pilot, lambda: topics.topic == "orders")
         tail = app.query_one(TailView)
@@ -157,12 +151,12 @@ async def test_tail_filter_pause_jump_and_inspect() -> None:
         await wait_for(pilot, lambda: tail.total == 33)
 
         await pilot.press("g")  # jump to offset 25
-        await _answer(pilot, "25")
+        await answer_prompt(pilot, "25")
         await wait_for(pilot, lambda: tail.total == 8)
         assert [r.offset for r in tail.visible_records()][0] == 25
 
         await pilot.press("g")
-        await _answer(pilot, "-3")
+        await answer_prompt(pilot, "-3")
         await wait_for(pilot, lambda: any("not an offset" in n.message
                                           for n in app._notifications))
 
@@ -176,6 +170,7 @@ async def test_tail_history_is_bounded() -> None:
     store.append("big", [ProduceRecord(b"%d" % i) for i in range(2500)])
     app = make_app(start_area="topics", settings=TuiSettings(tail_max_lines=1000))
     async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
         topics = app.query_one(TopicsPane)
         await wait_for(pilot, lambda: topics.topic == "big")
         await pilot.press("b")
@@ -193,6 +188,7 @@ async def test_delete_asks_first(tmp_path: Path, weir_home: Path) -> None:
                                 desired="stopped", status=STOPPED), weir_home)
     app = make_app(start_area="connectors")
     async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
         connectors = app.query_one(ConnectorsPane)
         await wait_for(pilot, lambda: "old" in connectors.rows)
         await pilot.press("d")

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.widgets import Input
-
-from tests.tui.conftest import SIZE, make_app, wait_for
-from tui.components.common.modals import ChoiceScreen, PromptScreen
+from tests.tui.conftest import SIZE, answer_prompt, make_app, ready, wait_for
+from tui.components.common.modals import ChoiceScreen
 from tui.components.editor.code_editor import CodeEditor
 from tui.components.editor.diagnostics import DiagnosticsList
 from tui.components.editor.pane import EditorPane
@@ -39,11 +37,9 @@ async def test_open_broken_config_and_jump_to_its_error(tmp_path: Path) -> None:
     path.write_text(BROKEN)
     app = make_app(start_area="editor")
     async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
         await pilot.press("ctrl+o")
-        await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen))
-        prompt = app.screen.query_one(Input)
-        prompt.value = str(path)
-        await pilot.press("enter")
+        await answer_prompt(pilot, str(path))
         editor = app.query_one(EditorPane)
         await _settle(pilot, editor)
         assert editor.path == path
@@ -128,9 +124,7 @@ http:
         assert not [p for p in app.query_one(DiagnosticsList).problems
                     if p.severity == "error"]
         await pilot.press("ctrl+t")
-        await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen))
-        app.screen.query_one(Input).value = str(secrets)
-        await pilot.press("enter")
+        await answer_prompt(pilot, str(secrets))
         await _settle(pilot, editor)
         codes = [p.code for p in app.query_one(DiagnosticsList).problems]
         assert "secret-not-found" in codes
@@ -140,10 +134,9 @@ http:
 async def test_unreadable_file_is_a_notification_not_a_crash(tmp_path: Path) -> None:
     app = make_app(start_area="editor")
     async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
         await pilot.press("ctrl+o")
-        await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen))
-        app.screen.query_one(Input).value = str(tmp_path / "missing.yaml")
-        await pilot.press("enter")
+        await answer_prompt(pilot, str(tmp_path / "missing.yaml"))
         await wait_for(pilot, lambda: any("cannot open" in n.message
                                           for n in app._notifications))
         assert app.query_one(EditorPane).path is None
@@ -186,6 +179,7 @@ async def test_new_from_template_is_valid(tmp_path: Path) -> None:
     app = make_app(start_area="editor")
     async with app.run_test(size=SIZE) as pilot:
         editor = app.query_one(EditorPane)
+        await ready(pilot)
         await pilot.press("ctrl+n")
         await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen))
         app.screen.dismiss("generator-source")
@@ -193,8 +187,6 @@ async def test_new_from_template_is_valid(tmp_path: Path) -> None:
         await wait_for(pilot, lambda: editor.report_valid is True)
         assert editor.path is None
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen))
-        app.screen.query_one(Input).value = str(tmp_path / "gen.yaml")
-        await pilot.press("enter")
+        await answer_prompt(pilot, str(tmp_path / "gen.yaml"))
         await wait_for(pilot, lambda: (tmp_path / "gen.yaml").exists())
         assert editor.path == tmp_path / "gen.yaml"

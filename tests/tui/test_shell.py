@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from tests.tui.conftest import SIZE, make_app, wait_for
+from tests.tui.conftest import SIZE, make_app, ready, wait_for
 from tui.app import AREAS, create_app
 from tui.components.common.help import HelpScreen
 from tui.components.common.status_bar import StatusBar
@@ -16,6 +16,7 @@ from tui.settings import TuiSettings, load_settings
 async def test_every_area_has_a_key_and_takes_focus() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
         for area in AREAS:
             await pilot.press(area.key)
             pane = app.query_one(f"#{area.id}-pane")
@@ -31,6 +32,7 @@ async def test_every_area_has_a_key_and_takes_focus() -> None:
 async def test_help_lists_the_focused_panes_bindings_first() -> None:
     app = make_app(start_area="topics")
     async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
         await pilot.press("f5", "f1")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
         screen = app.screen
@@ -51,6 +53,7 @@ async def test_keymap_from_settings_file_remaps_bindings(weir_home: Path) -> Non
     app = create_app(watch_cluster=False, persist_settings=False)
     assert app.settings.keymap == {"area.logs": "f12", "app.help": "f10"}
     async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
         await pilot.press("f12")
         await wait_for(pilot, lambda: app.area == "logs")
         await pilot.press("f6")  # the old key no longer switches
@@ -102,6 +105,7 @@ async def test_status_bar_shows_profile_and_cluster_state() -> None:
 async def test_ctrl_q_quits() -> None:
     app = make_app(start_area="editor")
     async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
         await pilot.press("ctrl+q")
         await pilot.pause()
     assert app.return_code == 0

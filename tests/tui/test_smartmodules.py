@@ -6,10 +6,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input, Log
+from textual.widgets import Log
 
-from tests.tui.conftest import SIZE, make_app, wait_for
-from tui.components.common.modals import PromptScreen
+from tests.tui.conftest import SIZE, answer_prompt, make_app, ready, wait_for
 from tui.components.smartmodules.build_view import BuildView
 from tui.components.smartmodules.pane import SmartModulesPane
 from tui.components.smartmodules.playground import Playground, parse_chain, sample_records
@@ -18,13 +17,6 @@ REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples" / "smartmodules"
 
 
-async def _answer(pilot, value: str) -> None:
-    app = pilot.app
-    await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen))
-    prompt = app.screen
-    prompt.query_one(Input).value = value
-    await pilot.press("enter")
-    await wait_for(pilot, lambda: app.screen is not prompt)
 
 
 @pytest.mark.integration
@@ -34,9 +26,10 @@ async def test_build_register_and_run_in_the_playground(tmp_path: Path) -> None:
                     ignore=shutil.ignore_patterns("target"))
     app = make_app(start_area="smartmodules")
     async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
         pane = app.query_one(SmartModulesPane)
         await pilot.press("ctrl+b")
-        await _answer(pilot, str(crate))
+        await answer_prompt(pilot, str(crate))
         build = app.query_one(BuildView)
         await wait_for(pilot, lambda: not build.building, timeout=300)
         assert build.result is not None, "\n".join(app.query_one("#build-log", Log).lines)
@@ -44,8 +37,8 @@ async def test_build_register_and_run_in_the_playground(tmp_path: Path) -> None:
                    for line in app.query_one("#build-log", Log).lines)
 
         await pilot.press("ctrl+r")
-        await _answer(pilot, str(build.result.artifact))
-        await _answer(pilot, "contains-filter")
+        await answer_prompt(pilot, str(build.result.artifact))
+        await answer_prompt(pilot, "contains-filter")
         await wait_for(pilot, lambda: "contains-filter" in pane.entries)
 
         await pilot.press("ctrl+l")  # append the selected module to the chain
@@ -69,6 +62,7 @@ async def test_playground_marks_the_record_a_module_failed_on(weir_home: Path) -
     registry.create("parse-int", EXAMPLES / "prebuilt" / "parse_int.wasm")
     app = make_app(start_area="smartmodules")
     async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
         playground = app.query_one(Playground)
         playground.set_chain("- uses: parse-int\n")
         playground.set_samples("7\n+08\nnine\n10\n")
@@ -84,6 +78,7 @@ async def test_playground_marks_the_record_a_module_failed_on(weir_home: Path) -
 async def test_playground_reports_a_bad_chain_in_place(weir_home: Path) -> None:
     app = make_app(start_area="smartmodules")
     async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
         playground = app.query_one(Playground)
         playground.set_chain("- uses: no-such-module\n")
         playground.set_samples("1\n")
@@ -100,6 +95,7 @@ async def test_cancelling_a_build_stops_cargo(tmp_path: Path) -> None:
     (crate / "src" / "lib.rs").write_text("#[no_mangle]\npub extern \"C\" fn f() {}\n")
     app = make_app(start_area="smartmodules")
     async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
         build = app.query_one(BuildView)
         build.start(crate)
         assert build.building
