@@ -202,3 +202,44 @@ async def test_delete_asks_first(tmp_path: Path, weir_home: Path) -> None:
         # The cluster is not running: deleting a managed connector says so, nothing breaks.
         await wait_for(pilot, lambda: any("Delete" == (n.title or "")
                                           for n in app._notifications))
+
+
+@pytest.mark.integration
+async def test_managed_connector_create_describe_restart_delete(tmp_path: Path,
+                                                                weir_home: Path) -> None:
+    from runtime.launch.cluster import start_cluster, stop_cluster
+
+    config = tmp_path / "managed.yaml"
+    config.write_text(GENERATOR.replace("tui-gen", "tui-managed"))
+    start_cluster(weir_home)
+    try:
+        app = make_app(start_area="connectors", watch_cluster=True)
+        async with app.run_test(size=SIZE) as pilot:
+            await ready(pilot)
+            connectors = app.query_one(ConnectorsPane)
+            await pilot.press("a")
+            await answer_prompt(pilot, str(config))
+            await _choose(pilot, "managed")
+            await wait_for(pilot, lambda: "tui-managed" in connectors.rows
+                           and connectors.rows["tui-managed"].running, timeout=60)
+            assert connectors.rows["tui-managed"].mode == "managed"
+            assert "cluster stopped" not in str(app.query_one("#connectors-title").render())
+
+            await pilot.press("i")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "DescribeScreen")
+            assert app.screen.text.lstrip("-\n").startswith("apiVersion: 0.1.0")
+            assert "status: Running" in app.screen.text
+            await pilot.press("escape")
+
+            await pilot.press("x")
+            await wait_for(pilot, lambda: connectors.rows["tui-managed"].status == "Stopped",
+                           timeout=60)
+            await pilot.press("s")
+            await wait_for(pilot, lambda: connectors.rows["tui-managed"].running, timeout=60)
+
+            await pilot.press("d")
+            await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+            await pilot.press("y")
+            await wait_for(pilot, lambda: "tui-managed" not in connectors.rows, timeout=60)
+    finally:
+        stop_cluster(weir_home)
