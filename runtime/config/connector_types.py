@@ -26,6 +26,7 @@ from pydantic_core import PydanticCustomError
 from runtime import __version__
 from runtime.config.fields import Duration, LegacyInterval, NonNegative, Str
 from runtime.config.models import SecsNanos, Strict
+from runtime.config.sql_types import JSON_SQL_TYPES
 
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 Method = Literal["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
@@ -152,13 +153,6 @@ class SqlColumn(Strict):
     path: Annotated[Str, AfterValidator(_json_path)] = Field(
         description="where the value is in the record's JSON: $.a.b")
     type: Literal["text", "integer", "real", "boolean", "json", "timestamp"] = "text"
-
-
-# json-sql's column types (Fluvio's json-sql SmartModule) and their common SQL spellings
-JSON_SQL_TYPES = ("int", "integer", "bigint", "smallint", "int2", "int4", "int8", "float",
-                  "real", "double", "float4", "float8", "numeric", "decimal", "text",
-                  "string", "varchar", "char", "uuid", "bool", "boolean", "json", "jsonb",
-                  "timestamp", "timestamptz", "date", "time", "bytes", "blob")
 
 
 def _json_sql_type(value: str) -> str:

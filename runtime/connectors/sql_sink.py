@@ -28,21 +28,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from runtime.config.sql_types import JSON_SQL_TYPES as TYPES
 from runtime.connectors.backoff import Backoff
 from runtime.connectors.base import ConnectorContext, Delivery
 from runtime.connectors.params import ParameterError
 from runtime.errors import WeirError
 from runtime.topics.record import Record
 
-TYPES = {
-    "int": "int", "integer": "int", "bigint": "int", "smallint": "int", "int2": "int",
-    "int4": "int", "int8": "int", "float": "float", "real": "float", "double": "float",
-    "float4": "float", "float8": "float", "numeric": "float", "decimal": "float",
-    "text": "text", "string": "text", "varchar": "text", "char": "text", "uuid": "text",
-    "bool": "bool", "boolean": "bool", "json": "json", "jsonb": "json",
-    "timestamp": "timestamp", "timestamptz": "timestamp", "date": "text", "time": "text",
-    "bytes": "bytes", "blob": "bytes",
-}
 _MISSING = object()
 
 
