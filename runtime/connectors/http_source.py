@@ -53,8 +53,7 @@ class HttpSource:
         if "\\" in delimiter:
             delimiter = codecs.decode(delimiter, "unicode_escape")
         self.delimiter = delimiter.encode()
-        self.request_timeout_ms = p.duration_ms("http_request_timeout",
-                                                p.duration_ms("timeout", 30_000))
+        self.request_timeout_ms = p.duration_ms("http_request_timeout", 30_000)
         self.connect_timeout_ms = p.duration_ms("http_connect_timeout", 10_000)
         ws = p.mapping("websocket_config")
         subs = ws.get("subscription_messages", p.raw("subscription_messages", []))
