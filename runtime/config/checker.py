@@ -212,7 +212,8 @@ class Checker:
                 else "value"
             msg = err["msg"]
             prefix = f"{label}: " if loc else (f"`{dotted(path)}`: " if path else "")
-            self.add("error", etype, prefix + msg, full, where)
+            self.add("error", etype, prefix + msg, full, where,
+                     hint=err.get("ctx", {}).get("hint"))
             return
         if etype == "literal_error":
             expected = re.findall(r"'([^']*)'", str(err.get("ctx", {}).get("expected", "")))

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from runtime.config.names import name_problem
+from runtime.config.names import name_hint, name_problem
 from runtime.config.values import bytes_problem, duration_problem
 from runtime.config.yamlpos import YFloat, scalar_text
 
@@ -63,7 +63,7 @@ def _name(kind: str):
     def check(value: str) -> str:
         problem = name_problem(kind, value)
         if problem:
-            raise PydanticCustomError("invalid-name", problem)
+            raise PydanticCustomError("invalid-name", problem, {"hint": name_hint(value)})
         return value
     return check
 

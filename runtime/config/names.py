@@ -40,12 +40,16 @@ def validate_name(kind: NameKind, name: str) -> str:
     """Return `name` if valid; else raise InvalidName (exit 1) saying what would be valid."""
     problem = name_problem(kind, name)
     if problem:
-        raise InvalidName(problem, hint=f"use at most {MAX_NAME} characters from a-z, 0-9 and "
-                          "'-', not starting or ending with '-'")
+        raise InvalidName(problem, hint=name_hint(name))
     return name
 
 
-def suggest_name(name: str) -> str:
-    """A valid name close to `name` (lowercased, other characters become '-')."""
-    s = re.sub(r"[^a-z0-9-]+", "-", name.lower()).strip("-")[:MAX_NAME].strip("-")
-    return s or "my-connector"
+def name_hint(name: object) -> str:
+    """What to write instead of an invalid name: a close valid one, or the rule."""
+    if isinstance(name, str):
+        guess = re.sub(r"[^a-z0-9-]+", "-", name.lower()).strip("-")[:MAX_NAME].strip("-")
+        if guess and guess != name:
+            return f"did you mean `{guess}`?"
+    return f"use at most {MAX_NAME} characters from a-z, 0-9 and '-', not starting or " \
+        "ending with '-'"
+

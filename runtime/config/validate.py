@@ -31,7 +31,7 @@ from runtime.config.models import (
     TopicConfig,
     Transform,
 )
-from runtime.config.names import name_problem
+from runtime.config.names import name_hint, name_problem
 from runtime.config.secrets import (
     NEAR_MISS,
     SECRET_REF,
@@ -391,7 +391,7 @@ class _Validation:
             problem = name_problem("topic", _text(topic))
             if problem:
                 self.ck.add("error", "invalid-name", problem, ("meta", "topic"),
-                            hint="use at most 63 characters from a-z, 0-9 and '-'")
+                            hint=name_hint(_text(topic)))
         for i, decl in enumerate(meta.get("secrets") or []
                                  if isinstance(meta.get("secrets"), list) else []):
             if isinstance(decl, dict) and isinstance(decl.get("name"), str):

@@ -228,6 +228,9 @@ def test_legacy_bare_seconds():
 def test_connector_name_rule():
     d = find(CURRENT.replace("name: cat-facts", "name: Cat-Facts"), "invalid-name")
     assert (d.line, d.column) == (4, 9)
+    assert d.hint == "did you mean `cat-facts`?"
+    d = find(LEGACY.replace("name: cat-facts", "name: My_Cat_Facts"), "invalid-name")
+    assert d.hint == "did you mean `my-cat-facts`?"
 
 
 def test_topic_name_too_long():
@@ -239,6 +242,8 @@ def test_topic_name_too_long():
 def test_topic_trailing_dash_legacy():
     assert where(LEGACY.replace("topic: cat-facts", "topic: cat-"), "invalid-name") == \
         ("error", 4, 8)
+    assert find(CURRENT.replace("topic: cat-facts", "topic: Cat_Facts"),
+                "invalid-name").hint == "did you mean `cat-facts`?"
 
 
 def test_smartmodule_name_in_legacy_map():
@@ -627,3 +632,15 @@ def test_empty_meta():
 def test_legacy_output_format_is_refused_like_fluvio():
     d = find(LEGACY + "  output_format: json\n", "invalid-value")
     assert (d.line, d.column) == (9, 3) and "output_parts" in d.message
+
+
+def test_sql_column_types_are_the_ones_the_sink_converts():
+    from runtime.config.sql_types import JSON_SQL_TYPES
+    from runtime.connectors import sql_sink
+
+    assert sql_sink.TYPES is JSON_SQL_TYPES
+    base = SINK.replace("http-sink", "sql-sink").split("http:")[0] + \
+        "sql:\n  url: postgres://u@h/db\n  mapping:\n    table: t\n" \
+        "    map-columns:\n      c:\n        json-key: c\n        value: {type: TYPE}\n"
+    for spelling in JSON_SQL_TYPES:
+        assert diags(base.replace("TYPE", spelling.upper())) == [], spelling
