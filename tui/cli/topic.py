@@ -13,12 +13,15 @@ def topic() -> None:
 
 
 def _human_bytes(n: int | None) -> str:
+    """SI units, as --segment-size reads them (10MB = 10,000,000 bytes)."""
     if n is None:
         return "unlimited"
+    value = float(n)
     for unit in ("B", "KB", "MB", "GB", "TB"):
-        if n < 1024 or unit == "TB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
+        if value < 1000 or unit == "TB":
+            text = f"{value:.0f}" if unit == "B" else f"{value:.1f}".removesuffix(".0")
+            return f"{text} {unit}"
+        value /= 1000
     return str(n)
 
 
