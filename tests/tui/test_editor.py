@@ -190,3 +190,31 @@ async def test_new_from_template_is_valid(tmp_path: Path) -> None:
         await answer_prompt(pilot, str(tmp_path / "gen.yaml"))
         await wait_for(pilot, lambda: (tmp_path / "gen.yaml").exists())
         assert editor.path == tmp_path / "gen.yaml"
+
+
+async def test_key_completion_from_the_schema() -> None:
+    app = make_app(start_area="editor")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        code = app.query_one(CodeEditor)
+        code.load_text("apiVersion: 0.1.0\nmeta:\n  version: 0.1.0\n")
+        code.cursor_location = (3, 0)
+        await pilot.press("space", "space", "n", "a")
+        await wait_for(pilot, lambda: code.suggestion == "me: ")
+        await pilot.press("right")  # accept it
+        assert code.document.lines[3] == "  name: "
+        await pilot.press("enter")
+        await pilot.press(*"ver")  # `version` is already there: nothing to offer
+        await pilot.pause()
+        assert code.suggestion == ""
+
+
+def test_completion_follows_indentation_into_sections_and_list_items() -> None:
+    from tui.components.editor.completion import suggest
+
+    lines = ["apiVersion: 0.1.0", "meta:", "  type: http-source", "http:", "  endpoint: x",
+             "  inter", "transforms:", "  - uses: m", "    wi", "  - us"]
+    assert suggest(lines, 5, 7) == "val: "
+    assert suggest(lines, 8, 6) == "th: "
+    assert suggest(lines, 9, 6) == "es: "
+    assert suggest(lines, 5, 3) == ""  # the cursor is not at the end of the key

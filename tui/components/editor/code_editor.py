@@ -56,6 +56,20 @@ class CodeEditor(TextArea):
                       Segment("  ")], width)
         return Strip.join([mark, strip.crop(width, strip.cell_length)])
 
+    def update_suggestion(self) -> None:
+        """Complete the key being typed from the JSON Schema (→ accepts it)."""
+        from tui.components.editor.completion import suggest
+
+        selection = self.selection
+        if selection.start != selection.end:
+            self.suggestion = ""
+            return
+        row, column = selection.end
+        try:
+            self.suggestion = suggest(self.document.lines, row, column)
+        except Exception:  # noqa: BLE001 - completion is a nicety; never break typing
+            self.suggestion = ""
+
     def jump_to(self, line: int, column: int) -> None:
         """Put the cursor at 1-based `line`:`column` (clamped) and bring it into view."""
         row = max(0, min(line - 1, self.document.line_count - 1))

@@ -63,6 +63,7 @@ class EditorPane(ReportsWorkerErrors, Vertical):
         yield Static("", id="problem-hint")
 
     def on_mount(self) -> None:
+        self._warm_schema()
         settings = getattr(self.app, "settings", None)
         if settings and settings.secrets_file:
             self.secrets_file = Path(settings.secrets_file)
@@ -70,6 +71,14 @@ class EditorPane(ReportsWorkerErrors, Vertical):
 
     def focus_default(self) -> None:
         self.editor.focus()
+
+    @work(thread=True, group="schema", exit_on_error=False)
+    def _warm_schema(self) -> None:
+        """Build the JSON Schema for key completion before the first keystroke needs it."""
+        from tui.components.editor.completion import keys_at
+
+        keys_at([], "current")
+        keys_at([], "legacy")
 
     # -- files ------------------------------------------------------------------------
 
