@@ -118,3 +118,17 @@ def test_settings_remember_recent_files(tmp_path: Path) -> None:
     settings.remember(tmp_path / "3.yaml")
     assert settings.recent_files[0] == str((tmp_path / "3.yaml").resolve())
     assert len(settings.recent_files) == 10
+
+
+async def test_path_prompts_complete_file_names(tmp_path: Path) -> None:
+    from tui.components.common.path_suggester import PathSuggester
+
+    (tmp_path / "configs").mkdir()
+    (tmp_path / "configs" / "cat-facts.yaml").write_text("")
+    (tmp_path / ".hidden").write_text("")
+    suggester = PathSuggester()
+    assert await suggester.get_suggestion(f"{tmp_path}/con") == f"{tmp_path}/configs/"
+    assert (await suggester.get_suggestion(f"{tmp_path}/configs/c")
+            == f"{tmp_path}/configs/cat-facts.yaml")
+    assert await suggester.get_suggestion(f"{tmp_path}/.h") is None
+    assert await suggester.get_suggestion(f"{tmp_path}/nothing/x") is None

@@ -70,17 +70,25 @@ class PromptScreen(ModalScreen[str | None]):
         *,
         placeholder: str = "",
         choices: list[str] | None = None,
+        paths: bool = False,
     ) -> None:
         super().__init__()
         self.title_text = title
         self.value = value
         self.placeholder = placeholder
         self.choices = choices or []
+        self.paths = paths  # complete file paths as they are typed
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(self.title_text)
-            yield Input(self.value, placeholder=self.placeholder, id="prompt-input")
+            suggester = None
+            if self.paths:
+                from tui.components.common.path_suggester import PathSuggester
+
+                suggester = PathSuggester()
+            yield Input(self.value, placeholder=self.placeholder, id="prompt-input",
+                        suggester=suggester)
             yield Label("", id="prompt-error")
             if self.choices:
                 yield OptionList(*[Option(c, id=c) for c in self.choices], id="prompt-choices")

@@ -287,7 +287,8 @@ class ConnectorsPane(ReportsWorkerErrors, Vertical):
         editor = self.app.query_one("#editor-pane")
         default = str(editor.path) if getattr(editor, "path", None) else ""
         self.app.push_screen(
-            PromptScreen("Run which config file?", default, placeholder="connector.yaml"),
+            PromptScreen("Run which config file?", default, placeholder="connector.yaml",
+                         paths=True),
             self._launch_path,
         )
 

@@ -237,7 +237,8 @@ class EditorPane(ReportsWorkerErrors, Vertical):
     def action_open(self) -> None:
         start = str(self.path.parent) + "/" if self.path else str(Path.cwd()) + "/"
         self.app.push_screen(
-            PromptScreen("Open a connector config", start, placeholder="path/to/connector.yaml"),
+            PromptScreen("Open a connector config", start,
+                         placeholder="path/to/connector.yaml", paths=True),
             self._opened,
         )
 
@@ -264,7 +265,7 @@ class EditorPane(ReportsWorkerErrors, Vertical):
             self.save_to(self.path)
             return
         self.app.push_screen(
-            PromptScreen("Save as", str(Path.cwd() / "connector.yaml")),
+            PromptScreen("Save as", str(Path.cwd() / "connector.yaml"), paths=True),
             lambda v: v and self.save_to(Path(v).expanduser()),
         )
 
@@ -335,7 +336,7 @@ class EditorPane(ReportsWorkerErrors, Vertical):
         current = str(self.secrets_file) if self.secrets_file else ""
         self.app.push_screen(
             PromptScreen("Secrets file to validate against (empty: none)", current,
-                         placeholder="secrets.txt (NAME=value lines)"),
+                         placeholder="secrets.txt (NAME=value lines)", paths=True),
             self._set_secrets,
         )
 

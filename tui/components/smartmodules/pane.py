@@ -170,7 +170,7 @@ class SmartModulesPane(ReportsWorkerErrors, Horizontal):
     def action_build(self) -> None:
         view = self.query_one(BuildView)
         default = str(view.crate) if view.crate else str(Path.cwd())
-        self.app.push_screen(PromptScreen("Build which crate (directory)?", default),
+        self.app.push_screen(PromptScreen("Build which crate (directory)?", default, paths=True),
                              self._build)
 
     def _build(self, value: str | None) -> None:
@@ -191,7 +191,7 @@ class SmartModulesPane(ReportsWorkerErrors, Horizontal):
         result = self.query_one(BuildView).result
         default = str(result.artifact) if result is not None else ""
         self.app.push_screen(PromptScreen("Register which .wasm file?", default,
-                                          placeholder="path/to/module.wasm"),
+                                          placeholder="path/to/module.wasm", paths=True),
                              self._register_file)
 
     def _register_file(self, value: str | None) -> None:
