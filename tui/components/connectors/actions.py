@@ -76,6 +76,9 @@ def list_rows() -> tuple[list[ConnectorRow], str]:
     except ClusterNotRunning:
         managed = inventory.managed_views_from_disk(home)
         cluster = "stopped"
+    except WeirError:  # running but not answering: still list everything else
+        managed = inventory.managed_views_from_disk(home)
+        cluster = "unreachable"
     views = [*managed, *inventory.process_views(home), *inventory.docker_views()]
     return [ConnectorRow.of(v) for v in views], cluster
 

@@ -139,7 +139,7 @@ class ConnectorsPane(ReportsWorkerErrors, Vertical):
                 table.move_cursor(row=table.get_row_index(selected.name))
         title = f"Connectors ({len(rows)})"
         if cluster != "running":
-            title += "  ·  cluster stopped: managed connectors shown as last recorded"
+            title += f"  ·  cluster {cluster}: managed connectors shown as last recorded"
         if title != self._title:
             self._title = title
             self.query_one("#connectors-title", Label).update(title)
