@@ -132,3 +132,13 @@ async def test_path_prompts_complete_file_names(tmp_path: Path) -> None:
             == f"{tmp_path}/configs/cat-facts.yaml")
     assert await suggester.get_suggestion(f"{tmp_path}/.h") is None
     assert await suggester.get_suggestion(f"{tmp_path}/nothing/x") is None
+
+
+def test_weir_with_a_broken_settings_file_says_which_and_exits_2(weir_home: Path) -> None:
+    from tests.conftest import run_weir
+
+    (weir_home / "tui.yaml").write_text("keymap: [not, a, mapping]\n")
+    result = run_weir()
+    assert result.returncode == 2
+    assert "tui.yaml" in result.stderr and "keymap" in result.stderr
+    assert "Traceback" not in result.stderr
