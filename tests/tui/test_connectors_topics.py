@@ -155,6 +155,12 @@ async def test_tail_filter_pause_jump_and_inspect() -> None:
         await wait_for(pilot, lambda: tail.total == 8)
         assert [r.offset for r in tail.visible_records()][0] == 25
 
+        logs_box = app.query_one("#topic-logs-box")
+        await pilot.press("l")  # hide the logs beside the tail, and back
+        assert not logs_box.display
+        await pilot.press("l")
+        assert logs_box.display
+
         await pilot.press("g")
         await answer_prompt(pilot, "-3")
         await wait_for(pilot, lambda: any("not an offset" in n.message

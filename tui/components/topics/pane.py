@@ -55,6 +55,8 @@ class TopicsPane(ReportsWorkerErrors, Horizontal):
                 tooltip="Restart the tail from an offset"),
         Binding("b", "from_beginning", "From beginning", id="topics.beginning"),
         Binding("0", "from_now", "Tail from now", id="topics.now"),
+        Binding("l", "toggle_logs", "Logs panel", id="topics.logs",
+                tooltip="Show or hide the connectors' logs beside the tail"),
         Binding("R", "refresh_topics", "Refresh", id="topics.refresh", show=False),
     ]
 
@@ -276,6 +278,10 @@ class TopicsPane(ReportsWorkerErrors, Horizontal):
         self.select_topic(self.topic, start=offset)
         tail = self.query_one(TailView)
         tail.following = True
+
+    def action_toggle_logs(self) -> None:
+        box = self.query_one("#topic-logs-box")
+        box.display = not box.display
 
     def action_from_beginning(self) -> None:
         if self.topic:
