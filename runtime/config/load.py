@@ -35,10 +35,7 @@ class ConfigInvalid(WeirError):
 
     def __init__(self, path: str, diagnostics: list[Diagnostic],
                  secret_values: tuple[str, ...] | list[str] = ()) -> None:
-        if secret_values:
-            diagnostics = [Diagnostic(d.severity, d.code, mask(d.message, secret_values),
-                                      d.line, d.column, d.hint and mask(d.hint, secret_values))
-                           for d in diagnostics]
+        diagnostics = _masked(diagnostics, secret_values)
         errors = [d for d in diagnostics if d.severity == "error"]
         first = errors[0] if errors else None
         where = f"{path}:{first.line}:{first.column}" if first and first.line else path
@@ -60,6 +57,25 @@ def load_connector(path: str | Path, *, secrets_file: str | Path | None = None,
     """
     analysis = analyze_file(path, secrets_file=secrets_file, env=env, check_values=True)
     return spec_from_analysis(analysis, env=env)
+
+
+def load_connector_checked(path: str | Path, *, secrets_file: str | Path | None = None,
+                           env: Mapping[str, str] | None = None,
+                           ) -> tuple[ConnectorSpec, list[Diagnostic]]:
+    """load_connector plus the warnings the valid file still has (secrets masked): a run
+    prints them, since the connector ignores what they point at (a typo'd key...)."""
+    analysis = analyze_file(path, secrets_file=secrets_file, env=env, check_values=True)
+    spec = spec_from_analysis(analysis, env=env)
+    warnings = [d for d in analysis.report.diagnostics if d.severity == "warning"]
+    return spec, _masked(warnings, tuple(analysis.secret_values.values()))
+
+
+def _masked(diagnostics: list[Diagnostic], secret_values: tuple[str, ...] | list[str],
+            ) -> list[Diagnostic]:
+    if not secret_values:
+        return diagnostics
+    return [Diagnostic(d.severity, d.code, mask(d.message, secret_values), d.line, d.column,
+                       d.hint and mask(d.hint, secret_values)) for d in diagnostics]
 
 
 def load_connector_text(text: str, path: str = "<text>", *,

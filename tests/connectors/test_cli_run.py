@@ -95,6 +95,38 @@ def test_seed_command_line_style_with_catfact_map():
     assert "fluvio-topic" not in generated.read_text()
 
 
+def test_warnings_are_shown_before_running(tmp_path):
+    """A typo'd key is ignored by the connector, so the run must say so."""
+    config = write(tmp_path / "gen.yaml", """\
+        apiVersion: 0.1.0
+        meta:
+          version: 0.1.0
+          name: gen-typo
+          type: generator-source
+          topic: gen-typo
+        generator:
+          template: 'x'
+          rate: 500
+          count: 2
+          intervall: 1s
+        """)
+    result = run_weir("connector", "run", str(config))
+    assert result.returncode == 0, result.stderr
+    assert "gen.yaml:11:3: warning[unknown-key]: unknown key `intervall`" in result.stderr
+    assert "did you mean `interval`?" in result.stderr
+
+
+def test_seed_style_problems_name_the_flag():
+    result = run_weir("connector", "run", "http", "--", "--fluvio-topic=t", "--interval=abc",
+                      "--endpoint=http://127.0.0.1:1/")
+    assert result.returncode == 1
+    assert "--interval=abc: error[invalid-duration]" in result.stderr, result.stderr
+    assert "command-line.yaml" not in result.stderr
+    result = run_weir("connector", "run", "http", "--", "--fluvio-topic=t")
+    assert result.returncode == 1
+    assert "error[missing-field]: missing flag --endpoint" in result.stderr, result.stderr
+
+
 def test_seed_style_without_topic_is_a_usage_error():
     result = run_weir("connector", "run", "http", "--", "--endpoint=http://127.0.0.1:1/")
     assert result.returncode == 2
