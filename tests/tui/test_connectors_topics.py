@@ -13,6 +13,7 @@ from runtime.topics.store import TopicSpec
 from tests.tui.conftest import SIZE, answer_prompt, make_app, ready, wait_for
 from tui.components.common.modals import ChoiceScreen, ConfirmScreen
 from tui.components.connectors.pane import ConnectorsPane
+from tui.components.editor.pane import EditorPane
 from tui.components.logs.pane import LogsPane
 from tui.components.logs.timeline_view import TimelineView
 from tui.components.topics.pane import RecordScreen, TopicsPane
@@ -73,6 +74,11 @@ async def test_start_a_generator_see_its_records_then_stop_it(tmp_path: Path) ->
             await wait_for(pilot, lambda: any(e.level == "start" for e in timeline.entries))
 
             await pilot.press("f2")
+            await pilot.press("o")  # its config in the editor
+            editor = app.query_one(EditorPane)
+            await wait_for(pilot, lambda: app.area == "editor" and editor.path == config)
+            await pilot.press("f2")
+            await wait_for(pilot, lambda: app.area == "connectors")
             await pilot.press("x")  # stop it
             await wait_for(pilot, lambda: not connectors.rows["tui-gen"].running
                            if "tui-gen" in connectors.rows else True, timeout=60)

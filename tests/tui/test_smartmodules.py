@@ -113,3 +113,27 @@ def test_chain_text_and_samples_parse() -> None:
     records = sample_records("k1 => v1\n\nplain\n", 5)
     assert [(r.offset, r.key, r.value) for r in records] == [(0, b"k1", b"v1"),
                                                            (1, None, b"plain")]
+
+
+async def test_playground_captures_samples_from_a_topic(weir_home: Path) -> None:
+    from runtime.topics import open_store
+    from runtime.topics.record import ProduceRecord
+    from runtime.topics.store import TopicSpec
+
+    store = open_store()
+    store.create_topic(TopicSpec("facts", partitions=1))
+    store.append("facts", [ProduceRecord(b"fact %d" % i, key=b"k" if i == 29 else None)
+                           for i in range(30)])
+    store.close()
+    app = make_app(start_area="smartmodules")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        playground = app.query_one(Playground)
+        playground.focus_default()
+        await pilot.press("ctrl+t")
+        await answer_prompt(pilot, "facts")
+        samples = playground.query_one("#pg-samples")
+        await wait_for(pilot, lambda: samples.text.startswith("fact 10\n"))
+        assert samples.text.splitlines()[-1] == "k => fact 29"
+        await wait_for(pilot, lambda: len(playground.columns) == 1
+                       and len(playground.columns[0].records) == 20)
