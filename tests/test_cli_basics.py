@@ -37,3 +37,20 @@ def test_help_imports_nothing_heavy():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert "HEAVY []" in result.stderr, result.stderr
+
+
+def test_a_reader_that_left_is_not_an_error():
+    """`weir ... | head`: stdout's reader is gone before weir writes; exit 0, quietly."""
+    import os
+
+    from tests.conftest import REPO
+
+    for args in (["profile", "list"], ["config", "schema"], ["topic", "list", "-O", "json"]):
+        read, write = os.pipe()
+        os.close(read)
+        try:
+            result = subprocess.run([sys.executable, "-m", "tui.cli.main", *args], stdout=write,
+                                    stderr=subprocess.PIPE, text=True, cwd=REPO, timeout=60)
+        finally:
+            os.close(write)
+        assert (result.returncode, result.stderr) == (0, ""), args

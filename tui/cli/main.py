@@ -27,8 +27,25 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+def _reader_left() -> None:
+    """stdout's reader went away (`weir ... | head`): not an error of ours. Point stdout at
+    /dev/null so that nothing, not even the last flush, complains about it."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
+class WeirGroup(LazyGroup):
+    def invoke(self, ctx: click.Context):
+        # click itself would turn a broken pipe into exit 1
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            _reader_left()
+            raise click.exceptions.Exit(0) from None
+
+
 @click.group(
-    cls=LazyGroup,
+    cls=WeirGroup,
     lazy=COMMANDS,
     invoke_without_command=True,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -68,8 +85,7 @@ def main() -> None:
     except KeyboardInterrupt:
         sys.exit(130)
     except BrokenPipeError:
-        # The reader went away (`weir consume ... | head`): not an error of ours.
-        sys.stderr.close()
+        _reader_left()
         sys.exit(0)
     except Exception as exc:  # noqa: BLE001 - last line of defence against tracebacks
         if os.environ.get("WEIR_DEBUG"):
