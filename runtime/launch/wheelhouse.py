@@ -230,7 +230,8 @@ def weir_wheel(source: WeirSource, log=None) -> Path:
         if source.root is not None:
             if log:
                 log(f"building weir's wheel from {source.root}")
-            _pip(["wheel", "--no-deps", "--wheel-dir", str(tmp / "out"), str(source.root)],
+            tree = _clean_copy(source.root, tmp / "src")
+            _pip(["wheel", "--no-deps", "--wheel-dir", str(tmp / "out"), str(tree)],
                  what="weir's wheel")
         else:
             repack_installed(_installed(), tmp / "out")
@@ -239,6 +240,20 @@ def weir_wheel(source: WeirSource, log=None) -> Path:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return sorted(dest.glob("*.whl"))[0]
+
+
+def _clean_copy(root: Path, dest: Path) -> Path:
+    """What goes into the wheel, copied: building in the checkout would leave a build/
+    directory whose stale files (modules deleted since) end up in the next wheel."""
+    dest.mkdir(parents=True)
+    for name in ("pyproject.toml", "README.md", "setup.cfg", "setup.py", "MANIFEST.in"):
+        if (root / name).is_file():
+            shutil.copy2(root / name, dest / name)
+    junk = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info")
+    for package in PACKAGES:
+        if (root / package).is_dir():
+            shutil.copytree(root / package, dest / package, ignore=junk)
+    return dest
 
 
 def repack_installed(dist: metadata.Distribution, out: Path) -> Path:
