@@ -18,6 +18,7 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     Field,
+    PlainValidator,
     WithJsonSchema,
     model_validator,
 )
@@ -230,6 +231,33 @@ def _template(value: str) -> str:
     return value
 
 
+def _rate(value: Any) -> float:
+    """Records per second: a number >= 0, or `unlimited`/`max` (0: as fast as possible)."""
+    if isinstance(value, str) and value.strip().lower() in ("unlimited", "max"):
+        return 0.0
+    number: float | None = None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        number = float(value)
+    elif isinstance(value, str):
+        try:
+            number = float(value)
+        except ValueError:
+            number = None
+    if number is None or number != number or number < 0:
+        raise PydanticCustomError(
+            "invalid-value",
+            "must be records per second (a number >= 0), `unlimited` or `max`")
+    return number
+
+
+Rate = Annotated[
+    float,
+    PlainValidator(_rate),
+    WithJsonSchema({"anyOf": [{"type": "number", "minimum": 0},
+                              {"enum": ["unlimited", "max"]}]}),
+]
+
+
 class GeneratorSource(Strict):
     """Offline demo source: renders `template` into records at `interval` or `rate`."""
 
@@ -237,7 +265,8 @@ class GeneratorSource(Strict):
         '{"n": {{n}}, "time": "{{time}}"}',
         description="record text; {{n}} {{time}} {{uuid}} {{random_int}} {{choice:a|b|c}}")
     interval: Duration | None = Field(None, description="time between records (1s)")
-    rate: Annotated[float, Field(gt=0)] | None = Field(None, description="records per second")
+    rate: Rate | None = Field(
+        None, description="records per second; 0, `unlimited` or `max`: as fast as possible")
     count: Annotated[int, Field(ge=1)] | None = Field(None, description="stop after N records")
     batch: Annotated[int, Field(ge=1)] | None = Field(None, description="records per tick")
 

@@ -508,6 +508,16 @@ def test_generator_interval_or_rate():
     assert (d.line, d.column) == (8, 13)
 
 
+def test_generator_rate_zero_or_unlimited_means_as_fast_as_possible():
+    base = CURRENT.replace("http-source", "generator-source").split("http:")[0]
+    for rate in ("0", "unlimited", "max", "2.5"):
+        assert validate_text(base + f"generator:\n  rate: {rate}\n").valid, rate
+    for rate in ("-1", "fast", "true"):
+        d = find(base + f"generator:\n  rate: {rate}\n", "invalid-value")
+        assert (d.line, d.column) == (8, 9)
+        assert "unlimited" in d.message
+
+
 def test_legacy_generator_and_mqtt_types():
     for t in ("generator", "mqtt"):
         text = LEGACY.replace("type: http", f"type: {t}").split("parameters:")[0]
