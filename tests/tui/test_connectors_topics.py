@@ -127,18 +127,19 @@ async def test_tail_filter_pause_jump_and_inspect() -> None:
         await wait_for(pilot, lambda: tail.row_count == 10)
         assert all(b"cake" in r.value for r in tail.visible_records())
         await pilot.press("enter")  # the filter stays, focus goes back to the tail
-        assert app.focused is tail
+        await wait_for(pilot, lambda: app.focused is tail)
 
         await pilot.press("up", "up")  # scrolled up: no longer following
-        assert not tail.following
+        await wait_for(pilot, lambda: not tail.following)
         store.append("orders", [ProduceRecord(b'{"id": 30, "item": "cake"}'),
                                 ProduceRecord(b'{"id": 31, "item": "tea"}')])
         await wait_for(pilot, lambda: tail.total == 32)
         assert tail.new_count == 1  # one new match while scrolled up
-        assert "+1 new" in str(app.query_one("#tail-badge").render())
+        badge = app.query_one("#tail-badge")
+        await wait_for(pilot, lambda: "+1 new" in str(badge.render()))
         await pilot.press("end")
-        assert tail.following and tail.new_count == 0
-        assert str(app.query_one("#tail-badge").render()) == ""
+        await wait_for(pilot, lambda: tail.following and tail.new_count == 0)
+        await wait_for(pilot, lambda: str(badge.render()) == "")
 
         await pilot.press("enter")  # inspect: JSON pretty-printed
         await wait_for(pilot, lambda: isinstance(app.screen, RecordScreen))
@@ -149,7 +150,7 @@ async def test_tail_filter_pause_jump_and_inspect() -> None:
         await wait_for(pilot, lambda: tail.row_count == 32)
 
         await pilot.press("p")  # pause: nothing new shows
-        assert topics.stream.paused
+        await wait_for(pilot, lambda: topics.stream.paused)
         store.append("orders", [ProduceRecord(b'{"id": 32}')])
         await pilot.pause(0.5)
         assert tail.total == 32
