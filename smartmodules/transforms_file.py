@@ -15,42 +15,64 @@ class TransformsFileInvalid(WeirError):
     """The transforms file cannot be used; the message says where and why."""
 
 
-def _where(path: Path, loaded, at: tuple) -> str:
+def _where(path: str, loaded, at: tuple) -> str:
     pos = loaded.pos(at)
     return f"{path}:{pos.line}:{pos.column}"
 
 
 def load_transforms_file(path: str | Path) -> list[TransformSpec]:
     """`transforms: [{uses, with, lookback: {last, age}}]` -> specs, in file order."""
-    from runtime.config.values import ValueProblem, parse_duration
-    from runtime.config.yamlpos import LoadFailure, decode, load_yaml, read_bytes
+    from runtime.config.yamlpos import read_bytes
 
     p = Path(path)
     try:
-        loaded = load_yaml(decode(read_bytes(p)))
+        raw = read_bytes(p)
     except FileNotFoundError:
         raise EnvironmentProblem(f"{p}: no such file") from None
     except IsADirectoryError:
         raise TransformsFileInvalid(f"{p}: is a directory, expected a YAML file") from None
     except OSError as exc:
         raise TransformsFileInvalid(f"{p}: cannot read: {exc.strerror}") from None
+    return parse_transforms(raw, str(p), bare_list=False)
+
+
+def parse_transforms(raw: bytes | str, source: str, *, bare_list: bool = True
+                     ) -> list[TransformSpec]:
+    """Specs from YAML text: a mapping with a `transforms:` list (a transforms file, a
+    connector config) or, with `bare_list`, the list itself (the playground's chain).
+    A bare list item may be just the module (`- contains-filter`)."""
+    from runtime.config.values import ValueProblem, parse_duration
+    from runtime.config.yamlpos import LoadFailure, decode, load_yaml
+
+    p = source
+    text = raw if isinstance(raw, str) else None
+    try:
+        loaded = load_yaml(text if text is not None else decode(raw),
+                           mapping_only=not bare_list)
     except LoadFailure as exc:
         d = exc.diagnostic
         raise TransformsFileInvalid(f"{p}:{d.line or 1}:{d.column or 1}: {d.message}",
                                     hint=d.hint) from None
     data = loaded.data
     example = "transforms:\n  - uses: my-filter\n    with: {key: value}"
-    if "transforms" not in data:
+    if bare_list and isinstance(data, str):
+        items, root = data.split(), ()  # module names, one a line
+    elif bare_list and isinstance(data, list):
+        items, root = data, ()
+    elif isinstance(data, dict) and "transforms" in data:
+        items, root = data["transforms"], ("transforms",)
+    else:
         raise TransformsFileInvalid(f"{p}:1:1: no `transforms:` list in the file",
                                     hint=f"write for example:\n{example}")
-    items = data["transforms"]
     if not isinstance(items, list):
         raise TransformsFileInvalid(
-            f"{_where(p, loaded, ('transforms',))}: `transforms` must be a list of "
+            f"{_where(p, loaded, root)}: `transforms` must be a list of "
             "`- uses: SMARTMODULE` entries", hint=f"write for example:\n{example}")
     specs = []
     for i, item in enumerate(items):
-        at = ("transforms", i)
+        at = (*root, i)
+        if bare_list and isinstance(item, str):
+            item = {"uses": item}
         if not isinstance(item, dict):
             raise TransformsFileInvalid(f"{_where(p, loaded, at)}: `transforms[{i}]` must be "
                                         "a mapping with `uses:`",

@@ -278,8 +278,9 @@ def _count_events(text: str) -> None:
                          "connector config is far smaller", mark.line + 1, mark.column + 1)
 
 
-def load_yaml(text: str) -> Loaded:
-    """Parse one YAML document with positions; raise LoadFailure with a located error."""
+def load_yaml(text: str, *, mapping_only: bool = True) -> Loaded:
+    """Parse one YAML document with positions; raise LoadFailure with a located error.
+    A connector config must be a mapping; `mapping_only=False` takes any document."""
     if len(text) > MAX_BYTES:
         raise _error("file-too-large", f"text is larger than {MAX_BYTES // 1024} KiB")
     nul = text.find("\x00")
@@ -333,7 +334,7 @@ def load_yaml(text: str) -> Loaded:
                      hint="start from `weir config new http-source`")
     walker = _Walker()
     data = walker.walk(node, (), None, 0)
-    if not isinstance(data, dict):
+    if mapping_only and not isinstance(data, dict):
         kind = "a list" if isinstance(data, list) else f"a single value ({data!r:.40})"
         raise _error("not-a-mapping", f"the document is {kind}, expected a mapping of keys "
                      "like `apiVersion:` and `meta:`", node.start_mark.line + 1,

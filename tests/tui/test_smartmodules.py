@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Log
 
+from runtime.errors import WeirError
 from tests.tui.conftest import SIZE, answer_prompt, make_app, ready, wait_for
 from tui.components.smartmodules.build_view import BuildView
 from tui.components.smartmodules.pane import SmartModulesPane
@@ -107,9 +108,12 @@ async def test_cancelling_a_build_stops_cargo(tmp_path: Path) -> None:
 
 
 def test_chain_text_and_samples_parse() -> None:
-    specs = parse_chain("- uses: a\n  with: {n: 3, s: x, l: [1, 2]}\n- b.wasm\n")
+    specs = parse_chain("- uses: a\n  with: {n: '3', s: x, l: [1, 2]}\n- b.wasm\n")
     assert [s.uses for s in specs] == ["a", "b.wasm"]
     assert specs[0].params == {"n": "3", "s": "x", "l": "[1, 2]"}
+    # the same rules as a connector's transforms: a number must be quoted
+    with pytest.raises(WeirError, match=r"^chain:2:13: .*strings, lists or maps"):
+        parse_chain("- uses: a\n  with: {n: 3}\n")
     records = sample_records("k1 => v1\n\nplain\n", 5)
     assert [(r.offset, r.key, r.value) for r in records] == [(0, b"k1", b"v1"),
                                                            (1, None, b"plain")]

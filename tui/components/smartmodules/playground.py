@@ -8,11 +8,9 @@ a record a module failed on is marked in the column before that module.
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from dataclasses import dataclass
 
-import yaml
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -36,30 +34,10 @@ class StageView:
 
 
 def parse_chain(text: str) -> list[TransformSpec]:
-    """`transforms` YAML (or bare names, one a line) to specs; WeirError says what's wrong."""
-    try:
-        data = yaml.safe_load(text) if text.strip() else []
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise WeirError(f"chain: not valid YAML{where}",
-                        hint="write `- uses: NAME` items, with optional `with:` maps") from None
-    if isinstance(data, str):
-        data = [line.strip() for line in data.split() if line.strip()]
-    if not isinstance(data, list):
-        raise WeirError("chain: expected a list of `- uses: NAME` items")
-    specs = []
-    for index, item in enumerate(data, 1):
-        if isinstance(item, str):
-            item = {"uses": item}
-        if not isinstance(item, dict) or not isinstance(item.get("uses"), str):
-            raise WeirError(f"chain item {index}: expected `uses: NAME` (a registered "
-                            "SmartModule or a .wasm path)")
-        params = {}
-        for key, value in (item.get("with") or {}).items():
-            params[str(key)] = value if isinstance(value, str) else json.dumps(value)
-        specs.append(TransformSpec(uses=item["uses"], params=params))
-    return specs
+    """The chain pane's `- uses: NAME` list; WeirError says where and what is wrong."""
+    from smartmodules.transforms_file import parse_transforms
+
+    return parse_transforms(text, "chain") if text.strip() else []
 
 
 def sample_records(text: str, base_timestamp: int) -> list[Record]:
