@@ -28,10 +28,13 @@ PY=${PYTHON:-python3}
 .venv/bin/pip install -q -e '.[test]'
 
 started_dockerd=""
-if command -v dockerd >/dev/null && [ "$(id -u)" = 0 ] && [ ! -S /var/run/docker.sock ]; then
+docker_alive() { command -v docker >/dev/null && timeout 10 docker version >/dev/null 2>&1; }
+if command -v dockerd >/dev/null && [ "$(id -u)" = 0 ] && ! docker_alive; then
+  # A socket or pid file left by an engine that died would stop a new one from starting.
+  rm -f /var/run/docker.sock /var/run/docker.pid
   dockerd >/tmp/weir-dockerd.log 2>&1 &
   started_dockerd=$!
-  for _ in $(seq 60); do [ -S /var/run/docker.sock ] && break; sleep 0.5; done
+  for _ in $(seq 120); do docker_alive && break; sleep 0.5; done
 fi
 cleanup() {
   if [ -n "$started_dockerd" ]; then kill "$started_dockerd" 2>/dev/null || true; wait "$started_dockerd" 2>/dev/null || true; fi

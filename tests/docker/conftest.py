@@ -10,6 +10,7 @@ run here (not root and no usable engine, or no dockerd binary); anything else fa
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -45,11 +46,14 @@ def _engine_reachable() -> bool:
 def docker_engine():
     """A docker-py client on a running engine, started here (as root) when absent."""
     started = None
-    if not os.environ.get("DOCKER_HOST") and not os.path.exists(SOCKET):
+    if not os.environ.get("DOCKER_HOST") and not _engine_reachable():
         if os.geteuid() != 0:
-            pytest.skip(f"no Docker engine ({SOCKET} is absent) and not root to start one")
+            pytest.skip(f"no reachable Docker engine at {SOCKET} and not root to start one")
         if not shutil.which("dockerd"):
             pytest.skip("no Docker engine and no `dockerd` binary (Debian: docker.io)")
+        for stale in (SOCKET, "/var/run/docker.pid"):  # left by an engine that died
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(stale)
         log = open("/tmp/weir-test-dockerd.log", "ab")  # noqa: SIM115 - lives with dockerd
         started = subprocess.Popen(["dockerd"], stdout=log, stderr=subprocess.STDOUT)
         for _ in range(120):
