@@ -46,15 +46,20 @@ def parse_transforms(raw: bytes | str, source: str, *, bare_list: bool = True
 
     p = source
     text = raw if isinstance(raw, str) else None
+    example = "transforms:\n  - uses: my-filter\n    with: {key: value}"
     try:
         loaded = load_yaml(text if text is not None else decode(raw),
                            mapping_only=not bare_list)
     except LoadFailure as exc:
         d = exc.diagnostic
-        raise TransformsFileInvalid(f"{p}:{d.line or 1}:{d.column or 1}: {d.message}",
-                                    hint=d.hint) from None
+        message, hint = d.message, d.hint
+        if d.code == "not-a-mapping":  # the loader's words are for connector configs
+            message = message.split(", expected")[0] + ", expected a mapping with a " \
+                "`transforms:` list"
+            hint = f"write for example:\n{example}"
+        raise TransformsFileInvalid(f"{p}:{d.line or 1}:{d.column or 1}: {message}",
+                                    hint=hint) from None
     data = loaded.data
-    example = "transforms:\n  - uses: my-filter\n    with: {key: value}"
     if bare_list and isinstance(data, str):
         items, root = data.split(), ()  # module names, one a line
     elif bare_list and isinstance(data, list):

@@ -124,6 +124,12 @@ def test_transforms_file_errors_name_line_and_column(mods):
     r = run_weir("smartmodule", "test", "--transforms-file", str(mods / "bad.yaml"), "--text", "a")
     assert r.returncode == 1 and "bad.yaml:3:15" in r.stderr and "strings, lists or maps" in \
         r.stderr
+    (mods / "lines.txt").write_text("a cat\ndog\n")
+    r = run_weir("smartmodule", "test", "--transforms-file", str(mods / "lines.txt"), "--text",
+                 "a")
+    assert r.returncode == 1 and "lines.txt:1:1: the document is a single value" in r.stderr
+    assert "expected a mapping with a `transforms:` list" in r.stderr
+    assert "apiVersion" not in r.stderr and "- uses: my-filter" in r.stderr
 
 
 def test_lookback_and_aggregate(mods):
