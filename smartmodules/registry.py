@@ -130,7 +130,12 @@ def list_modules() -> list[Entry]:
 def get(name: str) -> Entry:
     """The registered module `name`, or NotFound listing what is registered."""
     validate_name(name)
-    entry = _read_entry(_entry_dir(name))
+    directory = _entry_dir(name)
+    entry = _read_entry(directory)
+    if entry is None and directory.is_dir():
+        raise WeirError(f"SmartModule `{name}` is damaged: {directory / 'meta.json'} cannot "
+                        "be read", hint=f"register it again with `weir smartmodule create {name} "
+                        "--wasm-file F --force`, or `weir smartmodule delete` it")
     if entry is None:
         known = [e.name for e in list_modules()]
         hint = (f"registered: {', '.join(known)}" if known else "no SmartModules registered")
@@ -180,5 +185,9 @@ def create(name: str, wasm_file: str | Path, *, force: bool = False) -> Entry:
 
 
 def delete(name: str) -> None:
-    entry = get(name)
-    shutil.rmtree(Path(entry.path).parent)
+    """Remove `name`, also when its entry is damaged."""
+    validate_name(name)
+    directory = _entry_dir(name)
+    if not directory.is_dir():
+        get(name)  # raises NotFound with what is registered
+    shutil.rmtree(directory)

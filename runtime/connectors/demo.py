@@ -10,7 +10,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from runtime.errors import NotFound
+from runtime.errors import WeirError
 
 DEMO_RECORDS = 50
 
@@ -34,12 +34,12 @@ def register_prebuilt(prebuilt: Path, say: Callable[[str], None]) -> list[str]:
         digest = hashlib.sha256(wasm.read_bytes()).hexdigest()
         try:
             current = registry.get(name)
-        except NotFound:
+        except WeirError:  # not registered, or damaged: register it (again)
             current = None
         if current is not None and current.sha256 == digest:
             say(f"  SmartModule `{name}`: already registered")
         else:
-            registry.create(name, wasm, force=current is not None)
+            registry.create(name, wasm, force=True)
             say(f"  SmartModule `{name}`: registered from {wasm.name}")
         names.append(name)
     return names

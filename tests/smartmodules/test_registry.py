@@ -33,3 +33,18 @@ def test_replace_needs_force_and_delete(tmp_path):
     registry.delete("m")
     with pytest.raises(NotFound):
         registry.get("m")
+
+
+def test_damaged_entry_is_named_and_can_be_deleted(tmp_path):
+    from pathlib import Path
+
+    from runtime.errors import WeirError
+
+    entry = registry.create("m", wat.write(tmp_path, "filter"))
+    (Path(entry.path).parent / "meta.json").write_text("{{{ not json")
+    with pytest.raises(WeirError, match="damaged") as info:
+        registry.get("m")
+    assert not isinstance(info.value, NotFound) and "--force" in info.value.hint
+    registry.delete("m")
+    with pytest.raises(NotFound):
+        registry.get("m")
