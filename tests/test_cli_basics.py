@@ -54,3 +54,10 @@ def test_a_reader_that_left_is_not_an_error():
         finally:
             os.close(write)
         assert (result.returncode, result.stderr) == (0, ""), args
+
+
+def test_json_flag_works_wherever_dash_o_json_does():
+    for args in (["topic", "list"], ["profile", "list"], ["connector", "list"]):
+        flag, option = run_weir(*args, "--json"), run_weir(*args, "-O", "json")
+        assert (flag.returncode, flag.stdout) == (0, option.stdout), args
+    assert run_weir("profile", "list", "--json", "-O", "table").stdout.startswith(" ")

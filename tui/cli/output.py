@@ -12,7 +12,9 @@ OUTPUT_FORMATS = ("table", "json")
 
 
 def output_option(func):
-    """`-O table|json` on every list command, as in fluvio."""
+    """`-O table|json` on every list command, as in fluvio; `--json` too, as the commands
+    without tables (validate, smartmodule test) spell it."""
+    func = click.option("--json", "output", flag_value="json", help="Same as -O json.")(func)
     return click.option(
         "-O",
         "--output",
