@@ -201,3 +201,13 @@ def test_validate_a_directory():
     paths = [f["path"] for f in json.loads(r.stdout)["files"]]
     assert paths == sorted(str(p) for p in EXAMPLES.rglob("*.yaml"))
     assert r.returncode == 1
+
+
+def test_convert_of_an_invalid_file_says_each_error_once(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("version: 0.3.0\nname: Bad_Name\ntype: http\ntopic: t\n"
+                   "parameters:\n  endpoint: http://a/\n")
+    result = run_weir("config", "convert", str(bad))
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.count("Bad_Name` is invalid") == 1, result.stderr
+    assert "1 error; nothing converted" in result.stderr

@@ -47,10 +47,14 @@ def convert(file: str, out: str | None, force: bool) -> None:
     try:
         result = convert_legacy(text, file)
     except ConvertFailed as exc:
-        for d in exc.diagnostics:
-            if d.severity == "error":
-                click.echo(d.human(file), err=True)
-        raise
+        errors = [d for d in exc.diagnostics if d.severity == "error"]
+        if not errors:
+            raise
+        for d in errors:
+            click.echo(d.human(file) + (f"\n  hint: {d.hint}" if d.hint else ""), err=True)
+        raise WeirError(f"{file}: {len(errors)} error{'s' if len(errors) > 1 else ''}; "
+                        "nothing converted", hint=f"fix, then check with `weir validate {file}`"
+                        ) from None
     secrets_path = None
     if result.secrets:
         base = Path(out) if out else Path(file)
