@@ -1,6 +1,6 @@
 """The workbench's live tail under load, beside the raw store follow rate of the same run.
 
-    python bench/tui_tail.py [--rate 20000] [--seconds 20]
+    python bench/tui_tail.py [--rate 20000] [--seconds 20] [--baseline-seconds N]
 
 A producer in another process appends `--rate` records/s (1,000 a batch, ~110 bytes each)
 for `--seconds`. Baseline: a bare `TopicStore.follow` consumer (no UI) on that stream.
@@ -144,7 +144,8 @@ async def tui_run(home: str, rate: int, seconds: float) -> dict:
         rss.append((0.0, rss_mb()))
         go.set()
         began = time.perf_counter()
-        next_rss = 5.0
+        rss_every = max(5.0, seconds / 12)  # about a dozen samples, however long the run
+        next_rss = rss_every
         while (elapsed := time.perf_counter() - began) < seconds:
             pressed.append(time.perf_counter())
             # As a terminal would: hand the key to the driver and do not wait for idle
@@ -155,7 +156,7 @@ async def tui_run(home: str, rate: int, seconds: float) -> dict:
             await asyncio.sleep(max(0.0, 0.1 - (time.perf_counter() - pressed[-1])))
             if elapsed >= next_rss:
                 rss.append((elapsed, rss_mb()))
-                next_rss += 5.0
+                next_rss += rss_every
         proc.join(30)
         produced = topics.stream.positions.get(0, 0)
         at_end = tail.total
@@ -178,10 +179,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rate", type=int, default=20_000)
     parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--baseline-seconds", type=float, default=None,
+                        help="length of the bare-follow baseline (default: --seconds); "
+                        "a short baseline lets a long tail run measure memory over time")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="weir-bench-") as home:
         os.environ["WEIR_HOME"] = home
-        raw_rate, raw_received, raw_produced = baseline(home, args.rate, args.seconds)
+        raw_rate, raw_received, raw_produced = baseline(
+            home, args.rate, args.baseline_seconds or args.seconds)
         result = asyncio.run(tui_run(home, args.rate, args.seconds))
     lat = sorted(result["latencies"])
     p50 = statistics.median(lat) * 1000
@@ -198,7 +203,7 @@ def main() -> None:
           f"p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {lat[-1] * 1000:.1f} ms")
     points = ", ".join(f"{t:.0f}s {m:.0f} MB" for t, m in result["rss"])
     growth = result["rss"][-1][1] - result["rss"][1][1] if len(result["rss"]) > 2 else 0.0
-    print(f"RSS: {points}; growth after the first 5 s: {growth:+.1f} MB "
+    print(f"RSS: {points}; growth after the first sample: {growth:+.1f} MB "
           f"(tail history bounded at {result['history']:,} records)")
 
 
