@@ -74,6 +74,10 @@ class Diagnostic:
             where += f":{self.line}:{self.column or 1}"
         return f"{where}: {self.severity}[{self.code}]: {self.message}"
 
+    def human_with_hint(self, path: str) -> str:
+        """`human(path)`, then `  hint: ...` on the next line when there is one."""
+        return self.human(path) + (f"\n  hint: {self.hint}" if self.hint else "")
+
 
 @dataclass(slots=True)
 class FileReport:

@@ -211,3 +211,12 @@ def test_convert_of_an_invalid_file_says_each_error_once(tmp_path):
     assert result.returncode == 1 and result.stdout == ""
     assert result.stderr.count("Bad_Name` is invalid") == 1, result.stderr
     assert "1 error; nothing converted" in result.stderr
+
+
+def test_connector_create_shows_each_problem_with_its_hint(tmp_path):
+    config = tmp_path / "c.yaml"
+    config.write_text(CURRENT.replace("name: cat-facts", "name: Cat_Facts"))
+    result = run_weir("connector", "create", "--config", str(config))
+    assert result.returncode == 1
+    assert "error[invalid-name]" in result.stderr
+    assert "  hint: did you mean `cat-facts`?" in result.stderr, result.stderr

@@ -51,7 +51,7 @@ def convert(file: str, out: str | None, force: bool) -> None:
         if not errors:
             raise
         for d in errors:
-            click.echo(d.human(file) + (f"\n  hint: {d.hint}" if d.hint else ""), err=True)
+            click.echo(d.human_with_hint(file), err=True)
         raise WeirError(f"{file}: {len(errors)} error{'s' if len(errors) > 1 else ''}; "
                         "nothing converted", hint=f"fix, then check with `weir validate {file}`"
                         ) from None

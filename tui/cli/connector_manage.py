@@ -23,7 +23,7 @@ from tui.cli.output import info, output_option, print_json, print_table
 def _report_invalid(exc: WeirError, path: Path) -> WeirError:
     diagnostics = getattr(exc, "diagnostics", None) or []
     for diag in diagnostics:
-        human = getattr(diag, "human", None)
+        human = getattr(diag, "human_with_hint", None)
         info(human(str(path)) if callable(human) else f"  {diag}")
     if diagnostics:
         errors = [d for d in diagnostics if getattr(d, "severity", "error") == "error"]
@@ -47,7 +47,7 @@ def create(config: Path, secrets: Path | None) -> None:
     created = create_managed(config, secrets,
                              on_invalid=lambda exc: _report_invalid(exc, config))
     for warning in created.warnings:
-        info(warning.human(str(config)))
+        info(warning.human_with_hint(str(config)))
     if created.cluster_started:
         info(f"local cluster was not running: started it on {created.cluster_started}")
     view = created.view

@@ -65,7 +65,7 @@ def describe(diagnostics, path: str, target: str, flags: tuple[str, ...]) -> lis
 
         config = legacy_config(target, flags)
         return [flag_problem(d, config) for d in diagnostics]
-    return [d.human(path) + (f"\n  hint: {d.hint}" if d.hint else "") for d in diagnostics]
+    return [d.human_with_hint(path) for d in diagnostics]
 
 
 def load_target(target: str, flags: tuple[str, ...], secrets: str | None):
