@@ -43,6 +43,14 @@ def template_renderer(template: str, topic: str) -> Renderer:
     """`-F '{{offset}} {{key}} {{value}}'`: placeholders replaced, one line per record."""
     parts: list[bytes | str] = []
     pos = 0
+
+    def literal(end: int) -> bytes:
+        text = template[pos:end]
+        if "{{" in text:
+            raise WeirError(f"unclosed `{{{{` in the format at column {pos + text.index('{{') + 1}",
+                            hint="write placeholders as {{value}}, {{key}}, {{offset}}...")
+        return text.encode()
+
     for match in _PLACEHOLDER.finditer(template):
         name = match.group(1).lower()
         if name not in FIELDS:
@@ -51,10 +59,10 @@ def template_renderer(template: str, topic: str) -> Renderer:
                 f"{match.start() + 1}",
                 hint="known placeholders: " + ", ".join(f"{{{{{f}}}}}" for f in FIELDS),
             )
-        parts.append(template[pos : match.start()].encode())
+        parts.append(literal(match.start()))
         parts.append(name)
         pos = match.end()
-    parts.append(template[pos:].encode())
+    parts.append(literal(len(template)))
     topic_bytes = topic.encode()
 
     def field(record: Record, name: str) -> bytes:
