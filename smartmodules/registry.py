@@ -59,13 +59,15 @@ class Entry:
 
 
 def _check_part(part: str, what: str, full: str) -> None:
-    from runtime.config.names import name_problem
+    from runtime.config.names import name_problem, suggest_name
 
     problem = name_problem("smartmodule", part)
     if problem:
+        guess = suggest_name(part)
         raise InvalidName(f"invalid SmartModule name `{full}`: {problem}" if part != full
                           else problem,
-                          hint=f"the {what} takes at most {MAX_NAME} characters from a-z, 0-9 "
+                          hint=f"did you mean `{full.replace(part, guess, 1)}`?" if guess else
+                          f"the {what} takes at most {MAX_NAME} characters from a-z, 0-9 "
                                "and '-', not starting or ending with '-'; the full form is "
                                "`group/name@version`")
 

@@ -44,12 +44,19 @@ def validate_name(kind: NameKind, name: str) -> str:
     return name
 
 
+def suggest_name(name: object) -> str | None:
+    """A valid name close to an invalid `name` (lowercased, other characters -> '-')."""
+    if not isinstance(name, str):
+        return None
+    guess = re.sub(r"[^a-z0-9-]+", "-", name.lower()).strip("-")[:MAX_NAME].strip("-")
+    return guess if guess and guess != name else None
+
+
 def name_hint(name: object) -> str:
     """What to write instead of an invalid name: a close valid one, or the rule."""
-    if isinstance(name, str):
-        guess = re.sub(r"[^a-z0-9-]+", "-", name.lower()).strip("-")[:MAX_NAME].strip("-")
-        if guess and guess != name:
-            return f"did you mean `{guess}`?"
+    guess = suggest_name(name)
+    if guess:
+        return f"did you mean `{guess}`?"
     return f"use at most {MAX_NAME} characters from a-z, 0-9 and '-', not starting or " \
         "ending with '-'"
 

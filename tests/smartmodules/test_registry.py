@@ -48,3 +48,12 @@ def test_damaged_entry_is_named_and_can_be_deleted(tmp_path):
     registry.delete("m")
     with pytest.raises(NotFound):
         registry.get("m")
+
+
+def test_invalid_name_suggests_a_valid_one():
+    with pytest.raises(registry.InvalidName) as info:
+        registry.validate_name("Acme/Cat_Map@0.1.0")
+    assert info.value.hint == "did you mean `acme/Cat_Map@0.1.0`?"
+    with pytest.raises(registry.InvalidName) as info:
+        registry.validate_name("acme/Cat_Map@0.1.0")
+    assert info.value.hint == "did you mean `acme/cat-map@0.1.0`?"
