@@ -61,3 +61,10 @@ def test_json_flag_works_wherever_dash_o_json_does():
         flag, option = run_weir(*args, "--json"), run_weir(*args, "-O", "json")
         assert (flag.returncode, flag.stdout) == (0, option.stdout), args
     assert run_weir("profile", "list", "--json", "-O", "table").stdout.startswith(" ")
+
+
+def test_workbench_without_a_terminal_says_so():
+    """`weir > file` or `weir | less` must not write escape codes and wait forever."""
+    result = run_weir(input="", timeout=30)
+    assert result.returncode == 2 and result.stdout == ""
+    assert "needs a terminal" in result.stderr and "weir --help" in result.stderr

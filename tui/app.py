@@ -273,4 +273,13 @@ def create_app(**kwargs) -> WeirApp:
 
 
 def run_app(open_file: Path | None = None) -> None:
-    create_app(open_file=open_file).run()
+    import sys
+
+    from runtime.errors import EnvironmentProblem
+
+    app = create_app(open_file=open_file)
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise EnvironmentProblem("the workbench needs a terminal (stdin or stdout is not one)",
+                                 hint="run `weir` in a terminal; `weir --help` lists the "
+                                      "headless commands")
+    app.run()
