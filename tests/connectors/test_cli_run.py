@@ -125,6 +125,9 @@ def test_seed_style_problems_name_the_flag():
     result = run_weir("connector", "run", "http", "--", "--fluvio-topic=t")
     assert result.returncode == 1
     assert "error[missing-field]: missing flag --endpoint" in result.stderr, result.stderr
+    result = run_weir("connector", "run", "htp", "--", "--fluvio-topic=t")
+    assert result.returncode == 1
+    assert "htp: warning[unknown-connector-type]" in result.stderr, result.stderr
 
 
 def test_seed_style_without_topic_is_a_usage_error():
