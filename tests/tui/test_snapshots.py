@@ -74,7 +74,13 @@ def test_connectors_list(snap_compare, weir_home: Path) -> None:
 
     async def run_before(pilot) -> None:
         await _ready(pilot)
-        await wait_for(pilot, lambda: pilot.app.query_one("#connectors-table").row_count == 1)
+        table = pilot.app.query_one("#connectors-table")
+        await wait_for(pilot, lambda: table.row_count == 1)
+        # A DataTable widens its columns to the new row on idle, after add_row: wait for
+        # that, or a loaded machine photographs the header-wide columns.
+        await wait_for(pilot, lambda: max(c.content_width for c in table.columns.values())
+                       >= len("generator-source"))
+        await pilot.pause(0.2)
 
     assert snap_compare(make_app(start_area="connectors"), terminal_size=SIZE,
                         run_before=run_before)
