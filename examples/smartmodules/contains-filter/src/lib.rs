@@ -26,5 +26,12 @@ smartmodule!(filter);
 pub fn filter(record: &SmartModuleRecord) -> Result<bool> {
     let needle = NEEDLE.get().map(Vec::as_slice).unwrap_or_default();
     let value = record.value.as_ref();
-    Ok(needle.is_empty() || value.windows(needle.len()).any(|window| window == needle))
+    let (first, rest) = match needle.split_first() {
+        Some(split) => split,
+        None => return Ok(true),
+    };
+    // Compare whole windows only where the first byte matches: one byte test per position.
+    Ok(value
+        .windows(needle.len())
+        .any(|window| window[0] == *first && &window[1..] == rest))
 }
