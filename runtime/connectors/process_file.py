@@ -11,20 +11,11 @@ from pathlib import Path
 
 from runtime.connectors.telemetry import connector_dir
 from runtime.errors import WeirError
+from runtime.launch.processes import pid_alive
 
 
 def process_path(name: str) -> Path:
     return connector_dir(name) / "process.json"
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def running_pid(name: str) -> int | None:
@@ -34,7 +25,7 @@ def running_pid(name: str) -> int | None:
         pid = int(info["pid"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    return pid if pid != os.getpid() and _alive(pid) else None
+    return pid if pid != os.getpid() and pid_alive(pid) else None
 
 
 @contextmanager
