@@ -29,12 +29,22 @@ sys.path.insert(0, str(REPO))
 BATCH = 1000
 
 
-def rss_mb() -> float:
+def memory() -> tuple[float, float, float, int]:
+    """RSS, its anonymous part, its file-backed part (MB), and live Python heap blocks.
+
+    File-backed pages are the store's memory-mapped database: the kernel reclaims them
+    under pressure. Anonymous RSS includes SQLite's page cache, bounded by cache_size.
+    The count of Python allocated blocks shows whether objects pile up anywhere.
+    """
+    fields = {}
     with open("/proc/self/status") as handle:
         for line in handle:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
+            name, _, rest = line.partition(":")
+            if name in ("VmRSS", "RssAnon", "RssFile", "RssShmem"):
+                fields[name] = int(rest.split()[0]) / 1024
+    file_backed = fields.get("RssFile", 0.0) + fields.get("RssShmem", 0.0)
+    return fields.get("VmRSS", 0.0), fields.get("RssAnon", 0.0), file_backed, \
+        sys.getallocatedblocks()
 
 
 def produce(home: str, topic: str, rate: int, seconds: float, ready, go) -> None:
@@ -124,7 +134,7 @@ async def tui_run(home: str, rate: int, seconds: float) -> dict:
                      persist_settings=False)
     latencies: list[float] = []
     pressed: list[float] = []
-    rss: list[tuple[float, float]] = []
+    rss: list[tuple[float, tuple[float, float, float, int]]] = []
     # Start the producer (waiting for `go`) before the app owns the terminal's descriptors.
     proc, go = start_producer(home, "bench-tui", rate, seconds)
     async with app.run_test(size=(120, 36)) as pilot:
@@ -141,7 +151,7 @@ async def tui_run(home: str, rate: int, seconds: float) -> dict:
 
         tail.action_toggle_dates = timed_toggle  # type: ignore[method-assign]
         await pilot.pause(0.5)
-        rss.append((0.0, rss_mb()))
+        rss.append((0.0, memory()))
         go.set()
         began = time.perf_counter()
         rss_every = max(5.0, seconds / 12)  # about a dozen samples, however long the run
@@ -155,7 +165,7 @@ async def tui_run(home: str, rate: int, seconds: float) -> dict:
             app._driver.send_message(key)
             await asyncio.sleep(max(0.0, 0.1 - (time.perf_counter() - pressed[-1])))
             if elapsed >= next_rss:
-                rss.append((elapsed, rss_mb()))
+                rss.append((elapsed, memory()))
                 next_rss += rss_every
         proc.join(30)
         produced = topics.stream.positions.get(0, 0)
@@ -167,7 +177,7 @@ async def tui_run(home: str, rate: int, seconds: float) -> dict:
         while tail.total < latest and time.perf_counter() - settle < 30:
             await pilot.pause(0.05)
         catch_up = time.perf_counter() - settle
-        rss.append((time.perf_counter() - began, rss_mb()))
+        rss.append((time.perf_counter() - began, memory()))
         return {
             "rate": at_end / seconds, "received_at_end": at_end, "produced": latest,
             "caught_up": tail.total, "catch_up_s": catch_up, "latencies": latencies,
@@ -201,10 +211,15 @@ def main() -> None:
           f"{result['caught_up']:,} {result['catch_up_s']:.2f} s later)")
     print(f"key latency (key to its action, {len(lat)} keys, one every 100 ms): "
           f"p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {lat[-1] * 1000:.1f} ms")
-    points = ", ".join(f"{t:.0f}s {m:.0f} MB" for t, m in result["rss"])
-    growth = result["rss"][-1][1] - result["rss"][1][1] if len(result["rss"]) > 2 else 0.0
-    print(f"RSS: {points}; growth after the first sample: {growth:+.1f} MB "
-          f"(tail history bounded at {result['history']:,} records)")
+    print(f"memory (tail history bounded at {result['history']:,} records):")
+    print(f"  {'time':>7} {'RSS MB':>7} {'anon MB':>8} {'file MB':>8} {'Python blocks':>14}")
+    for moment, (rss, anon, mapped, blocks) in result["rss"]:
+        print(f"  {moment:>6.0f}s {rss:>7.1f} {anon:>8.1f} {mapped:>8.1f} {blocks:>14,}")
+    if len(result["rss"]) > 2:
+        first, last = result["rss"][1][1], result["rss"][-1][1]
+        print(f"  after the first sample: RSS {last[0] - first[0]:+.1f} MB, anonymous "
+              f"{last[1] - first[1]:+.1f} MB, Python blocks {last[3] - first[3]:+,} "
+              f"({last[3] / first[3]:.3f}x)")
 
 
 if __name__ == "__main__":
