@@ -12,7 +12,7 @@ import math
 import struct
 from array import array
 from collections.abc import Sequence
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import wasmtime
@@ -29,6 +29,18 @@ _NO_KEYS = b"\xff" * 4096  # key starts of -1 (None) as i32, grown on demand
 
 def _align(n: int) -> int:
     return (n + 7) & ~7
+
+
+@lru_cache(maxsize=64)
+def _packer(code: str, n: int) -> struct.Struct:
+    """n little-endian integers: a compiled Struct packs a column several times faster
+    than building an array from it (batches mostly come in a few sizes)."""
+    return struct.Struct(f"<{n}{code}")
+
+
+@lru_cache(maxsize=64)
+def _no_keys(n: int) -> bytes:
+    return b"\xff" * (4 * n)  # n key lengths of -1 (None) as i32
 
 
 @cache
@@ -79,15 +91,13 @@ class Codec:
             offsets = timestamps = keys = values = ()
             self.last_plain = True
         vblob = b"".join(values)
-        vlens = struct.pack(f"<{n}i", *map(len, values))
+        vlens = _packer("i", n).pack(*map(len, values))
         if keys.count(None) == n:
             kblob = b""
-            klens = array("i", [-1]) * n
+            klens = _no_keys(n)
         else:
             kblob = b"".join([k for k in keys if k])
-            klens = array("i", [-1 if k is None else len(k) for k in keys])
-        offs = array("q", offsets)
-        tss = array("q", timestamps)
+            klens = _packer("i", n).pack(*[-1 if k is None else len(k) for k in keys])
         a_vals = 16
         a_keys = a_vals + len(vblob)
         a_vlens = _align(a_keys + len(kblob))
@@ -99,10 +109,14 @@ class Codec:
         max_out = 4 + 38 * n + len(vblob) + len(kblob)
         self._free = _align(a_out + max_out)
         self._ensure(self._free)
-        pad1 = bytes(a_vlens - a_keys - len(kblob))
-        pad2 = bytes(a_offs - a_klens - 4 * n)
-        self._mem.write(a_vals, b"".join((vblob, kblob, pad1, vlens, klens.tobytes(),
-                                          pad2, offs.tobytes(), tss.tobytes())))
+        write = self._mem.write
+        write(a_vals, vblob)
+        write(a_keys, kblob)
+        write(a_vlens, vlens)
+        write(a_klens, klens)
+        wide = _packer("q", n)
+        write(a_offs, wide.pack(*offsets))
+        write(a_tss, wide.pack(*timestamps))
         length = self._encode(n, a_vals, a_vlens, a_keys, a_klens, a_offs, a_tss,
                               base_offset, base_timestamp, a_out, a_bounds)
         self._in = (a_out, a_bounds, n)

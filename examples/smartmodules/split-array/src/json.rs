@@ -259,7 +259,9 @@ impl<'a> Parser<'a> {
         String::from_utf8(out).map_err(|_| self.error("invalid unicode code point"))
     }
 
-    fn number(&mut self) -> Result<Value, JsonError> {
+    /// Checks the number at `pos` as `number` would read it and moves past it: true when
+    /// it keeps its digits (an integer that fits 64 bits), false for an f64, or an error.
+    fn scan_number(&mut self) -> Result<bool, JsonError> {
         let start = self.pos;
         if self.peek() == Some(b'-') {
             self.pos += 1;
@@ -301,13 +303,158 @@ impl<'a> Parser<'a> {
             }
         }
         let text = std::str::from_utf8(&self.input[start..self.pos]).unwrap_or("0");
-        if !is_float && (text.parse::<i64>().is_ok() || text.parse::<u64>().is_ok()) {
-            return Ok(Value::Number(text.to_string()));
+        // serde_json reads `-0` as the float -0.0
+        let integer = !is_float && text != "-0";
+        if integer && (text.parse::<i64>().is_ok() || text.parse::<u64>().is_ok()) {
+            return Ok(true);
         }
         match text.parse::<f64>() {
-            Ok(f) if f.is_finite() => Ok(Value::Number(format!("{:?}", f))),
+            Ok(f) if f.is_finite() => Ok(false),
             _ => Err(self.error("number out of range")),
         }
+    }
+
+    fn number(&mut self) -> Result<Value, JsonError> {
+        let start = self.pos;
+        let integer = self.scan_number()?;
+        let text = std::str::from_utf8(&self.input[start..self.pos]).unwrap_or("0");
+        if integer {
+            return Ok(Value::Number(text.to_string()));
+        }
+        let float: f64 = text.parse().unwrap_or(0.0);
+        Ok(Value::Number(format!("{:?}", float)))
+    }
+
+    // ---- the quick path: check a document without building it ----------------------
+
+    /// After an opening quote: the string's bytes, when it holds no escape and no control
+    /// character (its JSON text is then exactly what `write_string` would print).
+    fn plain_string(&mut self) -> Option<&'a [u8]> {
+        let start = self.pos;
+        let rest = &self.input[start..];
+        let len = rest.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+        if rest[len] != b'"' {
+            return None;
+        }
+        self.pos = start + len + 1;
+        Some(&rest[..len])
+    }
+
+    /// Moves past one value that `value` would accept; None when unsure (an escape, a
+    /// malformed or deeply nested document), and the caller falls back to `parse`.
+    fn skip_value(&mut self, depth: usize) -> Option<()> {
+        if depth > 128 {
+            return None;
+        }
+        let word: &[u8] = match self.peek()? {
+            b'n' => b"null",
+            b't' => b"true",
+            b'f' => b"false",
+            b'"' => {
+                self.pos += 1;
+                return self.plain_string().map(|_| ());
+            }
+            b'[' => {
+                self.pos += 1;
+                self.skip_ws();
+                if self.peek() == Some(b']') {
+                    self.pos += 1;
+                    return Some(());
+                }
+                loop {
+                    self.skip_ws();
+                    self.skip_value(depth + 1)?;
+                    self.skip_ws();
+                    match self.next()? {
+                        b',' => continue,
+                        b']' => return Some(()),
+                        _ => return None,
+                    }
+                }
+            }
+            b'{' => {
+                self.pos += 1;
+                return self.skip_fields(depth, |_, _| {});
+            }
+            b'-' | b'0'..=b'9' => return self.scan_number().ok().map(|_| ()),
+            _ => return None,
+        };
+        if self.input[self.pos..].starts_with(word) {
+            self.pos += word.len();
+            Some(())
+        } else {
+            None
+        }
+    }
+
+    /// After an object's opening brace: checks each field and hands its key and value
+    /// text to `each`, through the closing brace.
+    fn skip_fields(&mut self, depth: usize, mut each: impl FnMut(&'a [u8], &'a [u8])) -> Option<()> {
+        self.skip_ws();
+        if self.peek() == Some(b'}') {
+            self.pos += 1;
+            return Some(());
+        }
+        loop {
+            self.skip_ws();
+            if self.next()? != b'"' {
+                return None;
+            }
+            let key = self.plain_string()?;
+            self.skip_ws();
+            if self.next()? != b':' {
+                return None;
+            }
+            self.skip_ws();
+            let start = self.pos;
+            self.skip_value(depth + 1)?;
+            each(key, &self.input[start..self.pos]);
+            self.skip_ws();
+            match self.next()? {
+                b',' => continue,
+                b'}' => return Some(()),
+                _ => return None,
+            }
+        }
+    }
+}
+
+/// What `field_text` found.
+#[derive(Debug, PartialEq)]
+pub enum Field<'a> {
+    /// The JSON text of the field's value (its last occurrence, as `parse` keeps).
+    Text(&'a [u8]),
+    /// The document is an object without that field.
+    Missing,
+    /// Not decided quickly (an escape, another shape, an error): use `parse`.
+    Unsure,
+}
+
+/// A top-level field of an object document, found without building any value: the fast
+/// path for records that are small objects of plain strings and numbers. Anything it is
+/// not sure of, including every document `parse` refuses, comes back `Unsure`.
+pub fn field_text<'a>(input: &'a [u8], field: &str) -> Field<'a> {
+    if std::str::from_utf8(input).is_err() {
+        return Field::Unsure;
+    }
+    let mut scanner = Parser { input, pos: 0 };
+    scanner.skip_ws();
+    if scanner.next() != Some(b'{') {
+        return Field::Unsure;
+    }
+    let mut found = None;
+    let checked = scanner.skip_fields(0, |key, text| {
+        if key == field.as_bytes() {
+            found = Some(text);
+        }
+    });
+    scanner.skip_ws();
+    if checked.is_none() || scanner.pos < input.len() {
+        return Field::Unsure;
+    }
+    match found {
+        Some(text) => Field::Text(text),
+        None => Field::Missing,
     }
 }
 
