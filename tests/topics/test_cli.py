@@ -50,7 +50,28 @@ def test_topic_create_with_retention_and_segment_size():
     row = ok("topic", "list").stdout.splitlines()[1]
     assert "7d" in row and "10 MB" in row
     bad = run_weir("topic", "create", "bad", "--retention-time", "soon")
-    assert bad.returncode == 1 and "--retention-time" in bad.stderr
+    assert bad.returncode == 2 and "--retention-time" in bad.stderr
+
+
+@pytest.mark.parametrize(("flags", "named", "valid"), [
+    (["--retention-time", "forever"], "--retention-time", "leave --retention-time out"),
+    (["--retention-time", "1.5s"], "--retention-time", "e.g. 7d"),
+    (["--retention-time", "0s"], "--retention-time", "positive duration"),
+    (["--retention-time", "10"], "--retention-time", "for example 1sec"),
+    (["--segment-size", "huge"], "--segment-size", "for example 1 MB"),
+    (["--segment-size", "0"], "--segment-size", "positive size"),
+    (["--segment-size", "-5"], "--segment-size", "for example 1 MB"),
+    (["-p", "0"], "--partitions", "valid: 1 to 10000"),
+    (["-p", "many"], "--partitions", "from 1 to 10000"),
+])
+def test_topic_create_bad_flag_values_are_usage_errors(flags, named, valid):
+    """Every bad flag value: exit 2 like any usage error, naming the flag and what is valid;
+    nothing is created."""
+    bad = run_weir("topic", "create", "t", *flags)
+    assert bad.returncode == 2, bad.stderr
+    assert named in bad.stderr and valid in bad.stderr
+    assert "Traceback" not in bad.stderr
+    assert json.loads(ok("topic", "list", "-O", "json").stdout) == []
 
 
 @pytest.mark.parametrize("name", ["Upper", "has_underscore", "trail-", "x" * 64])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from tui.cli.output import info, output_option, print_json, print_table
+from tui.cli.params import ByteSize, Count, Duration
 
 
 @click.group()
@@ -52,34 +53,18 @@ def _topic_json(t) -> dict:
 
 @topic.command("create")
 @click.argument("name")
-@click.option("-p", "--partitions", type=click.IntRange(1, 10_000), default=1, show_default=True,
-              help="Number of partitions.")
-@click.option("--retention-time", metavar="DURATION",
+@click.option("-p", "--partitions", type=Count(1, 10_000, "partitions"), default=1,
+              show_default=True, help="Number of partitions (1 to 10000).")
+@click.option("--retention-time", "retention_ms", metavar="DURATION", type=Duration(),
               help="Drop records older than this (e.g. 7d, 12h, 30m). Default: keep.")
-@click.option("--segment-size", metavar="SIZE",
+@click.option("--segment-size", "segment_bytes", metavar="SIZE", type=ByteSize(),
               help="Keep at most about this much per partition (e.g. 10MB). Default: no limit.")
-def create(name: str, partitions: int, retention_time: str | None,
-           segment_size: str | None) -> None:
+def create(name: str, partitions: int, retention_ms: int | None,
+           segment_bytes: int | None) -> None:
     """Create topic NAME."""
-    from runtime.errors import WeirError
     from runtime.topics import open_store
     from runtime.topics.store import TopicSpec
 
-    retention_ms = segment_bytes = None
-    try:
-        if retention_time is not None:
-            from runtime.config.values import parse_duration
-
-            retention_ms = parse_duration(retention_time)
-    except WeirError as exc:
-        raise WeirError(f"--retention-time: {exc.message}", hint=exc.hint) from exc
-    try:
-        if segment_size is not None:
-            from runtime.config.values import parse_bytes
-
-            segment_bytes = parse_bytes(segment_size)
-    except WeirError as exc:
-        raise WeirError(f"--segment-size: {exc.message}", hint=exc.hint) from exc
     store = open_store()
     try:
         store.create_topic(TopicSpec(name, partitions, retention_ms, segment_bytes))

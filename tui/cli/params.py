@@ -1,0 +1,98 @@
+"""Click parameter types for values with units, so a bad flag value is a usage error
+(exit 2) that names the flag and says what would be valid, like every other bad flag."""
+
+from __future__ import annotations
+
+import click
+
+_NO_LIMIT = ("forever", "infinite", "infinity", "unlimited", "none", "never", "off")
+
+
+def _with_example(message: str, example: str) -> str:
+    """The parser's reason, plus valid examples unless it already gives some."""
+    return message if "for example" in message else f"{message} (valid: e.g. {example})"
+
+
+def _no_limit(value: str, param: click.Parameter | None, example: str) -> str | None:
+    """`--retention-time forever`: say that leaving the flag out is how to get that."""
+    if str(value).strip().lower() not in _NO_LIMIT:
+        return None
+    flag = param.opts[-1] if param is not None and param.opts else "the flag"
+    return f"`{value}` is not a value: leave {flag} out for no limit, or give one, e.g. {example}"
+
+
+class Duration(click.ParamType):
+    """A humantime duration (`7d`, `1h 30m`) as milliseconds; `positive` refuses 0."""
+
+    name = "duration"
+
+    def __init__(self, *, positive: bool = True, example: str = "7d, 12h or 30m") -> None:
+        self.positive = positive
+        self.example = example
+
+    def convert(self, value, param, ctx) -> int:
+        if isinstance(value, int):
+            return value
+        from runtime.config.values import ValueProblem, parse_duration
+
+        unlimited = _no_limit(value, param, self.example)
+        if unlimited:
+            self.fail(unlimited, param, ctx)
+        try:
+            ms = parse_duration(value)
+        except ValueProblem as exc:
+            self.fail(_with_example(exc.message, self.example), param, ctx)
+        if self.positive and ms <= 0:
+            self.fail(f"`{value}` is zero; give a positive duration, e.g. {self.example}",
+                      param, ctx)
+        return ms
+
+
+class ByteSize(click.ParamType):
+    """A byte size (`10MB`, `512 KiB`, `4096`) as bytes; `positive` refuses 0."""
+
+    name = "size"
+
+    def __init__(self, *, positive: bool = True, example: str = "10MB, 512KiB or 4096") -> None:
+        self.positive = positive
+        self.example = example
+
+    def convert(self, value, param, ctx) -> int:
+        if isinstance(value, int):
+            return value
+        from runtime.config.values import ValueProblem, parse_bytes
+
+        unlimited = _no_limit(value, param, self.example)
+        if unlimited:
+            self.fail(unlimited, param, ctx)
+        try:
+            size = parse_bytes(value)
+        except ValueProblem as exc:
+            self.fail(_with_example(exc.message, self.example), param, ctx)
+        if self.positive and size <= 0:
+            self.fail(f"`{value}` is zero; give a positive size, e.g. {self.example}",
+                      param, ctx)
+        return size
+
+
+class Count(click.ParamType):
+    """A whole number between `low` and `high`, with a message that says so."""
+
+    name = "integer"
+
+    def __init__(self, low: int, high: int, what: str) -> None:
+        self.low, self.high, self.what = low, high, what
+
+    def convert(self, value, param, ctx) -> int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            number = value
+        else:
+            try:
+                number = int(str(value).strip(), 10)
+            except ValueError:
+                self.fail(f"`{value}` is not a whole number; give the number of {self.what}, "
+                          f"from {self.low} to {self.high}", param, ctx)
+        if not self.low <= number <= self.high:
+            self.fail(f"{number} {self.what} is out of range; valid: {self.low} to {self.high}",
+                      param, ctx)
+        return number
