@@ -198,3 +198,37 @@ def test_missing_api_version_is_added():
     result = convert_legacy(text)
     assert result.text.startswith("# keep me\napiVersion: 0.1.0\nmeta:\n")
     assert validate_text(result.text).valid and "0.0.0" in result.notes[0]
+
+
+def test_cli_reads_stdin_and_writes_stdout(tmp_path):
+    legacy = (REPO / "examples/connectors/cat-facts.legacy.yaml").read_text()
+    from_file = weir("config", "convert", str(REPO / "examples/connectors/cat-facts.legacy.yaml"))
+    r = run_weir("config", "convert", "-", input=legacy, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == from_file.stdout
+    assert list(tmp_path.iterdir()) == []  # nothing written beside a file that is not there
+
+
+def test_cli_stdin_errors_name_stdin_with_line_and_column(tmp_path):
+    r = run_weir("config", "convert", "-",
+                 input="version: 0.3.0\nname: x\ntype: http\ntopic: x\nparameters: {}\n")
+    assert r.returncode == 1
+    assert "<stdin>:5:1: error[missing-field]" in r.stderr
+    assert "Traceback" not in r.stderr
+    syntax = run_weir("config", "convert", "-", input="version: 0.3.0\nname: [x\n")
+    assert syntax.returncode == 1
+    assert "<stdin>:" in syntax.stderr and "yaml-syntax" not in syntax.stdout
+    binary = run_weir("config", "convert", "-", input=b"version: 0.3.0\nname: \xff\n")
+    assert binary.returncode == 1 and b"<stdin>:2:7: invalid UTF-8" in binary.stderr
+
+
+def test_cli_stdin_with_plaintext_secrets_needs_an_output_file(tmp_path):
+    r = run_weir("config", "convert", "-", input=LEGACY, cwd=tmp_path)
+    assert r.returncode == 2 and "-o OUT" in r.stderr and "API_KEY" in r.stderr
+    assert "hunter2hunter2" not in r.stdout + r.stderr
+    assert list(tmp_path.iterdir()) == []
+    out = tmp_path / "new.yaml"
+    r = run_weir("config", "convert", "-", "-o", str(out), input=LEGACY, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "new.secrets").read_text() == "API_KEY=hunter2hunter2\n"
+    assert load_connector(out, secrets_file=tmp_path / "new.secrets", env={}).name == "cat-facts"

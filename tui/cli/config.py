@@ -22,42 +22,51 @@ def config() -> None:
 @click.option("--force", is_flag=True, help="Overwrite OUT and its secrets file if they exist.")
 def convert(file: str, out: str | None, force: bool) -> None:
     """Convert a legacy (version: 0.3.0) config to apiVersion 0.1.0, keeping comments.
+    FILE `-` reads standard input.
 
     A current-format file without `apiVersion` (read by Fluvio as 0.0.0) gets the line.
 
     Plaintext `secrets:` become `meta.secrets` references, and their values go to a
     secrets file (NAME=value lines, mode 600) beside OUT, or beside FILE when printing
-    to stdout; pass it to `weir validate`/`connector run` with --secrets.
+    to stdout (from stdin, such a config needs -o OUT); pass it to `weir validate` or
+    `connector run` with --secrets.
     """
     from runtime.config.convert import ConvertFailed, convert_legacy
     from runtime.config.secrets import mask
     from runtime.config.validate import read_config_text
-    from runtime.config.yamlpos import LoadFailure
+    from runtime.config.yamlpos import LoadFailure, decode
     from runtime.errors import EnvironmentProblem, WeirError
 
+    from_stdin = file == "-"
+    label = "<stdin>" if from_stdin else file
     try:
-        text = read_config_text(file)
+        text = decode(sys.stdin.buffer.read()) if from_stdin else read_config_text(file)
     except LoadFailure as exc:
         d = exc.diagnostic
-        raise WeirError(f"{file}:{d.line}:{d.column}: {d.message}", hint=d.hint) from None
+        where = f"{label}:{d.line}:{d.column}" if d.line else label
+        raise WeirError(f"{where}: {d.message}", hint=d.hint) from None
     except FileNotFoundError:
         raise EnvironmentProblem(f"{file}: no such file") from None
     except OSError as exc:
-        raise EnvironmentProblem(f"{file}: cannot read: {exc.strerror}") from None
+        raise EnvironmentProblem(f"{label}: cannot read: {exc.strerror}") from None
     try:
-        result = convert_legacy(text, file)
+        result = convert_legacy(text, label)
     except ConvertFailed as exc:
         errors = [d for d in exc.diagnostics if d.severity == "error"]
         if not errors:
             raise
         for d in errors:
-            click.echo(d.human_with_hint(file), err=True)
-        raise WeirError(f"{file}: {len(errors)} error{'s' if len(errors) > 1 else ''}; "
+            click.echo(d.human_with_hint(label), err=True)
+        raise WeirError(f"{label}: {len(errors)} error{'s' if len(errors) > 1 else ''}; "
                         "nothing converted", hint=f"fix, then check with `weir validate {file}`"
                         ) from None
+    if from_stdin and result.secrets and not out:
+        raise click.UsageError(
+            f"<stdin> has plaintext secrets ({', '.join(result.secrets)}): their values go to "
+            "a secrets file beside the output, so give -o OUT (nothing was written)")
     secrets_path = None
     if result.secrets:
-        base = Path(out) if out else Path(file)
+        base = Path(out) if out else Path(file)  # stdin needs -o OUT (refused above)
         secrets_path = base.with_name(base.stem + ".secrets")
     targets = [p for p in (Path(out) if out else None, secrets_path) if p is not None]
     for target in targets:
