@@ -66,7 +66,17 @@ class GeneratedCrate:
 
 
 def check_crate_name(name: str) -> None:
-    """Refuse a name cargo would refuse, saying what a valid one looks like."""
+    """Refuse a name that registration (`weir smartmodule create`/`build --register`) or
+    cargo would refuse later, before anything is written, saying what a valid one is."""
+    from runtime.config.names import InvalidName, validate_name
+
+    if "/" in name or "@" in name:
+        base = name.partition("@")[0].rpartition("/")[2] or "my-module"
+        raise InvalidName(
+            f"invalid SmartModule name `{name}`: a crate takes a plain name",
+            hint=f"generate `{base}`, then register it under any group/name@version with "
+                 f"`weir smartmodule build --register {name}`")
+    validate_name("smartmodule", name)  # the registry's rule: a-z, 0-9, '-', at most 63
     if not _NAME.match(name) or name.lower() in _RESERVED:
         raise WeirError(
             f"invalid SmartModule name {name!r}",

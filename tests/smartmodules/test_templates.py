@@ -68,11 +68,33 @@ def test_refuses_non_empty_directory(tmp_path: Path) -> None:
     assert [p.name for p in target.iterdir()] == ["keep.txt"]
 
 
-@pytest.mark.parametrize("name", ["9lives", "has space", "test", "a" * 65, "-x", "é"])
+@pytest.mark.parametrize("name", ["9lives", "has space", "test", "a" * 65, "-x", "é",
+                                  "Bad_Name", "snake_case", "Upper", "grp/mod", "mod@0.1.0"])
 def test_invalid_names(tmp_path: Path, name: str) -> None:
-    with pytest.raises(WeirError, match="invalid SmartModule name"):
+    with pytest.raises(WeirError, match="SmartModule name"):
         generate_crate(name, "map", directory=tmp_path / "x")
     assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize("name", ["Bad_Name", "snake_case", "UPPER", "a" * 64, "trail-"])
+def test_generate_refuses_what_registration_refuses(tmp_path: Path, name: str) -> None:
+    """A crate generated under a name `smartmodule create` refuses would fail only after
+    the build: refuse it up front, write nothing, say what would be valid."""
+    from smartmodules.registry import is_valid_name
+
+    assert not is_valid_name(name)
+    done = run_weir("smartmodule", "generate", name, "--kind", "map", "--sdk", "none",
+                    cwd=tmp_path)
+    assert done.returncode == 1, done.stderr
+    assert "SmartModule name" in done.stderr and "hint:" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert list(tmp_path.iterdir()) == []
+    if name == "Bad_Name":
+        assert "did you mean `bad-name`?" in done.stderr
+        ok = run_weir("smartmodule", "generate", "bad-name", "--kind", "map", "--sdk", "none",
+                      cwd=tmp_path)
+        assert ok.returncode == 0, ok.stderr
+        assert is_valid_name("bad-name") and (tmp_path / "bad-name" / "Cargo.toml").is_file()
 
 
 def test_cli_generate(tmp_path: Path) -> None:
