@@ -8,6 +8,7 @@ encoding.py, which takes over to produce the exact error message when the codec 
 
 from __future__ import annotations
 
+import marshal
 import math
 import struct
 from array import array
@@ -38,11 +39,6 @@ def _packer(code: str, n: int) -> struct.Struct:
     return struct.Struct(f"<{n}{code}")
 
 
-@lru_cache(maxsize=64)
-def _no_keys(n: int) -> bytes:
-    return b"\xff" * (4 * n)  # n key lengths of -1 (None) as i32
-
-
 @cache
 def _module() -> wasmtime.Module:
     from smartmodules.cache import load_compiled
@@ -65,7 +61,7 @@ class Codec:
         self._mem = GuestMemory(store, self._memory)
         i32, i64 = "i32", "i64"
         self._encode = FastFunc(store, exports["encode"],
-                                (i32, i32, i32, i32, i32, i32, i32, i64, i64, i32, i32), i32)
+                                (i32, i32, i32, i32, i32, i64, i64, i32, i32), i32)
         self._scan = FastFunc(store, exports["scan"], (i32, i32), i32)
         self._decode = FastFunc(store, exports["decode"], (i32, i32, i64, i64, i32), i32)
         self._match = FastFunc(store, exports["match"], (i32, i32, i32, i32, i32, i32), i32)
@@ -90,35 +86,35 @@ class Codec:
         else:
             offsets = timestamps = keys = values = ()
             self.last_plain = True
-        vblob = b"".join(values)
-        vlens = _packer("i", n).pack(*map(len, values))
-        if keys.count(None) == n:
-            kblob = b""
-            klens = _no_keys(n)
-        else:
-            kblob = b"".join([k for k in keys if k])
-            klens = _packer("i", n).pack(*[-1 if k is None else len(k) for k in keys])
+        # marshal writes each value as "s", its length, its bytes: lengths and data in
+        # one C call (version 2: no back-references to repeated objects)
+        try:
+            vdump = marshal.dumps(values, 2)
+            kdump = b"" if keys.count(None) == n else marshal.dumps(keys, 2)
+        except ValueError:  # an object marshal cannot write at all
+            vdump = kdump = b"?"
         a_vals = 16
-        a_keys = a_vals + len(vblob)
-        a_vlens = _align(a_keys + len(kblob))
-        a_klens = a_vlens + 4 * n
-        a_offs = _align(a_klens + 4 * n)
+        a_keys = a_vals + len(vdump)
+        a_offs = _align(a_keys + len(kdump))
         a_tss = a_offs + 8 * n
         a_bounds = a_tss + 8 * n
         a_out = _align(a_bounds + 4 * (n + 1))
-        max_out = 4 + 38 * n + len(vblob) + len(kblob)
+        # per record at most 38 bytes of framing around its key and value
+        max_out = 4 + 38 * n + len(vdump) + len(kdump)
         self._free = _align(a_out + max_out)
         self._ensure(self._free)
         write = self._mem.write
-        write(a_vals, vblob)
-        write(a_keys, kblob)
-        write(a_vlens, vlens)
-        write(a_klens, klens)
+        write(a_vals, vdump)
+        if kdump:
+            write(a_keys, kdump)
         wide = _packer("q", n)
         write(a_offs, wide.pack(*offsets))
         write(a_tss, wide.pack(*timestamps))
-        length = self._encode(n, a_vals, a_vlens, a_keys, a_klens, a_offs, a_tss,
-                              base_offset, base_timestamp, a_out, a_bounds)
+        length = -1 if vdump == b"?" else self._encode(
+            n, a_vals + 5, a_keys + 5 if kdump else 0, a_offs, a_tss,
+            base_offset, base_timestamp, a_out, a_bounds)
+        if length < 0:
+            raise TypeError("record keys and values must be bytes (keys may be None)")
         self._in = (a_out, a_bounds, n)
         return self._mem.read(a_out, length)
 

@@ -36,25 +36,43 @@
     (i32.add (local.get $p) (i32.const 1)))
 
   ;; Vec<Record> of n records at $out; record i starts at $out + bounds[i]
-  ;; (bounds[n] = total length). Returns the total length.
+  ;; (bounds[n] = total length). Returns the total length, or -1 when an item of the
+  ;; values or keys is not bytes (None for keys).
+  ;; $vals: the items of `marshal.dumps(values, 2)`: per value "s", i32 length, bytes.
+  ;; $keys: 0 when every key is None, else the items of `marshal.dumps(keys, 2)`, where
+  ;; None is "N".
   (func (export "encode")
-    (param $n i32) (param $vals i32) (param $vlens i32) (param $keys i32) (param $klens i32)
-    (param $offs i32) (param $tss i32) (param $base_off i64) (param $base_ts i64)
-    (param $out i32) (param $bounds i32) (result i32)
-    (local $i i32) (local $p i32) (local $vlen i32) (local $klen i32)
+    (param $n i32) (param $vals i32) (param $keys i32) (param $offs i32) (param $tss i32)
+    (param $base_off i64) (param $base_ts i64) (param $out i32) (param $bounds i32)
+    (result i32)
+    (local $i i32) (local $p i32) (local $vlen i32) (local $klen i32) (local $kdata i32)
     (local $ztd i64) (local $zod i64) (local $body i32)
     (i32.store8 (local.get $out) (i32.shr_u (local.get $n) (i32.const 24)))
     (i32.store8 offset=1 (local.get $out) (i32.shr_u (local.get $n) (i32.const 16)))
     (i32.store8 offset=2 (local.get $out) (i32.shr_u (local.get $n) (i32.const 8)))
     (i32.store8 offset=3 (local.get $out) (local.get $n))
     (local.set $p (i32.add (local.get $out) (i32.const 4)))
+    (local.set $klen (i32.const -1))
     (block $done
       (loop $each
         (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
         (i32.store (i32.add (local.get $bounds) (i32.shl (local.get $i) (i32.const 2)))
                    (i32.sub (local.get $p) (local.get $out)))
-        (local.set $vlen (i32.load (i32.add (local.get $vlens) (i32.shl (local.get $i) (i32.const 2)))))
-        (local.set $klen (i32.load (i32.add (local.get $klens) (i32.shl (local.get $i) (i32.const 2)))))
+        (if (i32.ne (i32.load8_u (local.get $vals)) (i32.const 115)) ;; "s"
+          (then (return (i32.const -1))))
+        (local.set $vlen (i32.load offset=1 (local.get $vals)))
+        (if (local.get $keys)
+          (then
+            (if (i32.eq (i32.load8_u (local.get $keys)) (i32.const 78)) ;; "N"
+              (then
+                (local.set $klen (i32.const -1))
+                (local.set $keys (i32.add (local.get $keys) (i32.const 1))))
+              (else
+                (if (i32.ne (i32.load8_u (local.get $keys)) (i32.const 115))
+                  (then (return (i32.const -1))))
+                (local.set $klen (i32.load offset=1 (local.get $keys)))
+                (local.set $kdata (i32.add (local.get $keys) (i32.const 5)))
+                (local.set $keys (i32.add (local.get $kdata) (local.get $klen)))))))
         (local.set $ztd (call $zz (i64.sub (i64.load (i32.add (local.get $tss) (i32.shl (local.get $i) (i32.const 3))))
                                            (local.get $base_ts))))
         (local.set $zod (call $zz (i64.sub (i64.load (i32.add (local.get $offs) (i32.shl (local.get $i) (i32.const 3))))
@@ -83,13 +101,12 @@
             (i32.store8 (local.get $p) (i32.const 1))
             (local.set $p (call $uleb (i32.add (local.get $p) (i32.const 1))
                                       (i64.extend_i32_u (i32.shl (local.get $klen) (i32.const 1)))))
-            (memory.copy (local.get $p) (local.get $keys) (local.get $klen))
-            (local.set $p (i32.add (local.get $p) (local.get $klen)))
-            (local.set $keys (i32.add (local.get $keys) (local.get $klen)))))
+            (memory.copy (local.get $p) (local.get $kdata) (local.get $klen))
+            (local.set $p (i32.add (local.get $p) (local.get $klen)))))
         (local.set $p (call $uleb (local.get $p) (i64.extend_i32_u (i32.shl (local.get $vlen) (i32.const 1)))))
-        (memory.copy (local.get $p) (local.get $vals) (local.get $vlen))
+        (memory.copy (local.get $p) (i32.add (local.get $vals) (i32.const 5)) (local.get $vlen))
         (local.set $p (i32.add (local.get $p) (local.get $vlen)))
-        (local.set $vals (i32.add (local.get $vals) (local.get $vlen)))
+        (local.set $vals (i32.add (local.get $vals) (i32.add (local.get $vlen) (i32.const 5))))
         (i32.store8 (local.get $p) (i32.const 0))
         (local.set $p (i32.add (local.get $p) (i32.const 1)))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))

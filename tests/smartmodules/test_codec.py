@@ -86,3 +86,16 @@ def test_records_from_columns_equal_constructed_records():
     assert hash(made[0]) == hash(Record(1, 3, None, b"a", (), 5))
     with pytest.raises(AttributeError):
         made[0].value = b"changed"  # still frozen
+
+
+def test_repeated_value_objects_encode_like_distinct_ones(codec):
+    shared, key = b"the same bytes object", b"k"
+    recs = [Record(i, 5, key if i % 2 else None, shared) for i in range(300)]
+    assert codec.encode(recs, 0, 5) == encoding.encode_record_list(recs, 0, 5)
+
+
+@pytest.mark.parametrize("bad", [Record(0, 0, None, "text"), Record(0, 0, "text", b"v"),
+                                 Record(0, 0, None, 7), Record(0, 0, None, object())])
+def test_values_and_keys_must_be_bytes(codec, bad):
+    with pytest.raises(TypeError, match="must be bytes"):
+        codec.encode([Record(1, 0, None, b"ok"), bad], 0, 0)
