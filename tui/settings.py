@@ -5,6 +5,7 @@ theme: textual-dark
 keymap: {area.topics: f5, tail.follow: F}   # binding id -> key(s), comma separated
 recent_files: []                              # kept by the editor, newest first
 tail_max_lines: 10000
+docker_base_image: weir-base:bookworm         # what Docker starts build on (never pulled)
 ```
 """
 
@@ -30,6 +31,7 @@ class TuiSettings(BaseModel):
     tail_max_lines: int = Field(default=10_000, ge=100, le=1_000_000)
     tail_flush_ms: int = Field(default=80, ge=10, le=1000)
     validate_delay_ms: int = Field(default=300, ge=0, le=5000)
+    docker_base_image: str | None = None  # None: runtime.launch.image.DEFAULT_BASE_IMAGE
 
     def remember(self, path: Path) -> None:
         """Put `path` first in the recent files, keeping the list short."""

@@ -29,8 +29,10 @@ def running_pid(name: str) -> int | None:
 
 
 @contextmanager
-def process_file(name: str, config: str | None, profile: str | None = None):
-    """Write process.json for the duration of the run; refuse a second live run."""
+def process_file(name: str, config: str | None, profile: str | None = None,
+                 secrets: str | None = None):
+    """Write process.json for the duration of the run; refuse a second live run. (The
+    secrets file's path, never its content, lets the workbench start it again.)"""
     pid = running_pid(name)
     if pid is not None:
         raise WeirError(
@@ -40,6 +42,8 @@ def process_file(name: str, config: str | None, profile: str | None = None):
     path = process_path(name)
     body = {"pid": os.getpid(), "mode": "process", "config": config,
             "started_at": time.time(), "profile": profile}
+    if secrets:
+        body["secrets"] = secrets
     tmp = path.with_name(f"process.{os.getpid()}.tmp")
     tmp.write_text(json.dumps(body))
     tmp.replace(path)

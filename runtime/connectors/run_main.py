@@ -1,7 +1,8 @@
 """`python -m runtime.connectors.run_main --config F [--secrets S] [--name N]`
 
 Runs one connector in a fresh process until SIGTERM (flush, commit, exit 0). The
-supervisor and the Docker image start connectors this way; it loads no UI code.
+supervisor, the Docker image and background local-process runs (--process-file, so that
+`connector list|stop` find it) start connectors this way; it loads no UI code.
 Exit codes: 0 stopped cleanly, 1 the connector failed, 2 the config cannot be used.
 """
 
@@ -20,6 +21,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--secrets", help="secrets file (NAME=value lines)")
     parser.add_argument("--name", help="run under this name instead of the config's")
     parser.add_argument("--console", action="store_true", help="also log to stderr")
+    parser.add_argument("--process-file", action="store_true",
+                        help="keep $WEIR_HOME/connectors/NAME/process.json while running")
     args = parser.parse_args(argv)
 
     from runtime.config.load import load_connector
@@ -36,7 +39,23 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     if args.name and args.name != spec.name:
         spec = dataclasses.replace(spec, name=args.name)
-    return run_connector(spec, console=args.console)
+    if not args.process_file:
+        return run_connector(spec, console=args.console)
+    from pathlib import Path
+
+    from runtime.connectors.process_file import process_file
+    from runtime.profiles import current_profile
+
+    try:
+        secrets = str(Path(args.secrets).resolve()) if args.secrets else None
+        with process_file(spec.name, str(Path(args.config).resolve()),
+                          current_profile().name, secrets):
+            return run_connector(spec, console=args.console)
+    except WeirError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        if exc.hint:
+            print(f"  hint: {exc.hint}", file=sys.stderr)
+        return exc.exit_code
 
 
 if __name__ == "__main__":

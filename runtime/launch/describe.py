@@ -51,3 +51,58 @@ def managed_config(name: str, home: Path | None = None,
     text = rec.config_path(name, home).read_text()
     values = secret_values if secret_values is not None else secret_values_for(name, home)
     return masked_yaml(text, values)
+
+
+def describe_text(view: dict) -> str:
+    """`connector describe` as text: the config YAML, a blank line, then `# ` lines with
+    the status, counters, last error and recent history (UTC)."""
+    import time
+
+    config = view.get("config")
+    out = [(config or "---\n# config not available\n").rstrip("\n"), ""]
+    metrics = view.get("metrics") or {}
+    where = view["mode"]
+    if view.get("profile"):
+        where += f", profile {view['profile']}"
+    if view.get("pid"):
+        where += f", pid {view['pid']}"
+    lines = [
+        f"status: {view['status']} ({where})",
+        f"restarts: {view.get('restarts', 0)}, uptime: {_age(metrics.get('uptime_s'))}",
+        f"records: in {metrics.get('records_in', 0)}, out {metrics.get('records_out', 0)}, "
+        f"filtered {metrics.get('filtered', 0)}, errors {metrics.get('errors', 0)}, "
+        f"bytes {_bytes(metrics.get('bytes'))}",
+        f"last error: {view.get('last_error') or 'none'}",
+    ]
+    history = view.get("history") or []
+    if history:
+        lines.append("history (UTC):")
+        for entry in history[-6:]:
+            stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(entry.get("ts", 0)))
+            lines.append(f"  {stamp}  {entry.get('status', ''):<10} {entry.get('message', '')}")
+    if view.get("cluster") == "stopped":
+        lines.append("the local cluster is not running: `weir cluster start` brings it back")
+    out += [f"# {line}" for line in lines]
+    return "\n".join(out)
+
+
+def _age(seconds: float | None) -> str:
+    if not seconds:
+        return "-"
+    seconds = int(seconds)
+    if seconds < 60:
+        return f"{seconds}s"
+    if seconds < 3600:
+        return f"{seconds // 60}m {seconds % 60}s"
+    return f"{seconds // 3600}h {seconds % 3600 // 60}m"
+
+
+def _bytes(count: int | None) -> str:
+    if not count:
+        return "0 B"
+    size = float(count)
+    for unit in ("B", "kB", "MB", "GB"):
+        if size < 1000 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1000
+    return f"{count} B"

@@ -18,7 +18,7 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
@@ -28,6 +28,7 @@ from runtime.errors import NotFound, WeirError
 from runtime.home import weir_home
 from runtime.launch.docker_client import DEFAULT_SOCKET, docker_client
 from runtime.launch.image import CONTAINER_UID, DEFAULT_BASE_IMAGE, ensure_image
+from runtime.launch.progress import QUIET, Progress
 
 if TYPE_CHECKING:
     from docker import DockerClient
@@ -46,8 +47,6 @@ LABEL_TYPE = "weir.type"
 LABEL_TOPIC = "weir.topic"
 LABEL_KIND = "weir.kind"
 STOP_TIMEOUT = 10  # seconds between SIGTERM (graceful: flush, commit) and SIGKILL
-
-Log = Callable[[str], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,12 +108,14 @@ def start_container(
     secrets: Path | None = None,
     base_image: str = DEFAULT_BASE_IMAGE,
     profile: Profile | None = None,
-    log: Log | None = None,
+    progress: Progress = QUIET,
     client: DockerClient | None = None,
 ) -> DockerConnector:
     """Start `config` as connector `name` (default: the config's) in a new container,
     detached, and return it. `spec` is the config already loaded (else it is loaded and
-    validated here); .wasm transforms it names by path are mounted read-only.
+    validated here); .wasm transforms it names by path are mounted read-only. Building
+    the image (the first time) reports through `progress` and stops on its cancel,
+    before any container exists.
     """
     from docker.errors import APIError, ImageNotFound
 
@@ -139,7 +140,7 @@ def start_container(
         )
     _refuse_running_process(name, home)
 
-    image = ensure_image(client, base_image, log=log)
+    image = ensure_image(client, base_image, progress)
     from runtime.connectors.telemetry import connector_dir
 
     conn_dir = connector_dir(name, home)
@@ -182,6 +183,7 @@ def start_container(
     # already covers it.
     covered = store is not None and home.resolve().is_relative_to(store)
     tmpfs = {} if covered else {str(home): f"uid={uid},gid={gid},mode=0755"}
+    progress.check()  # the last moment a cancel leaves nothing behind
     try:
         container = client.containers.run(
             image, args, detach=True, name=container_name(name, home), labels=labels,

@@ -11,13 +11,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from runtime.errors import EnvironmentProblem, WeirError
+from runtime.launch.progress import QUIET, Cancelled, Progress
 from runtime.launch.wheelhouse import (
     PythonTarget,
     dependency_wheels,
@@ -37,8 +38,6 @@ VENV = "/opt/weir"
 RECIPE = "1"  # bump when the Dockerfile below changes meaningfully
 MIN_PYTHON = (3, 11)
 
-Log = Callable[[str], None]
-
 PROBE = (
     "import json, platform, sys, importlib.util as u; "
     "libc = platform.libc_ver(); "
@@ -57,22 +56,25 @@ OFFLINE_HINT = (
 
 
 def ensure_image(client: DockerClient, base_image: str = DEFAULT_BASE_IMAGE,
-                 log: Log | None = None) -> str:
-    """Return the tag of a connector image on `base_image`, building it when missing."""
+                 progress: Progress = QUIET) -> str:
+    """Return the tag of a connector image on `base_image`, building it when missing.
+    A cancel (progress.cancel) stops between steps and between build log chunks, and
+    leaves no tagged image behind."""
+    progress.check()
     base = base_image_or_fail(client, base_image)
     source = weir_source()
     pins = host_pins()
     key = hashlib.sha256(json.dumps(
         [RECIPE, source.version, source.fingerprint, sorted(pins.items()), base.id]
     ).encode()).hexdigest()
-    found = client.images.list(filters={"label": f"weir.build-key={key}"})
-    for image in found:
-        for tag in image.tags:
-            if tag.startswith(IMAGE_REPOSITORY + ":"):
-                return tag
+    found = _tagged(client, key)
+    if found is not None:
+        return found
 
+    progress.step(f"checking the Python in {base_image}")
     target = probe_base(client, base_image)
-    wheels = [*dependency_wheels(source, target, log=log), weir_wheel(source, log=log)]
+    wheels = [*dependency_wheels(source, target, progress),
+              weir_wheel(source, progress)]
     tag = f"{IMAGE_REPOSITORY}:{source.version}-{wheel_set_hash(wheels)[:12]}"
     labels = {
         "weir.build-key": key,
@@ -80,11 +82,42 @@ def ensure_image(client: DockerClient, base_image: str = DEFAULT_BASE_IMAGE,
         "weir.base-image": base_image,
         "weir.python": target.version,
     }
-    if log:
-        log(f"building the connector image {tag} from {base_image} (once; it is cached)")
+    progress.step(f"building the connector image {tag} from {base_image} "
+                  "(once; it is cached)")
     # FROM the exact image the build key names, even if its tag moves meanwhile.
-    _build(client, base.id, wheels, tag, labels, log, extras=source.extras)
+    try:
+        _build(client, base.id, wheels, tag, labels, progress, extras=source.extras)
+    except Cancelled:
+        _untag(client, tag)
+        raise
     return tag
+
+
+def _tagged(client: DockerClient, key: str) -> str | None:
+    for image in client.images.list(filters={"label": f"weir.build-key={key}"}):
+        for tag in image.tags:
+            if tag.startswith(IMAGE_REPOSITORY + ":"):
+                return tag
+    return None
+
+
+def _untag(client: DockerClient, tag: str) -> None:
+    """A build cancelled at its very end may still tag its image as the engine winds
+    down: remove the tag, watching for a moment in case it comes late."""
+    import time
+
+    from docker.errors import APIError, ImageNotFound
+
+    for _ in range(4):
+        try:
+            client.images.remove(tag, noprune=False)
+        except ImageNotFound:
+            pass
+        except APIError as exc:
+            raise WeirError(f"the cancelled build left the image {tag}, which cannot be "
+                            f"removed: {exc.explanation or exc}",
+                            hint=f"remove it with `docker rmi {tag}`") from exc
+        time.sleep(0.25)
 
 
 def base_image_or_fail(client: DockerClient, base_image: str):
@@ -166,9 +199,7 @@ ENTRYPOINT ["{VENV}/bin/python", "-m", "runtime.connectors.run_main"]
 
 
 def _build(client: DockerClient, base_image: str, wheels: list[Path], tag: str,
-           labels: dict[str, str], log: Log | None, extras: tuple[str, ...] = ()) -> None:
-    from docker.errors import APIError
-
+           labels: dict[str, str], progress: Progress, extras: tuple[str, ...] = ()) -> None:
     pip_wheels = [w for w in wheels if w.name.startswith("pip-")]
     if not pip_wheels:
         raise WeirError("the wheelhouse has no pip wheel to install with",
@@ -182,22 +213,8 @@ def _build(client: DockerClient, base_image: str, wheels: list[Path], tag: str,
             _link_or_copy(wheel, context / "wheels" / wheel.name)
         recipe = dockerfile(base_image, pip_wheels[0].name, version, extras)
         (context / "Dockerfile").write_text(recipe)
-        errors: list[str] = []
-        lines: list[str] = []
-        try:
-            for chunk in client.api.build(
-                path=str(context), tag=tag, labels=labels, rm=True, forcerm=True,
-                pull=False, network_mode="none", decode=True,
-            ):
-                if "error" in chunk:
-                    errors.append(str(chunk["error"]).strip())
-                line = (chunk.get("stream") or "").rstrip()
-                if line.strip():
-                    lines.append(line)
-                    if log and line.startswith("Step "):
-                        log("  " + line)
-        except APIError as exc:
-            errors.append(str(exc.explanation or exc))
+        lines, errors = _stream_build(client, progress, path=str(context), tag=tag,
+                                      labels=labels)
         if errors:
             tail = "\n  ".join(lines[-12:])
             raise WeirError(
@@ -206,6 +223,53 @@ def _build(client: DockerClient, base_image: str, wheels: list[Path], tag: str,
             )
     finally:
         shutil.rmtree(context, ignore_errors=True)
+
+
+_STEP = re.compile(r"^Step (\d+)/(\d+) : (.*)")
+
+
+def _stream_build(client: DockerClient, progress: Progress,
+                  **build: object) -> tuple[list[str], list[str]]:
+    """Run the build, reporting `Step i/n` lines; on a cancel, close the connection,
+    which makes the engine abandon the build (and, with forcerm, its container)."""
+    from docker.errors import APIError
+
+    responses: list = []
+
+    def keep(response, *args, **kwargs):
+        responses.append(response)
+
+    errors: list[str] = []
+    lines: list[str] = []
+    client.api.hooks["response"].append(keep)  # the build's HTTP response, to close it
+    try:
+        chunks = client.api.build(rm=True, forcerm=True, pull=False, network_mode="none",
+                                  decode=True, **build)
+    except APIError as exc:
+        return lines, [str(exc.explanation or exc)]
+    finally:
+        client.api.hooks["response"].remove(keep)
+    try:
+        for chunk in chunks:
+            progress.check()
+            if "error" in chunk:
+                errors.append(str(chunk["error"]).strip())
+            line = (chunk.get("stream") or "").rstrip()
+            if not line.strip():
+                continue
+            lines.append(line)
+            if match := _STEP.match(line):
+                done, total = int(match.group(1)), int(match.group(2))
+                progress.step(f"image step {done}/{total}: {match.group(3)[:80]}",
+                              (done - 1) / total)
+        progress.check()
+    except APIError as exc:
+        errors.append(str(exc.explanation or exc))
+    except Cancelled:
+        for response in responses:
+            response.close()
+        raise
+    return lines, errors
 
 
 def _link_or_copy(src: Path, dst: Path) -> None:

@@ -20,6 +20,11 @@ class Created:
     cluster_started: str | None  # "url (pid N)" when this call started the cluster
     warnings: list[Any]  # the config's non-fatal diagnostics (runtime.config Diagnostic)
 
+    @property
+    def message(self) -> str:
+        return (f"connector `{self.view['name']}` created ({self.view['status']}, profile "
+                f"`{self.profile}`, topic `{self.view['topic']}`)")
+
 
 def declared_secret_names(config_text: str) -> list[str]:
     """`meta.secrets[].name` of a current-format config (the ones the env may supply)."""

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from runtime.errors import EnvironmentProblem, WeirError
 from runtime.home import weir_home
+from runtime.launch.progress import QUIET, Progress
 
 DIST_NAME = "weir-workbench"
 PACKAGES = ("runtime", "smartmodules", "tui")
@@ -179,7 +180,8 @@ def wheelhouse_dir() -> Path:
     return weir_home() / "cache" / "wheelhouse"
 
 
-def dependency_wheels(source: WeirSource, target: PythonTarget, log=None) -> list[Path]:
+def dependency_wheels(source: WeirSource, target: PythonTarget,
+                      progress: Progress = QUIET) -> list[Path]:
     """Wheels for weir's dependencies (and pip, to install them with), cached per target."""
     pins = host_pins()
     same = target.matches_host()
@@ -192,9 +194,8 @@ def dependency_wheels(source: WeirSource, target: PythonTarget, log=None) -> lis
     done = dest / "complete.json"
     if done.is_file():
         return [dest / name for name in json.loads(done.read_text())]
-    if log:
-        log(f"building the wheelhouse for Python {target.version} ({target.machine}) "
-            f"in {dest}")
+    progress.step(f"building the wheelhouse for Python {target.version} ({target.machine}) "
+                  f"in {dest}")
     tmp = Path(tempfile.mkdtemp(prefix="deps-", dir=_mkdir(dest.parent)))
     try:
         cfile = tmp / "constraints.txt"
@@ -209,7 +210,7 @@ def dependency_wheels(source: WeirSource, target: PythonTarget, log=None) -> lis
             for tag in target.pip_platforms():
                 args += ["--platform", tag]
             args += wanted
-        _pip(args, what="the dependency wheels")
+        _pip(args, what="the dependency wheels", progress=progress)
         names = sorted(p.name for p in out.iterdir() if p.suffix == ".whl")
         (out / "complete.json").write_text(json.dumps(names))
         shutil.rmtree(dest, ignore_errors=True)
@@ -219,7 +220,7 @@ def dependency_wheels(source: WeirSource, target: PythonTarget, log=None) -> lis
     return [dest / name for name in names]
 
 
-def weir_wheel(source: WeirSource, log=None) -> Path:
+def weir_wheel(source: WeirSource, progress: Progress = QUIET) -> Path:
     """weir's own wheel, rebuilt only when its code changed."""
     dest = wheelhouse_dir() / "weir" / source.fingerprint[:16]
     found = sorted(dest.glob("*.whl")) if dest.is_dir() else []
@@ -228,12 +229,12 @@ def weir_wheel(source: WeirSource, log=None) -> Path:
     tmp = Path(tempfile.mkdtemp(prefix="weir-", dir=_mkdir(dest.parent)))
     try:
         if source.root is not None:
-            if log:
-                log(f"building weir's wheel from {source.root}")
+            progress.step(f"building weir's wheel from {source.root}")
             tree = _clean_copy(source.root, tmp / "src")
             _pip(["wheel", "--no-deps", "--wheel-dir", str(tmp / "out"), str(tree)],
-                 what="weir's wheel")
+                 what="weir's wheel", progress=progress)
         else:
+            progress.step("packing the installed weir into a wheel")
             repack_installed(_installed(), tmp / "out")
         shutil.rmtree(dest, ignore_errors=True)
         (tmp / "out").replace(dest)
@@ -295,22 +296,69 @@ def wheel_set_hash(wheels: Sequence[Path]) -> str:
     return digest.hexdigest()
 
 
-def _pip(args: list[str], *, what: str) -> None:
-    cmd = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q", *args]
-    try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
-    except FileNotFoundError as exc:  # pragma: no cover - sys.executable always exists
-        raise EnvironmentProblem(f"cannot run pip to build {what}: {exc}") from exc
+def _pip(args: list[str], *, what: str, progress: Progress = QUIET) -> None:
+    """Run pip, reporting each wheel it saves; a cancel kills it (the caller removes its
+    temporary directory, so nothing half-built is kept)."""
+    cmd = [sys.executable, "-m", "pip", "--disable-pip-version-check", *args]
+    with tempfile.TemporaryFile() as err:
+        try:
+            proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, text=True)
+        except FileNotFoundError as exc:  # pragma: no cover - sys.executable always exists
+            raise EnvironmentProblem(f"cannot run pip to build {what}: {exc}") from exc
+        with proc:
+            saved = 0
+            try:
+                for line in _lines(proc, progress):
+                    if line.lstrip().startswith("Saved "):
+                        saved += 1
+                        progress.step(f"{what}: {saved} saved, last {Path(line.split()[-1]).name}")
+            except BaseException:
+                proc.kill()
+                raise
+        err.seek(0)
+        stderr = err.read().decode("utf-8", "replace")
     if proc.returncode != 0:
+        progress.check()  # pip killed by the same Ctrl-C that cancelled: say cancelled
         noise = ("is ignored: it is neither a file nor a directory",)
-        lines = [ln for ln in proc.stderr.splitlines() if ln.strip() and
-                 not any(n in ln for n in noise)]
-        tail = "\n  ".join(lines[-8:]) or f"pip exited with {proc.returncode}"
+        problems = [ln for ln in stderr.splitlines() if ln.strip() and
+                    not any(n in ln for n in noise)]
+        tail = "\n  ".join(problems[-8:]) or f"pip exited with {proc.returncode}"
         raise WeirError(
             f"building {what} for the connector image failed:\n  {tail}",
             hint="the host needs pip and access to PyPI (or a local index) the first time; "
             "the wheels are cached after that",
         )
+
+
+def _lines(proc: subprocess.Popen, progress: Progress, timeout_s: float = 1800):
+    """The process's output lines, read in a thread so that waiting for the next one
+    still checks for a cancel every 0.2 s."""
+    import queue
+    import threading
+    import time
+
+    lines: queue.Queue[str | None] = queue.Queue()
+
+    def read() -> None:
+        try:
+            for line in proc.stdout:
+                lines.put(line.rstrip("\n"))
+        finally:
+            lines.put(None)
+
+    threading.Thread(target=read, daemon=True, name="pip-output").start()
+    deadline = time.monotonic() + timeout_s
+    while True:
+        progress.check()
+        if time.monotonic() > deadline:
+            raise WeirError(f"pip did not finish in {timeout_s:.0f}s")
+        try:
+            line = lines.get(timeout=0.2)
+        except queue.Empty:
+            continue
+        if line is None:
+            return
+        yield line
 
 
 def _mkdir(path: Path) -> Path:

@@ -66,3 +66,7 @@ async def ready(pilot) -> None:
     app = pilot.app
     await wait_for(pilot, lambda: app.focused is not None)
     await pilot.pause(0.1)
+
+
+# The real Docker engine and the offline base image, shared with tests/docker.
+from tests.docker.conftest import base_image, cleanup, docker_engine  # noqa: E402, F401

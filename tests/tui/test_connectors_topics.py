@@ -98,9 +98,9 @@ async def test_start_a_generator_see_its_records_then_stop_it(tmp_path: Path) ->
         finally:
             for row in connectors.rows.values():
                 if row.running:
-                    from tui.components.connectors import actions
+                    from runtime.launch import control
 
-                    actions.stop(row)
+                    control.stop(row.name)
 
 
 async def test_tail_filter_pause_jump_and_inspect() -> None:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import signal
 import sys
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -49,6 +51,7 @@ def run_in_docker(config: Path, *, spec=None, secrets: Path | None = None,
     from runtime.config.names import validate_name
     from runtime.launch import docker as launch
     from runtime.launch.docker_client import docker_client
+    from runtime.launch.progress import Progress
 
     config = config.resolve()
     if spec is None:
@@ -57,10 +60,12 @@ def run_in_docker(config: Path, *, spec=None, secrets: Path | None = None,
         validate_name("connector", name)  # it becomes a container and a directory name
     name = name or spec.name
     client = docker_client()
-    started = launch.start_container(
-        config, name=name, spec=spec, secrets=secrets.resolve() if secrets else None,
-        base_image=base_image or DEFAULT_BASE_IMAGE, log=info, client=client,
-    )
+    with _ctrl_c_cancels() as cancel:
+        started = launch.start_container(
+            config, name=name, spec=spec, secrets=secrets.resolve() if secrets else None,
+            base_image=base_image or DEFAULT_BASE_IMAGE, client=client,
+            progress=Progress(lambda step: info(step.text), cancel),
+        )
     if detach:
         click.echo(started.container)
         info(f"connector `{name}` started in Docker container {started.container} "
@@ -70,6 +75,28 @@ def run_in_docker(config: Path, *, spec=None, secrets: Path | None = None,
     info(f"connector `{name}` running in Docker container {started.container}; "
          "Ctrl-C stops it")
     return _foreground(launch, client, name)
+
+
+@contextmanager
+def _ctrl_c_cancels():
+    """While the image builds, Ctrl-C cancels it cleanly (no tagged image, no container);
+    a second Ctrl-C interrupts at once."""
+    cancel = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield cancel
+        return
+
+    def interrupt(signum, frame) -> None:
+        if cancel.is_set():
+            raise KeyboardInterrupt
+        cancel.set()
+        info("cancelling the start (Ctrl-C again to quit at once)")
+
+    previous = signal.signal(signal.SIGINT, interrupt)
+    try:
+        yield cancel
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _foreground(launch, client, name: str) -> int:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
-from functools import partial
 from pathlib import Path
 
 from rich.text import Text
@@ -16,11 +16,13 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label, Static
 
 from runtime.errors import WeirError
+from runtime.launch import control
+from runtime.launch.progress import Cancelled, Progress
 from tui import messages
 from tui.components.common.errors import ReportsWorkerErrors, describe_error
 from tui.components.common.modals import ChoiceScreen, ConfirmScreen, PromptScreen
-from tui.components.connectors import actions
-from tui.components.connectors.actions import ConnectorRow
+from tui.components.connectors.launch_view import LaunchProgress
+from tui.components.connectors.row import ConnectorRow
 
 STATUS_STYLES = {"running": "bold green", "starting": "cyan", "restarting": "bold yellow",
                  "failed": "bold red", "exited": "red", "stopped": "dim", "finished": "dim"}
@@ -64,6 +66,8 @@ class ConnectorsPane(ReportsWorkerErrors, Vertical):
         Binding("l", "logs", "Logs", id="connectors.logs"),
         Binding("t", "tail", "Tail topic", id="connectors.tail"),
         Binding("ctrl+r", "refresh", "Refresh", id="connectors.refresh", show=False),
+        Binding("escape", "cancel", "Cancel start", id="connectors.cancel", show=False,
+                tooltip="Stop a start in progress (a Docker image build): nothing is left"),
     ]
 
     def __init__(self, **kwargs) -> None:
@@ -73,6 +77,7 @@ class ConnectorsPane(ReportsWorkerErrors, Vertical):
         self._rates: dict[str, float] = {}
         self._title = ""
         self._detail: Text | None = None
+        self._cancel = threading.Event()
 
     def compose(self) -> ComposeResult:
         yield Label("Connectors", id="connectors-title", classes="section-title")
@@ -84,11 +89,15 @@ class ConnectorsPane(ReportsWorkerErrors, Vertical):
                            ("Errors", "errors"), ("Topic", "topic")):
             table.add_column(label, key=key)
         yield table
+        yield LaunchProgress(id="launch-progress")
         yield Static("", id="connector-detail")
 
     def on_mount(self) -> None:
         self.set_interval(1.5, self.refresh_rows)
         self.refresh_rows()
+
+    def on_unmount(self) -> None:
+        self._cancel.set()  # quitting mid-build: stop it, leaving nothing half-made
 
     def focus_default(self) -> None:
         self.query_one("#connectors-table").focus()
@@ -98,18 +107,19 @@ class ConnectorsPane(ReportsWorkerErrors, Vertical):
     @work(exclusive=True, group="connectors-list", exit_on_error=False)
     async def refresh_rows(self) -> None:
         try:
-            rows, cluster = await asyncio.to_thread(actions.list_rows)
+            listing = await asyncio.to_thread(control.list_connectors)
         except Exception as exc:  # noqa: BLE001 - shown in place; the next tick retries
             self.query_one("#connectors-title", Label).update(
                 Text(f"Connectors: {describe_error(exc)}", "red"))
             return
+        rows = [ConnectorRow.of(view) for view in listing.connectors]
         now = time.monotonic()
         for row in rows:
             before = self._last.get(row.name)
             if before is not None and now > before[0]:
                 self._rates[row.name] = max(0.0, (row.records - before[1]) / (now - before[0]))
             self._last[row.name] = (now, row.records)
-        self.show_rows(rows, cluster)
+        self.show_rows(rows, listing.cluster)
 
     def _cells(self, row: ConnectorRow) -> tuple:
         style = STATUS_STYLES.get(row.status.lower(), "")
@@ -188,22 +198,32 @@ class ConnectorsPane(ReportsWorkerErrors, Vertical):
     # -- actions ----------------------------------------------------------------------
 
     @work(thread=True, group="connector-action", exit_on_error=False)
-    def _run(self, label: str, func, *args) -> None:
-        """Run one blocking runtime call; its result or error becomes a notification."""
+    def _run(self, label: str, func, *args, **kwargs) -> None:
+        """Run one blocking runtime call; its outcome or error becomes a notification."""
         self.app.call_from_thread(self.post_message, messages.StatusNote(f"{label}…"))
         try:
-            message = func(*args)
+            outcome: control.Outcome = func(*args, **kwargs)
+        except Cancelled:
+            self.app.call_from_thread(self.notify, "cancelled: nothing was left behind",
+                                      title=label)
+            self.app.call_from_thread(self.post_message,
+                                      messages.StatusNote(f"{label} cancelled"))
         except WeirError as exc:
-            text = exc.message + (f"\nhint: {exc.hint}" if exc.hint else "")
-            self.app.call_from_thread(self.notify, text, title=label, severity="error",
-                                      timeout=8)
+            self.app.call_from_thread(self.notify, describe_error(exc), title=label,
+                                      severity="error", timeout=8)
             self.app.call_from_thread(self.post_message, messages.StatusNote(f"{label} failed"))
         except Exception as exc:  # noqa: BLE001 - background work never crashes the app
-            self.app.call_from_thread(self.notify, f"{type(exc).__name__}: {exc}",
-                                      title=label, severity="error", timeout=8)
+            self.app.call_from_thread(self.notify, describe_error(exc), title=label,
+                                      severity="error", timeout=8)
         else:
+            message = outcome.message
+            if outcome.cluster_started:
+                message = f"local cluster started on {outcome.cluster_started}\n{message}"
             self.app.call_from_thread(self.notify, message, title=label)
-            self.app.call_from_thread(self.post_message, messages.StatusNote(message))
+            self.app.call_from_thread(self.post_message, messages.StatusNote(outcome.message))
+        finally:
+            if kwargs.get("progress") is not None:
+                self.app.call_from_thread(self.query_one(LaunchProgress).end)
         self.app.call_from_thread(self.refresh_rows)
 
     def action_refresh(self) -> None:
@@ -211,15 +231,15 @@ class ConnectorsPane(ReportsWorkerErrors, Vertical):
 
     def action_start(self) -> None:
         if (row := self._need_row()) is not None:
-            self._run("Start", actions.start, row)
+            self._run("Start", control.start, row.name, background=True)
 
     def action_stop(self) -> None:
         if (row := self._need_row()) is not None:
-            self._run("Stop", actions.stop, row)
+            self._run("Stop", control.stop, row.name)
 
     def action_restart(self) -> None:
         if (row := self._need_row()) is not None:
-            self._run("Restart", actions.restart, row)
+            self._run("Restart", control.restart, row.name, background=True)
 
     def action_delete(self) -> None:
         row = self._need_row()
@@ -228,7 +248,7 @@ class ConnectorsPane(ReportsWorkerErrors, Vertical):
 
         def confirmed(yes: bool | None) -> None:
             if yes:
-                self._run("Delete", actions.delete, row)
+                self._run("Delete", control.delete, row.name)
 
         self.app.push_screen(
             ConfirmScreen(f"Delete {row.mode} connector `{row.name}`? "
@@ -240,10 +260,12 @@ class ConnectorsPane(ReportsWorkerErrors, Vertical):
 
     @work(thread=True, group="connector-describe", exit_on_error=False)
     def _describe(self, row: ConnectorRow) -> None:
+        from runtime.launch.describe import describe_text
+
         try:
-            text = actions.describe(row)
+            text = describe_text(control.describe(row.name))
         except WeirError as exc:
-            self.app.call_from_thread(self.notify, exc.message, title="Describe",
+            self.app.call_from_thread(self.notify, describe_error(exc), title="Describe",
                                       severity="error")
             return
         self.app.call_from_thread(self.app.push_screen,
@@ -296,15 +318,49 @@ class ConnectorsPane(ReportsWorkerErrors, Vertical):
         if not value:
             return
         path = Path(value).expanduser()
+        base = self._base_image()
         choices = [("process", "Local process (weir connector run, in the background)"),
-                   ("docker", "Docker container"),
+                   ("docker", f"Docker container (image on {base}, built once; esc cancels)"),
                    ("managed", "Managed by the local cluster (restarted on crash)")]
 
         def chosen(mode: str | None) -> None:
             if mode:
-                editor = self.app.query_one("#editor-pane")
-                secrets = getattr(editor, "secrets_file", None)
-                self._run(f"Start ({mode})", partial(actions.start_new, secrets=secrets),
-                          path, mode)
+                self.start_config(path, mode)
 
         self.app.push_screen(ChoiceScreen(f"Run {path.name} as", choices), chosen)
+
+    def _base_image(self) -> str:
+        from runtime.launch.image import DEFAULT_BASE_IMAGE
+
+        return self.app.settings.docker_base_image or DEFAULT_BASE_IMAGE  # type: ignore[attr-defined]
+
+    def start_config(self, path: Path, mode: str) -> None:
+        """Start a config file in `mode`. A Docker start may build its image first: its
+        steps show in the progress line, and esc cancels it."""
+        editor = self.app.query_one("#editor-pane")
+        secrets = getattr(editor, "secrets_file", None)
+        label = f"Start ({mode})"
+        if mode != "docker":
+            self._run(label, control.start_new, path, mode, secrets=secrets)
+            return
+        launch = self.query_one(LaunchProgress)
+        if launch.active:
+            self.notify(f"{launch.what} is still in progress (esc cancels it)",
+                        severity="warning")
+            return
+        self._cancel.clear()
+        launch.begin(f"Starting {path.name} in Docker")
+
+        def show(step) -> None:
+            self.app.call_from_thread(launch.show, step)
+
+        self._run(label, control.start_new, path, mode, secrets=secrets,
+                  base_image=self._base_image(), progress=Progress(show, self._cancel))
+
+    def action_cancel(self) -> None:
+        launch = self.query_one(LaunchProgress)
+        if not launch.active:
+            return
+        self._cancel.set()
+        launch.cancelling()
+        self.notify(f"cancelling: {launch.what}", title="Connectors")

@@ -1,0 +1,168 @@
+"""Starting a connector in Docker from the Connectors area, with the real engine and the
+offline base image: its records arrive, it stops; and a start cancelled while its image
+builds leaves neither a container nor an image behind."""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from tests.docker.conftest import _cache_dir
+from tests.docker.helpers import BUILD_TIMEOUT, containers_of
+from tests.tui.conftest import SIZE, answer_prompt, make_app, ready, wait_for
+from tui.components.common.modals import ChoiceScreen, ConfirmScreen
+from tui.components.connectors.launch_view import LaunchProgress
+from tui.components.connectors.pane import ConnectorsPane
+from tui.components.topics.tail_view import TailView
+from tui.settings import TuiSettings
+
+pytestmark = pytest.mark.integration
+
+
+def generator(directory: Path, name: str, topic: str) -> Path:
+    path = directory / f"{name}.yaml"
+    path.write_text(f"""\
+apiVersion: 0.1.0
+meta:
+  version: 0.1.0
+  name: {name}
+  type: generator-source
+  topic: {topic}
+  producer:
+    linger: 10ms
+generator:
+  template: '{{"n": {{{{n}}}}, "kind": "docker"}}'
+  rate: 20
+""")
+    return path
+
+
+@pytest.fixture
+def shared_wheelhouse(weir_home: Path) -> None:
+    """Every test has its own WEIR_HOME; the wheels the image installs (built on the host,
+    minutes the first time) are kept once for all of them, as one user's home keeps them."""
+    shared = _cache_dir() / "wheelhouse"
+    shared.mkdir(parents=True, exist_ok=True)
+    (weir_home / "cache").mkdir(exist_ok=True)
+    (weir_home / "cache" / "wheelhouse").symlink_to(shared, target_is_directory=True)
+
+
+async def _choose(pilot, choice: str) -> None:
+    app = pilot.app
+    await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen))
+    app.screen.dismiss(choice)
+    await wait_for(pilot, lambda: not isinstance(app.screen, ChoiceScreen))
+
+
+async def test_start_a_generator_in_docker_see_its_records_then_stop_it(
+        tmp_path, base_image, docker_engine, weir_home, cleanup, shared_wheelhouse):
+    config = generator(tmp_path, "tui-docker", "tui-docker-events")
+    cleanup.append("tui-docker")
+    app = make_app(start_area="connectors",
+                   settings=TuiSettings(docker_base_image=base_image))
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        connectors = app.query_one(ConnectorsPane)
+        await pilot.press("a")  # run a config file...
+        await answer_prompt(pilot, str(config))
+        await _choose(pilot, "docker")  # ...in a container
+        assert app.query_one(LaunchProgress).active
+        await wait_for(pilot, lambda: (row := connectors.rows.get("tui-docker")) is not None
+                       and row.running, timeout=BUILD_TIMEOUT)
+        row = connectors.rows["tui-docker"]
+        assert (row.mode, row.type, row.topic) == ("docker", "generator-source",
+                                                   "tui-docker-events")
+        await wait_for(pilot, lambda: not app.query_one(LaunchProgress).active)
+        [container] = containers_of(docker_engine, "tui-docker", weir_home)
+        assert container.status == "running"
+
+        await pilot.press("t")  # its records, written from inside the container
+        tail = app.query_one(TailView)
+        await wait_for(pilot, lambda: tail.total >= 3, timeout=120)
+        values = [json.loads(r.value) for r in tail.visible_records()]
+        assert all(v["kind"] == "docker" for v in values)
+
+        await pilot.press("f2")
+        await wait_for(pilot, lambda: app.area == "connectors")
+        await pilot.press("x")  # stop it: SIGTERM, flush, exit 0
+        await wait_for(pilot, lambda: not connectors.rows["tui-docker"].running, timeout=60)
+        container.reload()
+        assert container.status == "exited" and container.attrs["State"]["ExitCode"] == 0
+        received = tail.total
+        await pilot.pause(1.0)
+        assert tail.total == received
+
+        await pilot.press("d")  # delete it, after confirming
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: "tui-docker" not in connectors.rows, timeout=60)
+        assert containers_of(docker_engine, "tui-docker", weir_home) == []
+
+
+@pytest.fixture
+def fresh_base(docker_engine, base_image):
+    """The base image under a new id, so the connector image is not cached and a start
+    must build it; removed afterwards with whatever a build left on top of it."""
+    tag = f"weir-test-cancel:{uuid.uuid4().hex[:12]}"
+    recipe = f"FROM {base_image}\nLABEL weir.test.cancel={tag.split(':')[1]}\n"
+    image, _ = docker_engine.images.build(fileobj=io.BytesIO(recipe.encode()), tag=tag,
+                                          pull=False, network_mode="none", rm=True)
+    yield tag, image.id
+    _remove_with_descendants(docker_engine, image.id)
+
+
+def _remove_with_descendants(engine, image_id: str) -> None:
+    children = [i for i in engine.images.list(all=True)
+                if i.attrs.get("Parent") == image_id]
+    for child in children:
+        _remove_with_descendants(engine, child.id)
+    for container in engine.containers.list(all=True, filters={"ancestor": image_id}):
+        container.remove(force=True)
+    engine.images.remove(image_id, force=True)
+
+
+def _leftovers(engine, base_tag: str, base_id: str) -> tuple[list, list]:
+    containers = engine.containers.list(all=True, filters={"ancestor": base_id})
+    images = engine.images.list(filters={"label": f"weir.base-image={base_tag}"})
+    return containers, images
+
+
+def _until_clean(engine, base_tag: str, base_id: str, timeout: float = 60) -> None:
+    """The engine removes a cancelled build's step container as it winds down."""
+    deadline = time.monotonic() + timeout
+    while _leftovers(engine, base_tag, base_id) != ([], []):
+        assert time.monotonic() < deadline, _leftovers(engine, base_tag, base_id)
+        time.sleep(0.5)
+
+
+async def test_esc_cancels_a_docker_start_while_its_image_builds(
+        tmp_path, docker_engine, fresh_base, weir_home, cleanup, shared_wheelhouse):
+    base_tag, base_id = fresh_base
+    config = generator(tmp_path, "tui-cancel", "tui-cancel-events")
+    cleanup.append("tui-cancel")
+    app = make_app(start_area="connectors", settings=TuiSettings(docker_base_image=base_tag))
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        connectors = app.query_one(ConnectorsPane)
+        launch = app.query_one(LaunchProgress)
+        await pilot.press("a")
+        await answer_prompt(pilot, str(config))
+        await _choose(pilot, "docker")
+        # The build's RUN step installs the wheels in a container: cancel right there.
+        await wait_for(pilot, lambda: launch.step is not None
+                       and launch.step.text.startswith("image step")
+                       and " RUN " in f" {launch.step.text} ", timeout=BUILD_TIMEOUT)
+        assert launch.step.fraction is not None and 0 < launch.step.fraction < 1
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not launch.active, timeout=120)
+        assert "cancelled" in str(app.query_one("#status").note)
+        await pilot.pause(2.0)
+        assert "tui-cancel" not in connectors.rows
+    assert containers_of(docker_engine, "tui-cancel", weir_home) == []
+    _until_clean(docker_engine, base_tag, base_id)
+
