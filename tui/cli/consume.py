@@ -83,12 +83,15 @@ def chain_transform(chain, render):
     """Records through the chain; on a SmartModule error, print what came before, raise."""
     import sys
 
+    from tui.cli.output import until_reader_leaves
+
     def transform(records):
         result = chain.process(records)
         if result.error is not None:
             if result.records:
-                sys.stdout.buffer.write(b"".join(map(render, result.records)))
-                sys.stdout.buffer.flush()
+                with until_reader_leaves():  # the SmartModule error still exits 1
+                    sys.stdout.buffer.write(b"".join(map(render, result.records)))
+                    sys.stdout.buffer.flush()
             raise result.error
         return result.records
 

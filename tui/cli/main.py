@@ -11,6 +11,7 @@ import click
 from runtime import __version__
 from runtime.errors import EXIT_FAILED, WeirError
 from tui.cli.lazy import LazyGroup
+from tui.cli.output import reader_left
 
 # Every command group lives in its own module; add yours here with its short help.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -27,20 +28,15 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
-def _reader_left() -> None:
-    """stdout's reader went away (`weir ... | head`): not an error of ours. Point stdout at
-    /dev/null so that nothing, not even the last flush, complains about it."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-
-
 class WeirGroup(LazyGroup):
     def invoke(self, ctx: click.Context):
         # click itself would turn a broken pipe into exit 1
         try:
             return super().invoke(ctx)
         except BrokenPipeError:
-            _reader_left()
+            # streaming output whose reader left (`weir consume ... | head -1`): a command
+            # with a verdict prints it under output.until_reader_leaves and never gets here
+            reader_left()
             raise click.exceptions.Exit(0) from None
 
 
@@ -65,35 +61,58 @@ def cli(ctx: click.Context) -> None:
 
 def main() -> None:
     """Entry point: turn WeirError into a message and its exit code, never a traceback."""
+    code = _run()
+    try:
+        sys.stdout.flush()  # here, not at interpreter exit, where EPIPE would cost the code
+    except BrokenPipeError:
+        reader_left()
+    sys.exit(code)
+
+
+def _run() -> int:
+    """Run the command line; the exit code, whatever way the command ended."""
     try:
         code = cli.main(standalone_mode=False)
         if isinstance(code, int) and not isinstance(code, bool) and code:
-            sys.exit(code)  # ctx.exit(N): click returns N instead of raising here
+            return code  # ctx.exit(N): click returns N instead of raising here
+        return 0
+    except SystemExit as exc:  # sys.exit(N) in a command
+        return _exit_code(exc.code)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
-        sys.exit(130)
+        return 130
     except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
+        return exc.exit_code
     except click.ClickException as exc:
         exc.show()
-        sys.exit(exc.exit_code)
+        return exc.exit_code
     except WeirError as exc:
         click.echo(f"error: {exc.message}", err=True)
         if exc.hint:
             click.echo(f"  hint: {exc.hint}", err=True)
-        sys.exit(exc.exit_code)
+        return exc.exit_code
     except KeyboardInterrupt:
-        sys.exit(130)
+        return 130
     except BrokenPipeError:
-        _reader_left()
-        sys.exit(0)
+        reader_left()
+        return 0
     except Exception as exc:  # noqa: BLE001 - last line of defence against tracebacks
         if os.environ.get("WEIR_DEBUG"):
             traceback.print_exc()
         click.echo(f"internal error: {type(exc).__name__}: {exc}", err=True)
         click.echo("  hint: this is a bug in weir; rerun with WEIR_DEBUG=1 for the traceback",
                    err=True)
-        sys.exit(EXIT_FAILED)
+        return EXIT_FAILED
+
+
+def _exit_code(code: object) -> int:
+    """What sys.exit(code) would end the process with."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    click.echo(str(code), err=True)
+    return EXIT_FAILED
 
 
 if __name__ == "__main__":

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Iterable, Sequence
+import os
+import sys
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import click
@@ -46,3 +49,23 @@ def print_table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
 def info(message: str) -> None:
     """A message for the person at the terminal: stderr, never mixed with data."""
     click.echo(message, err=True)
+
+
+def reader_left() -> None:
+    """stdout's reader went away (`weir ... | head`): not an error of ours. Point stdout at
+    /dev/null so that nothing, not even the last flush, complains about it."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
+@contextlib.contextmanager
+def until_reader_leaves() -> Iterator[None]:
+    """Print a report whose outcome is already decided: when the reader leaves (EPIPE),
+    stop printing quietly and carry on, so the command still ends with its own exit code
+    (`weir validate bad.yaml | head -1` exits 1, not 0)."""
+    try:
+        yield
+        sys.stdout.flush()
+    except BrokenPipeError:
+        reader_left()

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from tui.cli.output import info, print_json
+from tui.cli.output import info, print_json, until_reader_leaves
 
 
 def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
@@ -225,19 +225,20 @@ def test(name, wasm_file, transforms_file, text, file, raw, key, params, aggrega
     finally:
         chain.close()
 
-    if as_json:
-        doc = {"records": [record_json(r) for r in result.records],
-               "error": result.error.to_dict() if result.error else None}
-        if trace:
-            doc["stages"] = [_stage_json(s) for s in result.stages]
-        print_json(doc)
-    else:
-        if trace:
-            _print_trace(records, result.stages, show_key)
-        out = sys.stdout.buffer
-        for record in result.records:
-            out.write(record_line(record, show_key) + b"\n")
-        out.flush()
+    with until_reader_leaves():  # `| head`: a SmartModule error below still exits 1
+        if as_json:
+            doc = {"records": [record_json(r) for r in result.records],
+                   "error": result.error.to_dict() if result.error else None}
+            if trace:
+                doc["stages"] = [_stage_json(s) for s in result.stages]
+            print_json(doc)
+        else:
+            if trace:
+                _print_trace(records, result.stages, show_key)
+            out = sys.stdout.buffer
+            for record in result.records:
+                out.write(record_line(record, show_key) + b"\n")
+            out.flush()
     if expect is not None:
         _compare(expect, [record_line(r, show_key) for r in result.records])
     if result.error is not None:

@@ -26,7 +26,7 @@ def validate(files: tuple[str, ...], secrets_file: str | None, strict: bool,
     from runtime.config.secrets import mask, read_secrets_file
     from runtime.config.validate import analyze_file, analyze_text
     from runtime.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, EnvironmentProblem
-    from tui.cli.output import print_json
+    from tui.cli.output import print_json, until_reader_leaves
 
     secrets = read_secrets_file(secrets_file) if secrets_file else None
     # mask what the configs declare (rendered or plaintext); other values cannot appear
@@ -65,19 +65,20 @@ def validate(files: tuple[str, ...], secrets_file: str | None, strict: bool,
     def m(text: str | None) -> str | None:
         return mask(text, secret_values) if text else text
 
-    if as_json:
-        doc = {"files": [r.to_json() for r in reports]}
-        for f in doc["files"]:
-            for d in f["diagnostics"]:
-                d["message"], d["hint"] = m(d["message"]), m(d["hint"])
-        print_json(doc)
-    else:
-        for r in reports:
-            for d in r.diagnostics:
-                click.echo(m(d.human(r.path)))
-                if d.hint:
-                    click.echo(f"  hint: {m(d.hint)}")
-        click.echo(_summary(reports), err=not reports)
+    with until_reader_leaves():  # `| head`: the verdict below still decides the exit code
+        if as_json:
+            doc = {"files": [r.to_json() for r in reports]}
+            for f in doc["files"]:
+                for d in f["diagnostics"]:
+                    d["message"], d["hint"] = m(d["message"]), m(d["hint"])
+            print_json(doc)
+        else:
+            for r in reports:
+                for d in r.diagnostics:
+                    click.echo(m(d.human(r.path)))
+                    if d.hint:
+                        click.echo(f"  hint: {m(d.hint)}")
+            click.echo(_summary(reports), err=not reports)
     if unreadable:
         sys.exit(EXIT_USAGE)
     sys.exit(EXIT_OK if all(r.valid for r in reports) else EXIT_FAILED)
