@@ -134,7 +134,10 @@ def create_app(supervisor: Supervisor, token: str, *,
 
     @app.get("/connectors")
     def list_connectors() -> list[dict[str, Any]]:
-        return [managed_view(r, home) for r in supervisor.list()]
+        from runtime.launch.inventory import damaged_views
+
+        views = [managed_view(r, home) for r in supervisor.list()]
+        return sorted(views + damaged_views(home), key=lambda v: v["name"])
 
     @app.post("/connectors", status_code=201)
     def create_connector(body: CreateRequest) -> dict[str, Any]:
@@ -149,6 +152,13 @@ def create_app(supervisor: Supervisor, token: str, *,
 
     @app.get("/connectors/{name}")
     def describe_connector(name: str) -> dict[str, Any]:
+        damaged = rec.record_problem(name, home)
+        if damaged is not None:  # the supervisor never loaded it: say what is wrong
+            from runtime.launch.inventory import damaged_view
+
+            view = damaged_view(damaged, home)
+            view["config"] = managed_config(name, home)
+            return view
         record = supervisor.get(name)
         view = managed_view(record, home, history=True)
         view["config"] = managed_config(name, home, supervisor.secret_values(name))
@@ -156,6 +166,11 @@ def create_app(supervisor: Supervisor, token: str, *,
 
     @app.delete("/connectors/{name}")
     def delete_connector(name: str) -> dict[str, Any]:
+        if rec.record_problem(name, home) is not None:  # unknown to the supervisor
+            from runtime.launch.inventory import delete_offline
+
+            delete_offline(name, home)
+            return {"deleted": name}
         supervisor.get(name)
         supervisor.delete(name)
         return {"deleted": name}

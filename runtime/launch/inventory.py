@@ -85,15 +85,53 @@ def managed_views_from_disk(home: Path, *, history: bool = False) -> list[dict[s
         view = managed_view(record, home, history=history)
         view["cluster"] = "stopped"
         views.append(view)
-    return views
+    for view in damaged_views(home):
+        view["cluster"] = "stopped"
+        views.append(view)
+    return sorted(views, key=lambda v: v["name"])
+
+
+DAMAGED = "Damaged"
+
+
+def damaged_view(problem: rec.DamagedRecord, home: Path) -> dict[str, Any]:
+    """A managed connector whose record.json is broken, in the shape every other one has;
+    `last_error` and `damaged` say what is wrong with the file."""
+    from runtime.launch.views import _config_summary, metrics_view
+
+    summary = _config_summary(str(rec.config_path(problem.name, home)))
+    return {
+        "name": problem.name, "type": summary.get("type", ""), "kind": None,
+        "topic": summary.get("topic", ""), "mode": "managed", "status": DAMAGED,
+        "restarts": 0, "records": None, "profile": None, "pid": None, "desired": None,
+        "created_at": None, "started_at": None, "last_exit": None,
+        "last_error": f"record damaged: {problem.message}", "source_path": None,
+        "metrics": metrics_view(problem.name, restarts=0, started_at=None, running=False,
+                                home=home),
+        "damaged": {"path": str(problem.path), "reason": problem.reason,
+                    "line": problem.line, "column": problem.column},
+        "history": [],
+    }
+
+
+def damaged_views(home: Path) -> list[dict[str, Any]]:
+    return [damaged_view(problem, home) for problem in rec.load_damaged(home)]
+
+
+def damaged_hint(name: str) -> str:
+    return (f"`weir connector delete {name}` removes it; then create it again with "
+            "`weir connector create --config FILE`")
 
 
 def find(name: str, home: Path, *, managed: list[dict[str, Any]] | None = None) -> Located:
     """The connector called `name`, looking at the cluster, local processes, Docker."""
-    if rec.load_record(name, home) is not None:
+    record = rec.read_record(name, home)
+    if isinstance(record, rec.DamagedRecord):
+        return Located(name, "managed", damaged_view(record, home))
+    if record is not None:
         view = next((v for v in managed or [] if v["name"] == name), None)
         if view is None:
-            view = managed_view(rec.load_record(name, home), home)  # type: ignore[arg-type]
+            view = managed_view(record, home)
         return Located(name, "managed", view)
     for view in process_views(home):
         if view["name"] == name:
@@ -131,7 +169,10 @@ def delete_process(view: dict[str, Any], home: Path) -> None:
 
 def mark_stopped_offline(name: str, home: Path) -> None:
     """`stop` while the cluster is down: it must not come back at the next start."""
-    record = rec.load_record(name, home)
+    record = rec.read_record(name, home)
+    if isinstance(record, rec.DamagedRecord):
+        raise WeirError(f"managed connector `{name}` cannot be stopped: its record is "
+                        f"damaged ({record.message})", hint=damaged_hint(name))
     if record is None:
         raise NotFound(f"managed connector `{name}` not found")
     _stop_orphan(record)

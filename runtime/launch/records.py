@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import MISSING, asdict, dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -70,17 +70,60 @@ def save_record(record: ConnectorRecord, home: Path | None = None) -> None:
     write_atomic(path, json.dumps(asdict(record), indent=2))
 
 
-def load_record(name: str, home: Path | None = None) -> ConnectorRecord | None:
+@dataclass(frozen=True, slots=True)
+class DamagedRecord:
+    """A record.json that exists but cannot be read back: listed, never silently hidden."""
+
+    name: str
+    path: Path
+    reason: str
+    line: int | None = None  # 1-based, for a JSON syntax error
+    column: int | None = None
+
+    @property
+    def message(self) -> str:
+        where = f"{self.path}:{self.line}:{self.column}" if self.line else str(self.path)
+        return f"{where}: {self.reason}"
+
+
+def read_record(name: str, home: Path | None = None) -> ConnectorRecord | DamagedRecord | None:
+    """The record of `name`; DamagedRecord saying what is wrong with its file; None when
+    there is no record.json at all."""
     path = managed_dir(name, home) / "record.json"
     try:
-        data = json.loads(path.read_text())
-    except (OSError, ValueError):
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
         return None
-    known = {k: v for k, v in data.items() if k in ConnectorRecord.__dataclass_fields__}
+    except OSError as exc:
+        return DamagedRecord(name, path, f"cannot be read: {exc.strerror or exc}")
+    except UnicodeDecodeError:
+        return DamagedRecord(name, path, "is not UTF-8 text")
     try:
-        return ConnectorRecord(**known)
-    except TypeError:
-        return None
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return DamagedRecord(name, path, f"invalid JSON: {exc.msg}", exc.lineno, exc.colno)
+    if not isinstance(data, dict):
+        return DamagedRecord(name, path, f"expected a JSON object, found {type(data).__name__}")
+    fields = ConnectorRecord.__dataclass_fields__
+    missing = [k for k, f in fields.items() if k not in data
+               and f.default is MISSING and f.default_factory is MISSING]
+    if missing:
+        return DamagedRecord(name, path, f"missing field{'s' if len(missing) > 1 else ''} "
+                             + ", ".join(f"`{k}`" for k in missing))
+    try:
+        return ConnectorRecord(**{k: v for k, v in data.items() if k in fields})
+    except TypeError as exc:
+        return DamagedRecord(name, path, str(exc))
+
+
+def load_record(name: str, home: Path | None = None) -> ConnectorRecord | None:
+    record = read_record(name, home)
+    return record if isinstance(record, ConnectorRecord) else None
+
+
+def record_problem(name: str, home: Path | None = None) -> DamagedRecord | None:
+    record = read_record(name, home)
+    return record if isinstance(record, DamagedRecord) else None
 
 
 def load_all(home: Path | None = None) -> list[ConnectorRecord]:
@@ -91,6 +134,17 @@ def load_all(home: Path | None = None) -> list[ConnectorRecord]:
             if record is not None:
                 records.append(record)
     return records
+
+
+def load_damaged(home: Path | None = None) -> list[DamagedRecord]:
+    """Records whose file is there but broken (load_all leaves them out)."""
+    damaged = []
+    for child in sorted(managed_root(home).iterdir()):
+        if child.is_dir() and not child.name.startswith("."):
+            problem = record_problem(child.name, home)
+            if problem is not None:
+                damaged.append(problem)
+    return damaged
 
 
 def write_spec_files(

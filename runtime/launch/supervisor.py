@@ -211,6 +211,12 @@ class Supervisor:
         try:
             return self._records[name]
         except KeyError:
+            damaged = rec.record_problem(name, self.home)
+            if damaged is not None:
+                raise WeirError(f"managed connector `{name}` has a damaged record "
+                                f"({damaged.message})",
+                                hint=f"`weir connector delete {name}` removes it; then "
+                                     "create it again") from None
             known = ", ".join(sorted(self._records)) or "none"
             raise NotFound(
                 f"managed connector `{name}` not found",
