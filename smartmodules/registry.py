@@ -108,36 +108,96 @@ def _entry_dir(name: str) -> Path:
     return registry_dir() / quote(name, safe="@.-+")
 
 
-def _read_entry(directory: Path) -> Entry | None:
+@dataclass(frozen=True, slots=True)
+class Damaged:
+    """A registry entry that cannot be used: listed with why, never silently skipped."""
+
+    name: str
+    directory: Path
+    reason: str  # what is wrong, e.g. `meta.json:3:5: invalid JSON: ...`
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "kind": None, "size": None, "sha256": None,
+                "damaged": self.reason, "path": str(self.directory)}
+
+
+def _inspect(directory: Path) -> Entry | Damaged:
+    """The entry stored in `directory`, or what is wrong with it."""
+    from urllib.parse import unquote
+
+    name = unquote(directory.name)
+    meta_path = directory / "meta.json"
     try:
-        meta = json.loads((directory / "meta.json").read_text())
-        return Entry(**meta, path=str(directory / "module.wasm"))
-    except (OSError, ValueError, TypeError):
-        return None
+        text = meta_path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Damaged(name, directory, "meta.json is missing")
+    except OSError as exc:
+        return Damaged(name, directory, f"meta.json cannot be read: {exc.strerror or exc}")
+    except UnicodeDecodeError:
+        return Damaged(name, directory, "meta.json is not UTF-8 text")
+    try:
+        meta = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return Damaged(name, directory,
+                       f"meta.json:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}")
+    if not isinstance(meta, dict):
+        return Damaged(name, directory,
+                       f"meta.json holds a {type(meta).__name__}, not a JSON object")
+    fields = [f for f in Entry.__dataclass_fields__ if f != "path"]
+    missing = [f for f in fields if f not in meta]
+    if missing:
+        return Damaged(name, directory, "meta.json lacks " + ", ".join(f"`{f}`" for f in missing))
+    wasm = directory / "module.wasm"
+    if not wasm.is_file():
+        return Damaged(name, directory, "module.wasm is missing")
+    return Entry(**{f: meta[f] for f in fields}, path=str(wasm))
 
 
-def list_modules() -> list[Entry]:
+def _read_entry(directory: Path) -> Entry | None:
+    entry = _inspect(directory)
+    return entry if isinstance(entry, Entry) else None
+
+
+def _entry_dirs() -> list[Path]:
+    """Entry directories, without the hidden ones `create` is still writing."""
     directory = registry_dir()
     if not directory.is_dir():
         return []
-    entries = []
-    for child in sorted(directory.iterdir()):
-        if child.is_dir():
-            entry = _read_entry(child)
-            if entry is not None:
-                entries.append(entry)
-    return sorted(entries, key=lambda e: e.name)
+    return [c for c in sorted(directory.iterdir()) if c.is_dir() and not c.name.startswith(".")]
+
+
+def list_modules() -> list[Entry]:
+    """The usable registered modules (list_all also gives the damaged ones)."""
+    return [e for e in list_all() if isinstance(e, Entry)]
+
+
+def list_all() -> list[Entry | Damaged]:
+    """Every registry entry by name, damaged ones included, for list/describe/delete."""
+    return sorted((_inspect(child) for child in _entry_dirs()), key=lambda e: e.name)
+
+
+def damaged_hint(name: str) -> str:
+    return (f"register it again with `weir smartmodule create {name} --wasm-file F --force`, "
+            f"or remove it with `weir smartmodule delete {name}`")
+
+
+def inspect(name: str) -> Entry | Damaged:
+    """Like get, but a damaged entry is returned (to describe it), not raised."""
+    validate_name(name)
+    directory = _entry_dir(name)
+    if directory.is_dir():
+        return _inspect(directory)
+    return get(name)  # raises NotFound listing what is registered
 
 
 def get(name: str) -> Entry:
     """The registered module `name`, or NotFound listing what is registered."""
     validate_name(name)
     directory = _entry_dir(name)
-    entry = _read_entry(directory)
-    if entry is None and directory.is_dir():
-        raise WeirError(f"SmartModule `{name}` is damaged: {directory / 'meta.json'} cannot "
-                        "be read", hint=f"register it again with `weir smartmodule create {name} "
-                        "--wasm-file F --force`, or `weir smartmodule delete` it")
+    entry = _inspect(directory) if directory.is_dir() else None
+    if isinstance(entry, Damaged):
+        raise WeirError(f"SmartModule `{name}` is damaged: {entry.reason} (in {directory})",
+                        hint=damaged_hint(name))
     if entry is None:
         known = [e.name for e in list_modules()]
         hint = (f"registered: {', '.join(known)}" if known else "no SmartModules registered")
@@ -187,8 +247,16 @@ def create(name: str, wasm_file: str | Path, *, force: bool = False) -> Entry:
 
 
 def delete(name: str) -> None:
-    """Remove `name`, also when its entry is damaged."""
-    validate_name(name)
+    """Remove `name`, also when its entry is damaged (even under a name the rules refuse,
+    as long as `list` shows it)."""
+    try:
+        validate_name(name)
+    except InvalidName:
+        listed = next((c for c in _entry_dirs() if _inspect(c).name == name), None)
+        if listed is None:
+            raise
+        shutil.rmtree(listed)
+        return
     directory = _entry_dir(name)
     if not directory.is_dir():
         get(name)  # raises NotFound with what is registered

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -171,3 +172,44 @@ def test_limits_and_wasi(mods):
 def test_usage_errors_exit_2(args):
     r = run_weir("smartmodule", "test", *args, input="")
     assert r.returncode == 2, r.stderr
+
+
+def test_damaged_entries_are_listed_described_and_deletable(mods, weir_home):
+    for name in ("good", "broken-meta", "no-wasm"):
+        created = run_weir("smartmodule", "create", name, "--wasm-file", str(mods / "map.wasm"))
+        assert created.returncode == 0, created.stderr
+    data = json.loads(run_weir("smartmodule", "describe", "good", "-O", "json").stdout)
+    root = Path(data["path"]).parent.parent
+    (root / "broken-meta" / "meta.json").write_text('{"name": "broken-meta",\n  "kind": }\n')
+    (root / "no-wasm" / "module.wasm").unlink()
+    (root / "Stray_Dir").mkdir()  # not even a valid name: still shown, still deletable
+
+    listed = run_weir("smartmodule", "list")
+    assert listed.returncode == 0, listed.stderr
+    rows = [line.split() for line in listed.stdout.splitlines()[1:]]
+    assert rows == [["Stray_Dir", "DAMAGED", "-"], ["broken-meta", "DAMAGED", "-"],
+                    ["good", "map", rows[2][2], rows[2][3]], ["no-wasm", "DAMAGED", "-"]]
+    assert "`broken-meta`: meta.json:2:11: invalid JSON: Expecting value" in listed.stderr
+    assert "`no-wasm`: module.wasm is missing" in listed.stderr
+    assert "`Stray_Dir`: meta.json is missing" in listed.stderr
+    as_json = {d["name"]: d for d in json.loads(
+        run_weir("smartmodule", "list", "-O", "json").stdout)}
+    assert as_json["good"]["damaged"] is None and as_json["good"]["kind"] == "map"
+    assert as_json["no-wasm"]["damaged"] == "module.wasm is missing"
+    assert as_json["broken-meta"]["kind"] is None
+
+    described = run_weir("smartmodule", "describe", "broken-meta")
+    assert described.returncode == 0, described.stderr
+    assert "DAMAGED" in described.stdout
+    assert "meta.json:2:11: invalid JSON" in described.stdout
+    assert str(root / "broken-meta") in described.stdout
+    assert "--force" in described.stderr and "smartmodule delete broken-meta" in described.stderr
+    used = run_weir("smartmodule", "test", "no-wasm", "--text", "x")
+    assert used.returncode == 1 and "damaged: module.wasm is missing" in used.stderr
+
+    for name in ("broken-meta", "no-wasm", "Stray_Dir"):
+        deleted = run_weir("smartmodule", "delete", name)
+        assert deleted.returncode == 0, (name, deleted.stderr)
+    final = json.loads(run_weir("smartmodule", "list", "-O", "json").stdout)
+    assert [d["name"] for d in final] == ["good"]
+    assert sorted(p.name for p in root.iterdir()) == ["good"]

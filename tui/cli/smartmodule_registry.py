@@ -40,30 +40,48 @@ def create(name: str, wasm_file: str, force: bool) -> None:
 @click.command("list")
 @output_option
 def list_(output: str) -> None:
-    """List registered SmartModules: NAME KIND SIZE."""
+    """List registered SmartModules: NAME KIND SIZE. A damaged entry shows KIND `DAMAGED`
+    (and `damaged`, the reason, in JSON); `describe` or the note on stderr says why."""
     from smartmodules import registry
 
-    entries = registry.list_modules()
+    entries = registry.list_all()
     if output == "json":
-        print_json([{"name": e.name, "kind": e.kind, "size": e.size, "sha256": e.sha256}
-                    for e in entries])
+        print_json([e.to_dict() if isinstance(e, registry.Damaged) else
+                    {"name": e.name, "kind": e.kind, "size": e.size, "sha256": e.sha256,
+                     "damaged": None} for e in entries])
         return
     if not entries:
         info("no SmartModules registered; add one with "
              "`weir smartmodule create NAME --wasm-file F`")
         return
-    print_table(["NAME", "KIND", "SIZE"], [(e.name, e.kind, human_size(e.size))
-                                           for e in entries])
+    print_table(["NAME", "KIND", "SIZE"],
+                [(e.name, "DAMAGED", "-") if isinstance(e, registry.Damaged)
+                 else (e.name, e.kind, human_size(e.size)) for e in entries])
+    for e in entries:
+        if isinstance(e, registry.Damaged):
+            info(f"damaged: `{e.name}`: {e.reason}; {registry.damaged_hint(e.name)}")
 
 
 @click.command("describe")
 @click.argument("name")
 @output_option
 def describe(name: str, output: str) -> None:
-    """Show what a registered SmartModule is: kind, size, entry points, imports."""
+    """Show what a registered SmartModule is: kind, size, entry points, imports; for a
+    damaged one, what is wrong with it."""
     from smartmodules import registry
 
-    data = registry.get(name).to_dict()
+    found = registry.inspect(name)
+    if isinstance(found, registry.Damaged):
+        if output == "json":
+            print_json(found.to_dict())
+        else:
+            click.echo(f"name     {found.name}")
+            click.echo("status   DAMAGED")
+            click.echo(f"problem  {found.reason}")
+            click.echo(f"path     {found.directory}")
+        info(f"SmartModule `{name}` is damaged; {registry.damaged_hint(name)}")
+        return
+    data = found.to_dict()
     if output == "json":
         print_json(data)
         return
