@@ -47,14 +47,18 @@ def run(ctx: click.Context, target: str | None, flags: tuple[str, ...], config: 
         for line in describe(exc.diagnostics, exc.path, target, flags):
             info(line)
         ctx.exit(exc.exit_code)
+    from runtime.config.names import validate_name
+    from runtime.launch.names_in_use import refuse_name_in_use
+
+    if name:
+        validate_name("connector", name)
+    refuse_name_in_use(name or spec.name, docker=not docker)  # a Docker run checks Docker
     if docker:
         ctx.exit(run_in_docker(Path(config_path), spec=spec, name=name, detach=detach,
                                secrets=Path(secrets) if secrets else None,
                                base_image=base_image))
     if name and name != spec.name:
-        from runtime.config.names import validate_name
-
-        spec = dataclasses.replace(spec, name=validate_name("connector", name))
+        spec = dataclasses.replace(spec, name=name)
     ctx.exit(run_foreground(spec, config_path))
 
 
