@@ -46,6 +46,7 @@ CODES: dict[str, str] = {
     "secret-not-found": "no value for a declared secret",
     "unused-secret": "a declared secret is never referenced",
     "plaintext-secret": "secret value written in the config",
+    "short-secret": "a secret value too short to be masked reliably",
     "secret-not-rendered": "a ${{ secrets.X }} reference Fluvio would not render here",
     "transform-with-type": "transforms[].with value that is a number or bool",
     "secrets-file": "a bad line in the --secrets file",

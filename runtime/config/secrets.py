@@ -23,14 +23,40 @@ SECRET_REF = re.compile(r"\$\{\{\s*secrets\.([^\s}]*)\s*\}\}")
 NEAR_MISS = re.compile(r"\$\{\{?\s*secrets?\.[^}\s]*\s*\}?\}?")
 
 
+# Secret values shorter than this are masked only where they stand as a whole token.
+SHORT_SECRET = 4
+_HOLE = "\ue000"  # stands for MASK while masking, so no value can match inside a mask
+
+
 def mask(text: str, secret_values: Iterable[str]) -> str:
-    """`text` with every secret value replaced by ******, longest values first."""
+    """`text` with every secret value replaced by ******, longest values first.
+
+    Why short values differ: masking a 1-3 character value (`7`, `ab`) everywhere would
+    shred unrelated text (every `ab` in `table`, every digit 7), so a value shorter than
+    SHORT_SECRET is masked only where it stands as a whole token, with no letter, digit or
+    `_` right before or after it: `pin=ab` and `"ab"` are masked, `table` is left alone.
+    The price is that such a value still shows when it is part of a longer word, which is
+    why validation warns about it (`short-secret`). Longer values are masked wherever they
+    occur.
+    """
     if not text:
         return text
     for value in sorted({v for v in secret_values if v}, key=len, reverse=True):
-        if value in text:
-            text = text.replace(value, MASK)
-    return text
+        if len(value) >= SHORT_SECRET:
+            if value in text:
+                text = text.replace(value, _HOLE)
+        elif value in text:
+            text = re.sub(rf"(?<!\w){re.escape(value)}(?!\w)", _HOLE, text)
+    return text.replace(_HOLE, MASK)
+
+
+def short_secret_problem(name: str, value: str) -> str | None:
+    """Why a secret's value cannot be masked reliably (it is too short), never showing it."""
+    if not value or len(value) >= SHORT_SECRET:
+        return None
+    chars = "character" if len(value) == 1 else "characters"
+    return (f"secret `{name}` is only {len(value)} {chars} long: weir masks it in output "
+            "and logs only where it stands alone, so it can show inside longer words")
 
 
 @dataclass(slots=True)

@@ -35,9 +35,11 @@ from runtime.config.names import name_hint, name_problem
 from runtime.config.secrets import (
     NEAR_MISS,
     SECRET_REF,
+    SHORT_SECRET,
     SecretsFile,
     lookup_secret,
     secret_ref_name,
+    short_secret_problem,
 )
 from runtime.config.yamlpos import Loaded, LoadFailure, Path_, decode, load_yaml, read_bytes
 from runtime.config.yamlpos import scalar_text as _text
@@ -262,6 +264,7 @@ class _Validation:
                                 "key")
                 if isinstance(value, (str, int, float)) and not isinstance(value, bool):
                     self.a.secret_values[name] = _text(value)
+                    self._short_secret(name, _text(value), ("secrets", name))
         for text, path in _strings(d):
             ref = SECRET_REF.search(text)
             if ref:
@@ -551,6 +554,7 @@ class _Validation:
                                   self.env)
             if value is not None:
                 self.a.secret_values[name] = value
+                self._short_secret(name, value, ("meta", "secrets", i, "name"))
             elif self.check_values and name in used:
                 hint = (f"add `{name}=...` to {self.secrets.path} or export {name}"
                         if self.secrets else
@@ -558,6 +562,12 @@ class _Validation:
                 self.ck.add("error", "secret-not-found",
                             f"value not found for secret name {name}",
                             ("meta", "secrets", i, "name"), hint=hint)
+
+    def _short_secret(self, name: str, value: str, path: Path_) -> None:
+        problem = short_secret_problem(name, value)
+        if problem:
+            self.ck.add("warning", "short-secret", problem, path,
+                        hint=f"use a value of at least {SHORT_SECRET} characters")
 
     def _col(self, path: Path_, offset: int) -> tuple[int, int]:
         """Line and column of character `offset` inside the string at `path`."""

@@ -181,6 +181,35 @@ def test_secrets_never_reach_the_terminal_or_the_log(tmp_path):
         assert "hunter2" not in text  # ... with the secret masked
 
 
+def test_a_one_character_secret_does_not_shred_the_output(tmp_path):
+    """Masked where it stands alone, not inside every word: the terminal stays readable
+    and validation said it could not be masked reliably."""
+    secrets = write(tmp_path / "secrets", "PIN=e\n")
+    config = write(tmp_path / "s.yaml", """\
+        apiVersion: 0.1.0
+        meta:
+          version: 0.1.0
+          name: short-pin
+          type: http-source
+          topic: short-pin
+          secrets:
+            - name: PIN
+        http:
+          endpoint: "http://127.0.0.1:9/pin/${{ secrets.PIN }}"
+          interval: 50ms
+        """)
+    proc = spawn("-m", "tui.cli.main", "connector", "run", str(config),
+                 "--secrets", str(secrets))
+    wait_for(lambda: read_metrics("short-pin").errors >= 2)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0, err
+    assert "warning[short-secret]: secret `PIN` is only 1 character long" in err
+    assert "running http-source connector `short-pin`" in err
+    assert "127.0.0.1:9/pin/******" in err  # the token itself is still masked
+    assert "/pin/e" not in err + log_path("short-pin").read_text()
+
+
 def test_sigterm_flushes_and_commits_and_the_sink_resumes_without_loss(tmp_path):
     produce("orders", [f"order {i}" for i in range(60)])
     with CatFacts() as server:
