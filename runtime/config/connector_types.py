@@ -290,6 +290,15 @@ class ConnectorType:
     def alias(self, key: str) -> str | None:
         return dict(self.legacy_aliases).get(key)
 
+    def legacy_param(self, key: str, value: Any) -> tuple[str, Any]:
+        """A legacy `parameters:` entry as the current format has it: the key its alias or
+        the parameter it names (`-` and `_` alike), the value in its current shape.
+        Validation and conversion both read legacy parameters through this, so they agree."""
+        keys = [f.alias or n for n, f in self.params.model_fields.items()]
+        canon = self.alias(key) or next(
+            (k for k in keys if k.replace("-", "_") == key.replace("-", "_")), key)
+        return canon, legacy_value(self, canon, value)
+
 
 BUILTIN_TYPES: dict[str, ConnectorType] = {t.name: t for t in (
     ConnectorType("http-source", "http", "source", "http", HttpSource,

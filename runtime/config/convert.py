@@ -91,7 +91,6 @@ def _plan(a: Analysis) -> _Plan:
     params: dict[str, Any] = {}
     renames: dict[str, str] = {}
     transforms: list[tuple[str, str]] = []
-    keys = [f.alias or n for n, f in ctype.params.model_fields.items()] if ctype else []
     partition = None
     on_error = None
     for key, value in raw_params.items():
@@ -123,9 +122,7 @@ def _plan(a: Analysis) -> _Plan:
             continue
         canon = key
         if ctype is not None:
-            canon = ctype.alias(key) or next(
-                (k for k in keys if k.replace("-", "_") == key.replace("-", "_")), key)
-            value = ct.legacy_value(ctype, canon, value)
+            canon, value = ctype.legacy_param(key, value)
         if canon != key:
             renames[key] = canon
             notes.append(f"parameter `{key}` is written `{canon}`")

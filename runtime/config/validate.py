@@ -278,15 +278,12 @@ class _Validation:
         ctype = self.a.ctype
         common = {k: v for k, v in params.items() if k in LEGACY_COMMON_KEYS}
         own: dict[str, Any] = {}
-        keys = field_keys(ctype.params) if ctype else []
         for key, value in params.items():
             if key in LEGACY_COMMON_KEYS:
                 continue
             canon = key
             if ctype is not None:
-                canon = ctype.alias(key) or next(
-                    (k for k in keys if k.replace("-", "_") == key.replace("-", "_")), key)
-                value = ct.legacy_value(ctype, canon, value)
+                canon, value = ctype.legacy_param(key, value)
                 if canon != key:
                     self._alias_positions(("parameters", key), ("parameters", canon))
             own[canon] = value

@@ -232,3 +232,27 @@ def test_cli_stdin_with_plaintext_secrets_needs_an_output_file(tmp_path):
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "new.secrets").read_text() == "API_KEY=hunter2hunter2\n"
     assert load_connector(out, secrets_file=tmp_path / "new.secrets", env={}).name == "cat-facts"
+
+
+def test_legacy_parameters_read_the_same_in_validation_and_conversion():
+    """One helper (ConnectorType.legacy_param) reads legacy parameters for both: an alias,
+    a `_`/`-` swapped spelling and a one-string header come out the same in each."""
+    from runtime.config.connector_types import BUILTIN_TYPES
+
+    http = BUILTIN_TYPES["http-source"]
+    assert http.legacy_param("header", "A: b") == ("headers", ["A: b"])
+    assert http.legacy_param("output-type", "json") == ("output_type", "json")
+    assert BUILTIN_TYPES["sql-sink"].legacy_param("batch_size", 10) == ("batch-size", 10)
+    assert http.legacy_param("not-a-param", 1) == ("not-a-param", 1)
+    mqtt = BUILTIN_TYPES["mqtt-source"]
+    assert mqtt.legacy_param("mqtt-topic", "t") == ("topic", "t")
+    assert mqtt.legacy_param("timeout", "5") == ("timeout", {"secs": 5, "nanos": 0})
+
+    text = ("version: 0.3.0\nname: p\ntype: http\ntopic: p\nparameters:\n"
+            "  endpoint: https://example.com/\n  header: 'A: b'\n  output-type: json\n"
+            "  interval: 10s\n")
+    validated = analyze_text(text, "p.yaml").params
+    converted = load_connector_text(convert_legacy(text).text, "p.v1.yaml").parameters
+    assert validated == {"endpoint": "https://example.com/", "headers": ["A: b"],
+                         "output_type": "json", "interval": "10s"}
+    assert {k: converted[k] for k in validated} == validated
