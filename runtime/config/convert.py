@@ -157,7 +157,7 @@ def convert_legacy(text: str, path: str = "<text>") -> Conversion:
     if not a.report.valid or a.loaded is None:
         errors = [d for d in a.report.diagnostics if d.severity == "error"]
         first = errors[0] if errors else None
-        where = f"{path}:{first.line}:{first.column}: " if first and first.line else ""
+        where = f"{first.location(path)}: " if first else ""
         raise ConvertFailed(f"{where}{first.message if first else 'invalid config'}",
                             a.report.diagnostics,
                             hint=f"fix the errors first; `weir validate {path}` lists them")
@@ -188,7 +188,7 @@ def _add_api_version(text: str, a: Analysis, path: str) -> Conversion:
               if d.severity == "error" and d.code != "missing-api-version"]
     if errors:
         first = errors[0]
-        raise ConvertFailed(f"{path}:{first.line}:{first.column}: {first.message}",
+        raise ConvertFailed(f"{first.location(path)}: {first.message}",
                             a.report.diagnostics,
                             hint=f"fix the errors first; `weir validate {path}` lists them")
     lines = text.splitlines(keepends=True)

@@ -68,12 +68,14 @@ class Diagnostic:
         return {"severity": self.severity, "code": self.code, "message": self.message,
                 "line": self.line, "column": self.column, "hint": self.hint}
 
+    def location(self, path: str) -> str:
+        """`path:line:col`, or `path` when the problem has no place: how every message
+        about a config file says where."""
+        return path if self.line is None else f"{path}:{self.line}:{self.column or 1}"
+
     def human(self, path: str) -> str:
         """`path:line:col: severity[CODE]: message`, as compilers print it."""
-        where = path
-        if self.line is not None:
-            where += f":{self.line}:{self.column or 1}"
-        return f"{where}: {self.severity}[{self.code}]: {self.message}"
+        return f"{self.location(path)}: {self.severity}[{self.code}]: {self.message}"
 
     def human_with_hint(self, path: str) -> str:
         """`human(path)`, then `  hint: ...` on the next line when there is one."""

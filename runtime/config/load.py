@@ -38,7 +38,7 @@ class ConfigInvalid(WeirError):
         diagnostics = _masked(diagnostics, secret_values)
         errors = [d for d in diagnostics if d.severity == "error"]
         first = errors[0] if errors else None
-        where = f"{path}:{first.line}:{first.column}" if first and first.line else path
+        where = first.location(path) if first else path
         more = f" (and {len(errors) - 1} more error{'s' if len(errors) > 2 else ''})" \
             if len(errors) > 1 else ""
         super().__init__(f"{where}: {first.message if first else 'invalid config'}{more}",

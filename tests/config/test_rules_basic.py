@@ -76,3 +76,17 @@ def test_not_yaml_is_one_error():
     assert codes("a: [\n") == {"yaml-syntax"}
     assert codes("") == {"empty-file"}
     assert codes("- a\n- b\n") == {"not-a-mapping"}
+
+
+def test_every_message_locates_a_diagnostic_the_same_way():
+    """Diagnostic.location is the one `path:line:col` spelling (validate, convert, load)."""
+    from runtime.config.diagnostics import Diagnostic
+    from runtime.config.load import ConfigInvalid
+
+    placed = Diagnostic("error", "invalid-value", "bad", 2, None, None)
+    unplaced = Diagnostic("error", "file-unreadable", "gone", None, None, None)
+    assert placed.location("c.yaml") == "c.yaml:2:1"
+    assert unplaced.location("c.yaml") == "c.yaml"
+    assert placed.human("c.yaml") == "c.yaml:2:1: error[invalid-value]: bad"
+    assert ConfigInvalid("c.yaml", [placed]).message == "c.yaml:2:1: bad"
+    assert ConfigInvalid("c.yaml", [unplaced]).message == "c.yaml: gone"

@@ -43,8 +43,7 @@ def convert(file: str, out: str | None, force: bool) -> None:
         text = decode(sys.stdin.buffer.read()) if from_stdin else read_config_text(file)
     except LoadFailure as exc:
         d = exc.diagnostic
-        where = f"{label}:{d.line}:{d.column}" if d.line else label
-        raise WeirError(f"{where}: {d.message}", hint=d.hint) from None
+        raise WeirError(f"{d.location(label)}: {d.message}", hint=d.hint) from None
     except FileNotFoundError:
         raise EnvironmentProblem(f"{file}: no such file") from None
     except OSError as exc:
