@@ -188,6 +188,9 @@ def start_new(config: Path, mode: Mode, *, secrets: Path | None = None,
                                  hint="give the path of an existing file")
     spec = load_connector(config, secrets_file=secrets)
     name = name or spec.name
+    from runtime.launch.names_in_use import refuse_name_in_use
+
+    refuse_name_in_use(name, docker=mode != "docker")  # a Docker start checks Docker itself
     if mode == "docker":
         from runtime.launch import docker
         from runtime.launch.image import DEFAULT_BASE_IMAGE

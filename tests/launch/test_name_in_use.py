@@ -35,3 +35,17 @@ def test_connector_run_refuses_a_managed_connectors_name(tmp_path):
     ran = run_weir("connector", "run", str(other), "--name", "ticker", timeout=60)
     assert ran.returncode == 0, ran.stderr
     assert len(topic_values("other-ticks")) == 3
+
+
+@pytest.mark.integration
+def test_the_workbench_refuses_a_managed_connectors_name_for_a_process(tmp_path):
+    """The Connectors area starts processes through runtime.launch.control: same rule."""
+    from runtime.errors import WeirError
+    from runtime.launch import control
+
+    managed = write(tmp_path / "ticker.yaml", generator_config("ticker", "ticks"))
+    control.start_new(managed, "managed")
+    with pytest.raises(WeirError, match="already used by a managed connector") as refused:
+        control.start_new(managed, "process")
+    assert "weir connector delete ticker" in refused.value.hint
+    assert [v["mode"] for v in control.list_connectors().connectors] == ["managed"]
