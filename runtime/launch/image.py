@@ -88,7 +88,7 @@ def ensure_image(client: DockerClient, base_image: str = DEFAULT_BASE_IMAGE,
     try:
         _build(client, base.id, wheels, tag, labels, progress, extras=source.extras)
     except Cancelled:
-        _untag(client, tag)
+        _untag(client, tag, key)
         raise
     return tag
 
@@ -101,16 +101,19 @@ def _tagged(client: DockerClient, key: str) -> str | None:
     return None
 
 
-def _untag(client: DockerClient, tag: str) -> None:
+def _untag(client: DockerClient, tag: str, key: str) -> None:
     """A build cancelled at its very end may still tag its image as the engine winds
-    down: remove the tag, watching for a moment in case it comes late."""
+    down: remove that tag (watching for a moment in case it comes late), never the same
+    tag on an image built earlier from another base."""
     import time
 
     from docker.errors import APIError, ImageNotFound
 
     for _ in range(4):
         try:
-            client.images.remove(tag, noprune=False)
+            image = client.images.get(tag)
+            if (image.labels or {}).get("weir.build-key") == key:
+                client.images.remove(tag, noprune=False)
         except ImageNotFound:
             pass
         except APIError as exc:

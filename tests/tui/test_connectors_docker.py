@@ -52,6 +52,11 @@ def shared_wheelhouse(weir_home: Path) -> None:
     (weir_home / "cache" / "wheelhouse").symlink_to(shared, target_is_directory=True)
 
 
+def _failed(app) -> list[str]:
+    """Error notifications so far (a failed start says why in one)."""
+    return [n.message for n in app._notifications if n.severity == "error"]
+
+
 async def _choose(pilot, choice: str) -> None:
     app = pilot.app
     await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen))
@@ -71,9 +76,9 @@ async def test_start_a_generator_in_docker_see_its_records_then_stop_it(
         await pilot.press("a")  # run a config file...
         await answer_prompt(pilot, str(config))
         await _choose(pilot, "docker")  # ...in a container
-        assert app.query_one(LaunchProgress).active
         await wait_for(pilot, lambda: (row := connectors.rows.get("tui-docker")) is not None
-                       and row.running, timeout=BUILD_TIMEOUT)
+                       and row.running or _failed(app), timeout=BUILD_TIMEOUT)
+        assert not _failed(app), _failed(app)
         row = connectors.rows["tui-docker"]
         assert (row.mode, row.type, row.topic) == ("docker", "generator-source",
                                                    "tui-docker-events")
@@ -81,9 +86,12 @@ async def test_start_a_generator_in_docker_see_its_records_then_stop_it(
         [container] = containers_of(docker_engine, "tui-docker", weir_home)
         assert container.status == "running"
 
+        # Its counters come from the telemetry the container writes on the host.
+        await wait_for(pilot, lambda: connectors.rows["tui-docker"].records > 0, timeout=60)
         await pilot.press("t")  # its records, written from inside the container
         tail = app.query_one(TailView)
-        await wait_for(pilot, lambda: tail.total >= 3, timeout=120)
+        await wait_for(pilot, lambda: tail.total >= 3 or _failed(app), timeout=60)
+        assert not _failed(app), _failed(app)
         values = [json.loads(r.value) for r in tail.visible_records()]
         assert all(v["kind"] == "docker" for v in values)
 
@@ -145,6 +153,7 @@ async def test_esc_cancels_a_docker_start_while_its_image_builds(
     base_tag, base_id = fresh_base
     config = generator(tmp_path, "tui-cancel", "tui-cancel-events")
     cleanup.append("tui-cancel")
+    tags_before = _connector_image_tags(docker_engine)
     app = make_app(start_area="connectors", settings=TuiSettings(docker_base_image=base_tag))
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
@@ -165,4 +174,10 @@ async def test_esc_cancels_a_docker_start_while_its_image_builds(
         assert "tui-cancel" not in connectors.rows
     assert containers_of(docker_engine, "tui-cancel", weir_home) == []
     _until_clean(docker_engine, base_tag, base_id)
+    # The same wheels built on another base earlier carry the same tag: it stays.
+    assert tags_before <= _connector_image_tags(docker_engine)
+
+
+def _connector_image_tags(engine) -> set[str]:
+    return {tag for image in engine.images.list(name="weir-connector") for tag in image.tags}
 
