@@ -309,9 +309,10 @@ def _pip(args: list[str], *, what: str, progress: Progress = QUIET) -> None:
             saved = 0
             try:
                 for line in _lines(proc, progress):
-                    if line.lstrip().startswith("Saved "):
+                    wheel = _wheel_named(line)
+                    if wheel:
                         saved += 1
-                        progress.step(f"{what}: {saved} saved, last {Path(line.split()[-1]).name}")
+                        progress.step(f"{what}: {saved} saved, last {wheel}")
             except BaseException:
                 proc.kill()
                 raise
@@ -328,6 +329,16 @@ def _pip(args: list[str], *, what: str, progress: Progress = QUIET) -> None:
             hint="the host needs pip and access to PyPI (or a local index) the first time; "
             "the wheels are cached after that",
         )
+
+
+def _wheel_named(line: str) -> str | None:
+    """The wheel a pip output line says it saved (downloaded) or created (built)."""
+    text = line.strip()
+    if text.startswith("Saved "):
+        return Path(text.split()[-1]).name
+    if text.startswith("Created wheel for ") and "filename=" in text:
+        return text.split("filename=", 1)[1].split()[0]
+    return None
 
 
 def _lines(proc: subprocess.Popen, progress: Progress, timeout_s: float = 1800):

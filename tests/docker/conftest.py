@@ -11,15 +11,17 @@ run here (not root and no usable engine, or no dockerd binary); anything else fa
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import shutil
 import subprocess
 import time
+import uuid
 from pathlib import Path
 
 import pytest
 
-from tests.docker.helpers import containers_of
+from tests.docker.helpers import containers_of, remove_with_descendants
 
 BASE_IMAGE = "weir-test-base:bookworm"
 SOCKET = "/var/run/docker.sock"
@@ -129,3 +131,26 @@ def cleanup(docker_engine, weir_home):
     for name in names:
         for container in containers_of(docker_engine, name, weir_home):
             container.remove(force=True)
+
+
+@pytest.fixture
+def shared_wheelhouse(weir_home: Path) -> None:
+    """Every test has its own WEIR_HOME; the wheels the image installs (built on the host,
+    minutes the first time) are kept once for all of them, as one user's home keeps them."""
+    shared = _cache_dir() / "wheelhouse"
+    shared.mkdir(parents=True, exist_ok=True)
+    (weir_home / "cache").mkdir(exist_ok=True)
+    (weir_home / "cache" / "wheelhouse").symlink_to(shared, target_is_directory=True)
+
+
+@pytest.fixture
+def fresh_base(docker_engine, base_image):
+    """The base image under a new id, so the connector image is not cached and a start
+    must build it; removed afterwards with whatever a build left on top of it."""
+    tag = f"weir-test-cancel:{uuid.uuid4().hex[:12]}"
+    recipe = f"FROM {base_image}\nLABEL weir.test.cancel={tag.split(':')[1]}\n"
+    image, _ = docker_engine.images.build(fileobj=io.BytesIO(recipe.encode()), tag=tag,
+                                          pull=False, network_mode="none", rm=True)
+    yield tag, image.id
+    remove_with_descendants(docker_engine, image.id)
+

@@ -69,4 +69,10 @@ async def ready(pilot) -> None:
 
 
 # The real Docker engine and the offline base image, shared with tests/docker.
-from tests.docker.conftest import base_image, cleanup, docker_engine  # noqa: E402, F401
+from tests.docker.conftest import (  # noqa: E402, F401
+    base_image,
+    cleanup,
+    docker_engine,
+    fresh_base,
+    shared_wheelhouse,
+)

@@ -4,16 +4,12 @@ builds leaves neither a container nor an image behind."""
 
 from __future__ import annotations
 
-import io
 import json
-import time
-import uuid
 from pathlib import Path
 
 import pytest
 
-from tests.docker.conftest import _cache_dir
-from tests.docker.helpers import BUILD_TIMEOUT, containers_of
+from tests.docker.helpers import BUILD_TIMEOUT, connector_image_tags, containers_of, until_clean
 from tests.tui.conftest import SIZE, answer_prompt, make_app, ready, wait_for
 from tui.components.common.modals import ChoiceScreen, ConfirmScreen
 from tui.components.connectors.launch_view import LaunchProgress
@@ -40,16 +36,6 @@ generator:
   rate: 20
 """)
     return path
-
-
-@pytest.fixture
-def shared_wheelhouse(weir_home: Path) -> None:
-    """Every test has its own WEIR_HOME; the wheels the image installs (built on the host,
-    minutes the first time) are kept once for all of them, as one user's home keeps them."""
-    shared = _cache_dir() / "wheelhouse"
-    shared.mkdir(parents=True, exist_ok=True)
-    (weir_home / "cache").mkdir(exist_ok=True)
-    (weir_home / "cache" / "wheelhouse").symlink_to(shared, target_is_directory=True)
 
 
 def _failed(app) -> list[str]:
@@ -112,48 +98,12 @@ async def test_start_a_generator_in_docker_see_its_records_then_stop_it(
         assert containers_of(docker_engine, "tui-docker", weir_home) == []
 
 
-@pytest.fixture
-def fresh_base(docker_engine, base_image):
-    """The base image under a new id, so the connector image is not cached and a start
-    must build it; removed afterwards with whatever a build left on top of it."""
-    tag = f"weir-test-cancel:{uuid.uuid4().hex[:12]}"
-    recipe = f"FROM {base_image}\nLABEL weir.test.cancel={tag.split(':')[1]}\n"
-    image, _ = docker_engine.images.build(fileobj=io.BytesIO(recipe.encode()), tag=tag,
-                                          pull=False, network_mode="none", rm=True)
-    yield tag, image.id
-    _remove_with_descendants(docker_engine, image.id)
-
-
-def _remove_with_descendants(engine, image_id: str) -> None:
-    children = [i for i in engine.images.list(all=True)
-                if i.attrs.get("Parent") == image_id]
-    for child in children:
-        _remove_with_descendants(engine, child.id)
-    for container in engine.containers.list(all=True, filters={"ancestor": image_id}):
-        container.remove(force=True)
-    engine.images.remove(image_id, force=True)
-
-
-def _leftovers(engine, base_tag: str, base_id: str) -> tuple[list, list]:
-    containers = engine.containers.list(all=True, filters={"ancestor": base_id})
-    images = engine.images.list(filters={"label": f"weir.base-image={base_tag}"})
-    return containers, images
-
-
-def _until_clean(engine, base_tag: str, base_id: str, timeout: float = 60) -> None:
-    """The engine removes a cancelled build's step container as it winds down."""
-    deadline = time.monotonic() + timeout
-    while _leftovers(engine, base_tag, base_id) != ([], []):
-        assert time.monotonic() < deadline, _leftovers(engine, base_tag, base_id)
-        time.sleep(0.5)
-
-
 async def test_esc_cancels_a_docker_start_while_its_image_builds(
         tmp_path, docker_engine, fresh_base, weir_home, cleanup, shared_wheelhouse):
     base_tag, base_id = fresh_base
     config = generator(tmp_path, "tui-cancel", "tui-cancel-events")
     cleanup.append("tui-cancel")
-    tags_before = _connector_image_tags(docker_engine)
+    tags_before = connector_image_tags(docker_engine)
     app = make_app(start_area="connectors", settings=TuiSettings(docker_base_image=base_tag))
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
@@ -173,11 +123,6 @@ async def test_esc_cancels_a_docker_start_while_its_image_builds(
         await pilot.pause(2.0)
         assert "tui-cancel" not in connectors.rows
     assert containers_of(docker_engine, "tui-cancel", weir_home) == []
-    _until_clean(docker_engine, base_tag, base_id)
+    until_clean(docker_engine, base_tag, base_id)
     # The same wheels built on another base earlier carry the same tag: it stays.
-    assert tags_before <= _connector_image_tags(docker_engine)
-
-
-def _connector_image_tags(engine) -> set[str]:
-    return {tag for image in engine.images.list(name="weir-connector") for tag in image.tags}
-
+    assert tags_before <= connector_image_tags(docker_engine)
