@@ -190,14 +190,17 @@ def create_app(supervisor: Supervisor, token: str, *,
     @app.get("/connectors/{name}/logs")
     def connector_logs(name: str, since: float | None = None, tail: int | None = None,
                        follow: bool = False) -> StreamingResponse:
-        supervisor.get(name)
+        # a damaged record's connector cannot run, but its past log is still worth reading
+        damaged = rec.record_problem(name, home) is not None
+        if not damaged:
+            supervisor.get(name)
         path = telemetry.log_path(name, home)
         lines, offset = read_lines(path, since=since, tail=tail)
 
         async def stream() -> AsyncIterator[bytes]:
             if lines:
                 yield ("\n".join(lines) + "\n").encode()
-            if not follow:
+            if not follow or damaged:
                 return
             follower = LogFollower(path, offset)
             while not is_closing():

@@ -38,6 +38,10 @@ def _assert_reported(name: str, record_path) -> None:
     assert f"{record_path}:3:15: invalid JSON" in described.stdout
     assert "name: " + name in described.stdout  # the config copy is still shown
 
+    logs = run_weir("connector", "logs", name, timeout=30)
+    assert logs.returncode == 0, logs.stderr
+    assert "supervisor: started pid" in logs.stdout  # its past log is still readable
+
 
 @pytest.mark.integration
 def test_a_damaged_record_is_listed_described_and_deletable(tmp_path, weir_home):
