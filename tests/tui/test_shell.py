@@ -83,8 +83,8 @@ async def test_command_palette_holds_every_pane_action() -> None:
         for area in AREAS:
             assert f"Go to {area.title}" in titles
         for expected in ("Editor: Save", "Editor: Convert", "Connectors: Stop",
-                         "Connectors: Delete", "Topics: Filter", "Topics: Jump to offset",
-                         "SmartModules: Build", "SmartModules: Run",
+                         "Connectors: Delete", "Connectors: Cancel start", "Topics: Filter",
+                         "Topics: Jump to offset", "SmartModules: Build", "SmartModules: Run",
                          "Logs: Events only"):
             assert expected in titles, expected
         command = next(c for c in app.get_system_commands(app.screen)
