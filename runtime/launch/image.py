@@ -2,8 +2,8 @@
 
 The image is found again by a build key (weir's code, the host's pinned dependencies,
 the base image's id) stored as a label, so an unchanged weir never rebuilds and never
-even rebuilds its wheelhouse. Its tag, `weir-connector:<version>-<hash of the wheel set>`,
-says which weir it holds.
+even rebuilds its wheelhouse. Its tag, `weir-connector:<version>-<hash of the wheel set and
+the base image>`, says which weir it holds.
 """
 
 from __future__ import annotations
@@ -75,7 +75,10 @@ def ensure_image(client: DockerClient, base_image: str = DEFAULT_BASE_IMAGE,
     target = probe_base(client, base_image)
     wheels = [*dependency_wheels(source, target, progress),
               weir_wheel(source, progress)]
-    tag = f"{IMAGE_REPOSITORY}:{source.version}-{wheel_set_hash(wheels)[:12]}"
+    # The base is in the tag too: the same wheels on two bases are two images, and one
+    # build must never take the other's tag.
+    content = hashlib.sha256(f"{wheel_set_hash(wheels)} {base.id}".encode()).hexdigest()
+    tag = f"{IMAGE_REPOSITORY}:{source.version}-{content[:12]}"
     labels = {
         "weir.build-key": key,
         "weir.version": source.version,
@@ -216,8 +219,8 @@ def _build(client: DockerClient, base_image: str, wheels: list[Path], tag: str,
             _link_or_copy(wheel, context / "wheels" / wheel.name)
         recipe = dockerfile(base_image, pip_wheels[0].name, version, extras)
         (context / "Dockerfile").write_text(recipe)
-        lines, errors = _stream_build(client, progress, path=str(context), tag=tag,
-                                      labels=labels)
+        lines, errors = _stream_build(client, progress, len(wheels), path=str(context),
+                                      tag=tag, labels=labels)
         if errors:
             tail = "\n  ".join(lines[-12:])
             raise WeirError(
@@ -231,10 +234,11 @@ def _build(client: DockerClient, base_image: str, wheels: list[Path], tag: str,
 _STEP = re.compile(r"^Step (\d+)/(\d+) : (.*)")
 
 
-def _stream_build(client: DockerClient, progress: Progress,
+def _stream_build(client: DockerClient, progress: Progress, wheel_count: int,
                   **build: object) -> tuple[list[str], list[str]]:
-    """Run the build, reporting `Step i/n` lines; on a cancel, close the connection,
-    which makes the engine abandon the build (and, with forcerm, its container)."""
+    """Run the build, reporting its steps (and, in the long one, each wheel pip takes);
+    on a cancel, close the connection, which makes the engine abandon the build (and,
+    with forcerm, remove its container)."""
     from docker.errors import APIError
 
     responses: list = []
@@ -253,18 +257,26 @@ def _stream_build(client: DockerClient, progress: Progress,
     finally:
         client.api.hooks["response"].remove(keep)
     try:
+        step = (0, 1)
+        installed = 0
         for chunk in chunks:
             progress.check()
             if "error" in chunk:
                 errors.append(str(chunk["error"]).strip())
-            line = (chunk.get("stream") or "").rstrip()
-            if not line.strip():
-                continue
-            lines.append(line)
-            if match := _STEP.match(line):
-                done, total = int(match.group(1)), int(match.group(2))
-                progress.step(f"image step {done}/{total}: {match.group(3)[:80]}",
-                              (done - 1) / total)
+            for line in (chunk.get("stream") or "").splitlines():
+                if not line.strip():
+                    continue
+                lines.append(line)
+                if match := _STEP.match(line):
+                    step = (int(match.group(1)), int(match.group(2)))
+                    progress.step(f"image step {step[0]}/{step[1]}: {match.group(3)[:80]}",
+                                  (step[0] - 1) / step[1])
+                elif line.startswith("Processing /tmp/weir-wheels/"):
+                    installed += 1
+                    within = min(installed / wheel_count, 1.0)
+                    progress.step(f"image step {step[0]}/{step[1]}: installing wheel "
+                                  f"{installed}/{wheel_count}, {line.rsplit('/', 1)[-1]}",
+                                  (step[0] - 1 + within) / step[1], detail=True)
         progress.check()
     except APIError as exc:
         errors.append(str(exc.explanation or exc))

@@ -19,6 +19,7 @@ class Cancelled(WeirError):
 class Step:
     text: str  # what is happening now, one line
     fraction: float | None = None  # 0..1 of the current phase when known
+    detail: bool = False  # one of many small steps (a wheel): a log may leave it out
 
 
 OnStep = Callable[[Step], None]
@@ -41,11 +42,11 @@ class Progress:
         if self.cancelled:
             raise Cancelled("cancelled by the user")
 
-    def step(self, text: str, fraction: float | None = None) -> None:
+    def step(self, text: str, fraction: float | None = None, *, detail: bool = False) -> None:
         """Check for a cancel, then report `text`."""
         self.check()
         if self.on_step is not None:
-            self.on_step(Step(text, fraction))
+            self.on_step(Step(text, fraction, detail))
 
 
 QUIET = Progress()

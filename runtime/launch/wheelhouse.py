@@ -312,7 +312,7 @@ def _pip(args: list[str], *, what: str, progress: Progress = QUIET) -> None:
                     wheel = _wheel_named(line)
                     if wheel:
                         saved += 1
-                        progress.step(f"{what}: {saved} saved, last {wheel}")
+                        progress.step(f"{what}: {saved} saved, last {wheel}", detail=True)
             except BaseException:
                 proc.kill()
                 raise

@@ -64,7 +64,7 @@ def run_in_docker(config: Path, *, spec=None, secrets: Path | None = None,
         started = launch.start_container(
             config, name=name, spec=spec, secrets=secrets.resolve() if secrets else None,
             base_image=base_image or DEFAULT_BASE_IMAGE, client=client,
-            progress=Progress(lambda step: info(step.text), cancel),
+            progress=Progress(lambda step: None if step.detail else info(step.text), cancel),
         )
     if detach:
         click.echo(started.container)
