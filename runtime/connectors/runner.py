@@ -121,8 +121,10 @@ def _signals(stop: StopSignal, reporter: Reporter, *, enabled: bool):
         name = signal.Signals(signum).name
         if stop.is_set():
             raise KeyboardInterrupt(name)  # the second one: stop now, without the grace
-        reporter.info(f"received {name}: stopping (again to stop at once)")
+        # set before logging: a second signal can run this handler again in the middle
+        # of the first one's logging, and must then find the stop already asked for
         stop.set()
+        reporter.info(f"received {name}: stopping (again to stop at once)")
 
     previous = {s: signal.signal(s, handler) for s in (signal.SIGTERM, signal.SIGINT)}
     try:

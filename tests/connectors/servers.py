@@ -86,10 +86,11 @@ class CatFacts:
             def do_POST(self) -> None:  # noqa: N802
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
-                if outer.sink_delay:
-                    time.sleep(outer.sink_delay)
+                # recorded on arrival, so a test can act while the reply is still delayed
                 outer.requests.append({"path": self.path, "headers": dict(self.headers),
                                        "body": body})
+                if outer.sink_delay:
+                    time.sleep(outer.sink_delay)
                 with outer.lock:
                     fail = outer.sink_failures > 0
                     outer.sink_failures -= 1
