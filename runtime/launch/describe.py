@@ -68,7 +68,7 @@ def describe_text(view: dict) -> str:
         where += f", pid {view['pid']}"
     lines = [
         f"status: {view['status']} ({where})",
-        f"restarts: {view.get('restarts', 0)}, uptime: {_age(metrics.get('uptime_s'))}",
+        f"restarts: {view.get('restarts', 0)}, uptime: {age(metrics.get('uptime_s'))}",
         f"records: in {metrics.get('records_in', 0)}, out {metrics.get('records_out', 0)}, "
         f"filtered {metrics.get('filtered', 0)}, errors {metrics.get('errors', 0)}, "
         f"bytes {_bytes(metrics.get('bytes'))}",
@@ -86,7 +86,8 @@ def describe_text(view: dict) -> str:
     return "\n".join(out)
 
 
-def _age(seconds: float | None) -> str:
+def age(seconds: float | None) -> str:
+    """`42s`, `3m 5s`, `2h 10m`; `-` for none."""
     if not seconds:
         return "-"
     seconds = int(seconds)

@@ -41,6 +41,7 @@ def stop() -> None:
 def status(output: str) -> None:
     """Is the cluster running, where, and how are its connectors doing."""
     from runtime.launch.cluster import cluster_status
+    from runtime.launch.describe import age
 
     state = cluster_status()
     if output == "json":
@@ -51,7 +52,7 @@ def status(output: str) -> None:
         click.echo(f"home: {state['home']}")
         return
     click.echo(f"local cluster: running (pid {state['pid']}, {state['url']}, "
-               f"up {_duration(state['uptime_s'])})")
+               f"up {age(state['uptime_s'])})")
     click.echo(f"home: {state['home']}")
     if not state.get("reachable", False):
         click.echo(f"api: not answering ({state.get('error')})")
@@ -59,12 +60,3 @@ def status(output: str) -> None:
     counts = state.get("connectors") or {}
     summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "none"
     click.echo(f"connectors: {summary}")
-
-
-def _duration(seconds: float) -> str:
-    seconds = int(seconds)
-    if seconds < 60:
-        return f"{seconds}s"
-    if seconds < 3600:
-        return f"{seconds // 60}m {seconds % 60}s"
-    return f"{seconds // 3600}h {seconds % 3600 // 60}m"

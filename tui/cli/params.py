@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import click
 
 _NO_LIMIT = ("forever", "infinite", "infinity", "unlimited", "none", "never", "off")
@@ -21,58 +23,57 @@ def _no_limit(value: str, param: click.Parameter | None, example: str) -> str | 
     return f"`{value}` is not a value: leave {flag} out for no limit, or give one, e.g. {example}"
 
 
-class Duration(click.ParamType):
-    """A humantime duration (`7d`, `1h 30m`) as milliseconds; `positive` refuses 0."""
+class _Quantity(click.ParamType):
+    """A value with a unit, read by `parse` (a runtime.config.values parser raising
+    ValueProblem); `positive` refuses 0."""
+
+    noun = "value"
+
+    def __init__(self, parse: Callable[[str], int], *, positive: bool, example: str) -> None:
+        self.parse = parse
+        self.positive = positive
+        self.example = example
+
+    def convert(self, value, param, ctx) -> int:
+        if isinstance(value, int):
+            return value
+        from runtime.config.values import ValueProblem
+
+        unlimited = _no_limit(value, param, self.example)
+        if unlimited:
+            self.fail(unlimited, param, ctx)
+        try:
+            number = self.parse(value)
+        except ValueProblem as exc:
+            self.fail(_with_example(exc.message, self.example), param, ctx)
+        if self.positive and number <= 0:
+            self.fail(f"`{value}` is zero; give a positive {self.noun}, e.g. {self.example}",
+                      param, ctx)
+        return number
+
+
+class Duration(_Quantity):
+    """A humantime duration (`7d`, `1h 30m`) as milliseconds."""
 
     name = "duration"
+    noun = "duration"
 
     def __init__(self, *, positive: bool = True, example: str = "7d, 12h or 30m") -> None:
-        self.positive = positive
-        self.example = example
+        from runtime.config.values import parse_duration
 
-    def convert(self, value, param, ctx) -> int:
-        if isinstance(value, int):
-            return value
-        from runtime.config.values import ValueProblem, parse_duration
-
-        unlimited = _no_limit(value, param, self.example)
-        if unlimited:
-            self.fail(unlimited, param, ctx)
-        try:
-            ms = parse_duration(value)
-        except ValueProblem as exc:
-            self.fail(_with_example(exc.message, self.example), param, ctx)
-        if self.positive and ms <= 0:
-            self.fail(f"`{value}` is zero; give a positive duration, e.g. {self.example}",
-                      param, ctx)
-        return ms
+        super().__init__(parse_duration, positive=positive, example=example)
 
 
-class ByteSize(click.ParamType):
-    """A byte size (`10MB`, `512 KiB`, `4096`) as bytes; `positive` refuses 0."""
+class ByteSize(_Quantity):
+    """A byte size (`10MB`, `512 KiB`, `4096`) as bytes."""
 
     name = "size"
+    noun = "size"
 
     def __init__(self, *, positive: bool = True, example: str = "10MB, 512KiB or 4096") -> None:
-        self.positive = positive
-        self.example = example
+        from runtime.config.values import parse_bytes
 
-    def convert(self, value, param, ctx) -> int:
-        if isinstance(value, int):
-            return value
-        from runtime.config.values import ValueProblem, parse_bytes
-
-        unlimited = _no_limit(value, param, self.example)
-        if unlimited:
-            self.fail(unlimited, param, ctx)
-        try:
-            size = parse_bytes(value)
-        except ValueProblem as exc:
-            self.fail(_with_example(exc.message, self.example), param, ctx)
-        if self.positive and size <= 0:
-            self.fail(f"`{value}` is zero; give a positive size, e.g. {self.example}",
-                      param, ctx)
-        return size
+        super().__init__(parse_bytes, positive=positive, example=example)
 
 
 class Count(click.ParamType):
