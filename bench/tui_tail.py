@@ -182,6 +182,7 @@ async def tui_run(home: str, rate: int, seconds: float) -> dict:
             "rate": at_end / seconds, "received_at_end": at_end, "produced": latest,
             "caught_up": tail.total, "catch_up_s": catch_up, "latencies": latencies,
             "rss": rss, "history": len(tail.records), "stream_position": produced,
+            "skipped": topics.stream.skipped,
         }
 
 
@@ -207,8 +208,11 @@ def main() -> None:
           f"({raw_received:,} of {raw_produced:,} produced)")
     print(f"TUI tail:                    {result['rate']:,.0f} records/s "
           f"({result['rate'] / raw_rate:.2f}x baseline; {result['received_at_end']:,} of "
-          f"{result['produced']:,} shown when the producer stopped, all "
+          f"{result['produced']:,} shown when the producer stopped, "
           f"{result['caught_up']:,} {result['catch_up_s']:.2f} s later)")
+    if result["skipped"]:
+        print(f"  skipped by the tail while the UI fell behind (counted on screen): "
+              f"{result['skipped']:,} records")
     print(f"key latency (key to its action, {len(lat)} keys, one every 100 ms): "
           f"p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {lat[-1] * 1000:.1f} ms")
     print(f"memory (tail history bounded at {result['history']:,} records):")
