@@ -39,13 +39,14 @@ def make_app(**kwargs) -> WeirApp:
 
 
 async def wait_for(pilot, predicate, timeout: float = 20.0) -> None:
-    """Let the app run until `predicate()` holds (background work, screens, timers)."""
-    steps = int(timeout / 0.05)
-    for _ in range(steps):
+    """Let the app run until `predicate()` holds (background work, screens, timers).
+    The deadline is wall-clock time: a busy app makes each pause longer, not the wait."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
         if predicate():
             return
         await pilot.pause(0.05)
-    assert predicate(), "the app did not reach the expected state in time"
+    assert predicate(), f"the app did not reach the expected state within {timeout:.0f} s"
 
 
 async def answer_prompt(pilot, value: str) -> None:
