@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+# A runner that starts the suite in the background of a non-interactive shell hands it
+# SIGINT ignored, and every child inherits that: the tests that stop a command the way
+# Ctrl-C does (SIGINT) would wait for it forever. Take SIGINT back, so children start
+# with the default and weir installs its own handling.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 REPO = Path(__file__).resolve().parent.parent
 
