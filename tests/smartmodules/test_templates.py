@@ -134,6 +134,10 @@ def test_examples_carry_the_template_glue() -> None:
             .replace("-", "_") + ".wasm")
         assert prebuilt.is_file(), f"{prebuilt} missing: run scripts/prebuild-smartmodules.sh"
     assert {"filter", "map", "filter_map", "array_map", "aggregate"} <= kinds
+    # the small JSON reader is copied into the crates that read JSON: the copies agree
+    readers = {c.name: (c / "src" / "json.rs").read_text() for c in crates
+               if (c / "src" / "json.rs").exists()}
+    assert len(readers) >= 2 and len(set(readers.values())) == 1, sorted(readers)
 
 
 def test_build_refuses_crate_without_cdylib(tmp_path: Path) -> None:
