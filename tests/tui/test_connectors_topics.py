@@ -256,3 +256,26 @@ async def test_managed_connector_create_describe_restart_delete(tmp_path: Path,
             await wait_for(pilot, lambda: "tui-managed" not in connectors.rows, timeout=60)
     finally:
         stop_cluster(weir_home)
+
+
+async def test_a_tail_opened_before_its_topic_exists_waits_for_it() -> None:
+    from runtime.topics import open_store
+    from tui.components.topics.tail_status import TailStatus
+
+    app = make_app(start_area="topics")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        topics = app.query_one(TopicsPane)
+        topics.select_topic("not-yet")
+        state = app.query_one("#tail-state", TailStatus)
+        await wait_for(pilot, lambda: "waiting for the topic" in str(state.render()))
+        store = open_store()
+        try:
+            store.create_topic(TopicSpec("not-yet", partitions=1))
+            store.append("not-yet", [ProduceRecord(b"first"), ProduceRecord(b"second")])
+        finally:
+            store.close()
+        tail = app.query_one(TailView)
+        await wait_for(pilot, lambda: tail.total == 2)
+        assert [r.value for r in tail.records] == [b"first", b"second"]
+        assert "waiting" not in str(state.render()) and topics.stream.alive

@@ -20,6 +20,8 @@ START_BEGINNING = "beginning"
 
 
 class TopicStream:
+    WAIT_POLL_S = 0.25  # how often a tail of a topic that does not exist yet looks again
+
     def __init__(
         self,
         topic: str,
@@ -36,6 +38,8 @@ class TopicStream:
         self.skipped = 0  # dropped because the UI fell behind
         self.received = 0
         self.error: BaseException | None = None
+        self.waiting = False  # the topic does not exist (yet)
+        self.waited = False  # it did not exist when the tail opened
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._resume = threading.Event()
@@ -101,15 +105,19 @@ class TopicStream:
             open_store = self._open_store
         store = open_store()
         try:
-            info = store.describe_topic(self.topic)
+            info = await self._topic_info(store)
+            if info is None:
+                return  # stopped while waiting for the topic
             partitions = self.partitions or [p.partition for p in info.partitions]
             by_id = {p.partition: p for p in info.partitions}
             for p in partitions:
                 if p not in by_id:
                     continue
                 part = by_id[p]
-                if self.start == START_END:
+                if self.start == START_END and not self.waited:
                     offset = part.latest
+                elif self.start == START_END:
+                    offset = part.earliest  # created after the tail opened: all of it is new
                 elif self.start == START_BEGINNING:
                     offset = part.earliest
                 else:
@@ -131,6 +139,23 @@ class TopicStream:
             await asyncio.gather(*tasks, return_exceptions=True)
         finally:
             store.close()
+
+    async def _topic_info(self, store):
+        """The topic's description, waiting for it to exist: a connector creates its topic
+        when it starts, and a tail opened just before that would otherwise fail. None
+        when stopped first."""
+        from runtime.errors import NotFound
+
+        while not self._stop.is_set():
+            try:
+                info = store.describe_topic(self.topic)
+            except NotFound:
+                self.waiting = self.waited = True
+                await asyncio.sleep(self.WAIT_POLL_S)
+                continue
+            self.waiting = False
+            return info
+        return None
 
     async def _follow(self, store, partition: int, offset: int) -> None:
         stream = store.follow(self.topic, partition, offset)
