@@ -25,6 +25,7 @@ from smartmodules.engine import get_engine
 from smartmodules.fastcall import FastFunc, GuestMemory
 
 _PAGE = 65536
+_NOT_BYTES = "record keys and values must be bytes (keys may be None)"
 _NO_KEYS = b"\xff" * 4096  # key starts of -1 (None) as i32, grown on demand
 
 
@@ -92,7 +93,7 @@ class Codec:
             vdump = marshal.dumps(values, 2)
             kdump = b"" if keys.count(None) == n else marshal.dumps(keys, 2)
         except ValueError:  # an object marshal cannot write at all
-            vdump = kdump = b"?"
+            raise TypeError(_NOT_BYTES) from None
         a_vals = 16
         a_keys = a_vals + len(vdump)
         a_offs = _align(a_keys + len(kdump))
@@ -110,11 +111,10 @@ class Codec:
         wide = _packer("q", n)
         write(a_offs, wide.pack(*offsets))
         write(a_tss, wide.pack(*timestamps))
-        length = -1 if vdump == b"?" else self._encode(
-            n, a_vals + 5, a_keys + 5 if kdump else 0, a_offs, a_tss,
-            base_offset, base_timestamp, a_out, a_bounds)
-        if length < 0:
-            raise TypeError("record keys and values must be bytes (keys may be None)")
+        length = self._encode(n, a_vals + 5, a_keys + 5 if kdump else 0, a_offs, a_tss,
+                              base_offset, base_timestamp, a_out, a_bounds)
+        if length < 0:  # an item marshal wrote as something other than bytes (or None)
+            raise TypeError(_NOT_BYTES)
         self._in = (a_out, a_bounds, n)
         return self._mem.read(a_out, length)
 

@@ -64,7 +64,6 @@ class TopicsPane(ReportsWorkerErrors, Horizontal):
         super().__init__(**kwargs)
         self.topic: str | None = None
         self.stream: TopicStream | None = None
-        self._shown_waiting = False  # what the tail state line last said
         self._start: str | int = START_END
 
     def compose(self) -> ComposeResult:
@@ -180,7 +179,7 @@ class TopicsPane(ReportsWorkerErrors, Horizontal):
             if len(stream.positions) > 1:
                 batch.sort(key=lambda r: r.timestamp)  # partitions interleaved by time
             self.query_one(TailView).add(batch)
-        if batch or stream.waiting != self._shown_waiting:
+        if batch or stream.waited:  # a waiting tail's line says when its topic came
             self._show_state()
         if stream.error is not None and not stream.alive:
             error = stream.error
@@ -193,7 +192,6 @@ class TopicsPane(ReportsWorkerErrors, Horizontal):
     def _show_state(self) -> None:
         tail = self.query_one(TailView)
         stream = self.stream
-        self._shown_waiting = stream is not None and stream.waiting
         if stream is None:
             state = Text("stopped", "dim")
         elif stream.waiting:

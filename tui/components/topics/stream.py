@@ -116,10 +116,8 @@ class TopicStream:
                 part = by_id[p]
                 if self.start == START_END and not self.waited:
                     offset = part.latest
-                elif self.start == START_END:
-                    offset = part.earliest  # created after the tail opened: all of it is new
-                elif self.start == START_BEGINNING:
-                    offset = part.earliest
+                elif self.start in (START_END, START_BEGINNING):
+                    offset = part.earliest  # a topic created after the tail opened: all new
                 else:
                     offset = max(part.earliest, min(int(self.start), part.latest))
                 self.positions[p] = offset
