@@ -18,6 +18,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from runtime.errors import NotFound, WeirError
+from runtime.json_file import JsonFileProblem, read_json
 from smartmodules.errors import InvalidSmartModule
 
 _VERSION = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.+-]*$")
@@ -128,18 +129,12 @@ def _inspect(directory: Path) -> Entry | Damaged:
     name = unquote(directory.name)
     meta_path = directory / "meta.json"
     try:
-        text = meta_path.read_text(encoding="utf-8")
+        meta = read_json(meta_path)
     except FileNotFoundError:
         return Damaged(name, directory, "meta.json is missing")
-    except OSError as exc:
-        return Damaged(name, directory, f"meta.json cannot be read: {exc.strerror or exc}")
-    except UnicodeDecodeError:
-        return Damaged(name, directory, "meta.json is not UTF-8 text")
-    try:
-        meta = json.loads(text)
-    except json.JSONDecodeError as exc:
-        return Damaged(name, directory,
-                       f"meta.json:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}")
+    except JsonFileProblem as problem:
+        where = f"meta.json:{problem.line}:{problem.column}:" if problem.line else "meta.json"
+        return Damaged(name, directory, f"{where} {problem.reason}")
     if not isinstance(meta, dict):
         return Damaged(name, directory,
                        f"meta.json holds a {type(meta).__name__}, not a JSON object")

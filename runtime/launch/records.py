@@ -10,6 +10,7 @@ from dataclasses import MISSING, asdict, dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from runtime.json_file import JsonFileProblem, read_json
 from runtime.launch.layout import managed_dir, managed_root, write_atomic, write_private
 
 # What the user asked for: `running` connectors are (re)started whenever the cluster is up.
@@ -91,17 +92,11 @@ def read_record(name: str, home: Path | None = None) -> ConnectorRecord | Damage
     there is no record.json at all."""
     path = managed_dir(name, home) / "record.json"
     try:
-        text = path.read_text(encoding="utf-8")
+        data = read_json(path)
     except FileNotFoundError:
         return None
-    except OSError as exc:
-        return DamagedRecord(name, path, f"cannot be read: {exc.strerror or exc}")
-    except UnicodeDecodeError:
-        return DamagedRecord(name, path, "is not UTF-8 text")
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        return DamagedRecord(name, path, f"invalid JSON: {exc.msg}", exc.lineno, exc.colno)
+    except JsonFileProblem as problem:
+        return DamagedRecord(name, path, problem.reason, problem.line, problem.column)
     if not isinstance(data, dict):
         return DamagedRecord(name, path, f"expected a JSON object, found {type(data).__name__}")
     fields = ConnectorRecord.__dataclass_fields__
