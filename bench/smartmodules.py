@@ -25,7 +25,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 os.environ.setdefault("WEIR_HOME", tempfile.mkdtemp(prefix="weir-bench-"))
 
-from runtime.topics.record import Record  # noqa: E402
+from runtime.topics.columns import RecordColumns  # noqa: E402
+from runtime.topics.record import ProduceRecord, Record  # noqa: E402
 from smartmodules import encoding  # noqa: E402
 from smartmodules.chain import build_chain  # noqa: E402
 from smartmodules.spec import TransformSpec  # noqa: E402
@@ -69,6 +70,13 @@ def json_batches(n_batches: int) -> list[list[Record]]:
     return batches
 
 
+def source_columns(batch: list[Record]) -> RecordColumns:
+    """The batch as a source connector's pipeline hands it to the chain: the values it
+    produced, dense offsets, the one timestamp of their arrival."""
+    produced = [ProduceRecord(r.value, r.key) for r in batch]
+    return RecordColumns.from_produce_records(produced, batch[0].offset, batch[0].timestamp)
+
+
 def python_filter(records: list[Record]) -> list[Record]:
     return [r for r in records if b"cat" in r.value]
 
@@ -100,14 +108,17 @@ class Case:
     end, the same transform in Python, the host's input encoding and its output decoding."""
 
     def __init__(self, label: str, spec: TransformSpec, batches, python_fn,
-                 time_limit_ms: int | None = 10_000) -> None:
+                 time_limit_ms: int | None = 10_000, columns: bool = False) -> None:
         self.label = label
-        self.batches = batches
+        # the chain gets Records, or the columns a source connector hands it; the Python
+        # version gets the same records as Records either way
+        self.python_batches = batches
+        self.batches = list(map(source_columns, batches)) if columns else batches
         self.python_fn = python_fn
         self.chain = build_chain([spec], time_limit_ms=time_limit_ms)
         self.records = sum(len(b) for b in batches)
         # warm up, and keep the outputs for decode timing
-        self.results = [self.chain.process(b) for b in batches]
+        self.results = [self.chain.process(b) for b in self.batches]
         assert all(r.error is None for r in self.results), self.results[0].error
         for got, want in zip(self.results, map(python_fn, batches), strict=True):
             if [(r.offset, r.value) for r in got.records] != [(r.offset, r.value) for r in want]:
@@ -120,27 +131,31 @@ class Case:
             self.chain.process(b)
 
     def run_python(self) -> None:
-        for b in self.batches:
+        for b in self.python_batches:
             self.python_fn(b)
 
     def run_encode(self) -> None:
-        """Input encoding: records -> record list bytes, and the SmartModuleInput wrapper."""
+        """Input encoding: the batch -> record list bytes, and the SmartModuleInput wrapper
+        (for Records, taking them apart into columns first)."""
         codec, version = self.chain._codec, self.chain.version
         for b in self.batches:
-            bo, bt = b[0].offset, b[0].timestamp
-            encoding.encode_input(codec.encode(b, bo, bt), bo, bt, version)
+            columns = b if isinstance(b, RecordColumns) else RecordColumns.from_records(b)
+            bo, bt = columns.offsets[0], columns.timestamps[0]
+            encoding.encode_input(codec.encode(columns, bo, bt), bo, bt, version)
 
     def decode_time(self) -> float:
-        """Output decoding: the last module's successes -> Records (timed per batch, as
-        it needs the batch's encoding set up first, untimed)."""
+        """Output decoding: the last module's successes -> the output batch, Records or
+        columns as the input came (timed per batch, as it needs the batch's encoding set
+        up first, untimed)."""
         codec, spent = self.chain._codec, 0.0
         for b, result in zip(self.batches, self.results, strict=True):
-            stage = result.stages[-1]
-            stage._records = None
-            first = codec.encode(b, b[0].offset, b[0].timestamp)  # sets up a filter's match
+            raw = result.stages[-1].raw
+            columns = b if isinstance(b, RecordColumns) else RecordColumns.from_records(b)
+            bo, bt = columns.offsets[0], columns.timestamps[0]
+            first = codec.encode(columns, bo, bt)  # sets up a filter's match
             started = CLOCK()
-            codec.list_end(stage.raw)  # what decode_output asks of the codec per stage
-            self.chain._finish(stage, b, first)
+            codec.list_end(raw)  # what decode_output asks of the codec per stage
+            self.chain._finish(raw, b, columns, first, bo, bt)
             spent += CLOCK() - started
         return spent
 
@@ -191,10 +206,14 @@ def main() -> None:
     text, facts = text_batches(args.batches), json_batches(args.batches)
     contains = TransformSpec(uses=str(filter_wasm), params={"contains": "cat"})
     catfact = TransformSpec(uses=str(map_wasm))
+    upper_case = TransformSpec(uses=str(upper))
     cases = [
         Case("filter (contains-filter, contains=cat)", contains, text, python_filter),
+        Case("  the same, columns in", contains, text, python_filter, columns=True),
         Case("map (catfact-map: JSON fact extraction)", catfact, facts, python_catfact),
-        Case("map (upper-case, WAT)", TransformSpec(uses=str(upper)), text, python_upper),
+        Case("  the same, columns in", catfact, facts, python_catfact, columns=True),
+        Case("map (upper-case, WAT)", upper_case, text, python_upper),
+        Case("  the same, columns in", upper_case, text, python_upper, columns=True),
         Case("filter, time limit off", contains, text, python_filter, time_limit_ms=None),
         Case("map (catfact-map), time limit off", catfact, facts, python_catfact,
              time_limit_ms=None),

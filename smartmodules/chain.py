@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from runtime.topics.columns import RecordColumns
 from runtime.topics.record import Record
 from smartmodules import encoding
 from smartmodules.codec import Codec
@@ -54,16 +55,30 @@ class StageOutput:
 
 @dataclass(slots=True)
 class ChainResult:
-    """`records`: the last stage's successes, offsets and timestamps as the guest saw them.
+    """`records`: the last stage's successes, offsets and timestamps as the guest saw them
+    (`columns`: the same as columns, what a batch given as columns gets back without a
+    Record built per record).
     `error`: the first failure; with a record error the records before it are kept and
     `error.offset` names the record. A trap, bad return code, malformed output or limit
     fails the whole call: `records` is empty, and `error.offset` is the record's offset
     for a one-record batch, else None (the message names the batch's offset range).
     `stages`: per-module outputs."""
 
-    records: list[Record]
+    output: list[Record] | RecordColumns
     error: SmartModuleError | None = None
     stages: list[StageOutput] = field(default_factory=list)
+
+    @property
+    def records(self) -> list[Record]:
+        if isinstance(self.output, RecordColumns):
+            self.output = self.output.records()
+        return self.output
+
+    @property
+    def columns(self) -> RecordColumns:
+        if isinstance(self.output, RecordColumns):
+            return self.output
+        return RecordColumns.from_records(self.output)
 
     @property
     def ok(self) -> bool:
@@ -102,25 +117,29 @@ class Chain:
     def __len__(self) -> int:
         return len(self._stages)
 
-    def process(self, records: Sequence[Record], *, base_offset: int | None = None,
-                base_timestamp: int | None = None, start: int = 0) -> ChainResult:
-        """Run the chain over one batch. Never raises for module failures: see `error`.
+    def process(self, batch: Sequence[Record] | RecordColumns, *,
+                base_offset: int | None = None, base_timestamp: int | None = None,
+                start: int = 0) -> ChainResult:
+        """Run the chain over one batch (records of one partition). Never raises for module
+        failures: see `error`.
 
         `start` skips the first stages: a caller that met a record error in stage i
         passes that stage's successes on through stages i+1.. without re-running the
         earlier, possibly stateful, modules."""
         if self._closed:
             raise RuntimeError("this SmartModule chain is closed")
+        as_columns = isinstance(batch, RecordColumns)
         stages_to_run = self._stages[start:]
         if not stages_to_run:
-            return ChainResult(list(records))
+            return ChainResult(batch if as_columns else list(batch))
+        columns = batch if as_columns else RecordColumns.from_records(batch)
+        n = len(columns)
         if base_offset is None:
-            base_offset = records[0].offset if records else 0
+            base_offset = columns.offsets[0] if n else 0
         if base_timestamp is None:
-            base_timestamp = records[0].timestamp if records else 0
-        partition = records[0].partition if records else 0
+            base_timestamp = columns.timestamps[0] if n else 0
         codec = self._codec
-        raw = codec.encode(records, base_offset, base_timestamp)
+        raw = codec.encode(columns, base_offset, base_timestamp)
         first_raw = raw
         stages: list[StageOutput] = []
         error: SmartModuleError | None = None
@@ -129,8 +148,8 @@ class Chain:
                 out = stage.instance.transform(raw, base_offset, base_timestamp,
                                                list_end=codec.list_end)
             except SmartModuleError as exc:
-                if exc.offset is None and records:
-                    exc = exc.in_batch(records[0].offset, records[-1].offset, len(records))
+                if exc.offset is None and n:
+                    exc = exc.in_batch(columns.offsets[0], columns.offsets[-1], n)
                 return ChainResult([], exc, stages)
             if out.error is not None:
                 err = out.error
@@ -140,36 +159,42 @@ class Chain:
                     module=stage.name, offset=err.offset, hint=err.hint, kind="runtime",
                     record_key=err.record_key, record_value=err.record_value)
             stages.append(StageOutput(stage.name, stage.kind, out.count, error, out.successes,
-                                      base_offset, base_timestamp, partition))
+                                      base_offset, base_timestamp, columns.partition))
             raw = out.successes
             if error is not None:
                 break
         final = stages[-1]
         try:
-            result_records = self._finish(final, records, first_raw)
+            output = self._finish(final.raw, batch, columns, first_raw, base_offset,
+                                  base_timestamp)
         except DecodeError as exc:  # validated by decode_output; kept as a last guard
             return ChainResult([], SmartModuleError(f"malformed output: {exc}",
                                                     module=final.module, kind="output"), stages)
-        return ChainResult(result_records, error, stages)
+        if not as_columns:
+            final._records = output
+        return ChainResult(output, error, stages)
 
-    def _finish(self, final: StageOutput, records: Sequence[Record],
-                first_raw: bytes) -> list[Record]:
-        """The last stage's records. Input Records are reused when the output is made of
-        their exact bytes (a filter's successes, an unchanged batch); otherwise the codec
-        decodes. Call right after `process` encoded `records`."""
-        raw = final.raw
-        plain = self._codec.last_plain
-        if raw == first_raw:
-            if plain:
-                final._records = list(records)
-        elif self._only_filters and plain:
-            idx = self._codec.match(raw)
-            if idx is not None:
-                final._records = list(map(records.__getitem__, idx))
-        if final._records is None:
-            final._records = self._codec.decode(raw, final.base_offset, final.base_timestamp,
-                                                final.partition)
-        return final._records
+    def _finish(self, raw: bytes, batch: Sequence[Record] | RecordColumns,
+                columns: RecordColumns, first_raw: bytes, base_offset: int,
+                base_timestamp: int) -> list[Record] | RecordColumns:
+        """The last stage's output `raw`, in the form `batch` came in. The input records
+        are reused when the output is made of their exact bytes (an unchanged batch, what
+        a filter kept); otherwise the codec decodes. Call right after `process` encoded
+        `columns` into `first_raw`."""
+        codec = self._codec
+        if codec.last_plain and raw == first_raw:
+            return batch if batch is columns else list(batch)
+        if codec.last_plain and self._only_filters:
+            if batch is columns:
+                kept = codec.select(raw)
+                if kept is not None:
+                    return kept
+            else:
+                idx = codec.match(raw)
+                if idx is not None:
+                    return list(map(batch.__getitem__, idx))
+        output = codec.decode(raw, base_offset, base_timestamp, columns.partition)
+        return output if batch is columns else output.records()
 
     def close(self) -> None:
         for stage in self._stages:

@@ -1,9 +1,9 @@
 """Batch record encoding and decoding done by a small wasm module (codec.wat).
 
-Python hands whole arrays across (values joined, lengths, offsets, timestamps) and gets
-whole arrays back, so no Python code runs per record except building the Record objects
-a caller asked for. Everything it accepts is also checked by the pure-Python decoder in
-encoding.py, which takes over to produce the exact error message when the codec refuses.
+Python hands whole columns across (values and keys marshalled, offsets, timestamps) and
+gets whole columns back, so no Python code runs per record. Everything it accepts is also
+checked by the pure-Python decoder in encoding.py, which takes over to produce the exact
+error message when the codec refuses.
 """
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ import struct
 from array import array
 from collections.abc import Sequence
 from functools import cache, lru_cache
+from operator import itemgetter
 from pathlib import Path
 
 import wasmtime
 
-from runtime.topics.record import Record
+from runtime.topics.columns import RecordColumns
 from smartmodules import encoding
-from smartmodules.columns import columns, records_from_columns
 from smartmodules.engine import get_engine
 from smartmodules.fastcall import FastFunc, GuestMemory
 
@@ -31,6 +31,12 @@ _NO_KEYS = b"\xff" * 4096  # key starts of -1 (None) as i32, grown on demand
 
 def _align(n: int) -> int:
     return (n + 7) & ~7
+
+
+def _dump(items: Sequence) -> bytes:
+    """marshal of a list or tuple: a 5-byte header ("[" or "(", i32 count), then the items
+    (version 2: no back-references to repeated objects, no short forms)."""
+    return marshal.dumps(items if type(items) in (list, tuple) else list(items), 2)
 
 
 @lru_cache(maxsize=64)
@@ -62,12 +68,14 @@ class Codec:
         self._mem = GuestMemory(store, self._memory)
         i32, i64 = "i32", "i64"
         self._encode = FastFunc(store, exports["encode"],
-                                (i32, i32, i32, i32, i32, i64, i64, i32, i32), i32)
+                                (i32, i32, i32, i32, i32, i64, i64, i64, i64, i32, i32), i32)
         self._scan = FastFunc(store, exports["scan"], (i32, i32), i32)
         self._decode = FastFunc(store, exports["decode"], (i32, i32, i64, i64, i32), i32)
         self._match = FastFunc(store, exports["match"], (i32, i32, i32, i32, i32, i32), i32)
+        self._gather = FastFunc(store, exports["gather"], (i32, i32, i32, i64, i32), i32)
+        self._uniform = FastFunc(store, exports["uniform"], (i32, i32), i32)
         self._values_format = FastFunc(store, exports["values_format"], (i32, i32, i32), i32)
-        self._in: tuple[int, int, int] | None = None  # (out, bounds, n) of the last encode
+        self._in: tuple | None = None  # the last encode's layout (see `encode`)
         self.last_plain = False
         self._free = 16
 
@@ -76,29 +84,27 @@ class Codec:
         if size > have:
             self._memory.grow(self._store, math.ceil((size - have) / _PAGE))
 
-    def encode(self, records: Sequence[Record], base_offset: int, base_timestamp: int) -> bytes:
-        """`Vec<Record>` of the records (count included), deltas against the bases."""
-        n = len(records)
-        if n:
-            offsets, timestamps, keys, values, headers, partitions = columns(records)
-            # decoding this encoding gives these very Records back (no headers, one partition)
-            self.last_plain = (headers.count(()) == n
-                               and partitions.count(partitions[0]) == n)
-        else:
-            offsets = timestamps = keys = values = ()
-            self.last_plain = True
+    def encode(self, batch: RecordColumns, base_offset: int, base_timestamp: int) -> bytes:
+        """`Vec<Record>` of the batch (count included), deltas against the bases."""
+        n = len(batch)
+        values, keys = batch.values, batch.keys
+        # decoding this encoding gives this very batch back (the guest never sees headers)
+        self.last_plain = batch.headers is None
         # marshal writes each value as "s", its length, its bytes: lengths and data in
-        # one C call (version 2: no back-references to repeated objects)
+        # one C call
         try:
-            vdump = marshal.dumps(values, 2)
-            kdump = b"" if keys.count(None) == n else marshal.dumps(keys, 2)
+            vdump = _dump(values)
+            kdump = b"" if keys is None else _dump(keys)
         except ValueError:  # an object marshal cannot write at all
             raise TypeError(_NOT_BYTES) from None
+        offsets, timestamps = batch.offsets, batch.timestamps
+        dense = isinstance(offsets, range) and offsets.step == 1
+        same_time = n > 0 and timestamps.count(timestamps[0]) == n
         a_vals = 16
         a_keys = a_vals + len(vdump)
         a_offs = _align(a_keys + len(kdump))
-        a_tss = a_offs + 8 * n
-        a_bounds = a_tss + 8 * n
+        a_tss = a_offs + (0 if dense else 8 * n)
+        a_bounds = a_tss + (0 if same_time else 8 * n)
         a_out = _align(a_bounds + 4 * (n + 1))
         # per record at most 38 bytes of framing around its key and value
         max_out = 4 + 38 * n + len(vdump) + len(kdump)
@@ -109,13 +115,20 @@ class Codec:
         if kdump:
             write(a_keys, kdump)
         wide = _packer("q", n)
-        write(a_offs, wide.pack(*offsets))
-        write(a_tss, wide.pack(*timestamps))
-        length = self._encode(n, a_vals + 5, a_keys + 5 if kdump else 0, a_offs, a_tss,
-                              base_offset, base_timestamp, a_out, a_bounds)
+        if not dense:
+            write(a_offs, wide.pack(*offsets))
+        if not same_time:
+            write(a_tss, wide.pack(*timestamps))
+        length = self._encode(n, a_vals + 5, a_keys + 5 if kdump else 0,
+                              0 if dense else a_offs, 0 if same_time else a_tss,
+                              base_offset, base_timestamp, offsets[0] if dense and n else 0,
+                              timestamps[0] if same_time else 0, a_out, a_bounds)
         if length < 0:  # an item marshal wrote as something other than bytes (or None)
             raise TypeError(_NOT_BYTES)
-        self._in = (a_out, a_bounds, n)
+        # for match and select: where the encoding and its columns are
+        self._in = (a_out, a_bounds, n, batch, 0 if dense else a_offs,
+                    offsets[0] if dense and n else 0, 0 if same_time else a_tss,
+                    timestamps[0] if same_time else 0)
         return self._mem.read(a_out, length)
 
     def _place(self, data: bytes, extra: int) -> int:
@@ -129,23 +142,58 @@ class Codec:
         at = self._place(buf, 0)
         return self._scan(at, len(buf))
 
-    def match(self, successes: bytes) -> list[int] | None:
-        """Indices of the last encoded batch's records that make up `successes`, or None."""
+    def _matched(self, successes: bytes) -> tuple[int, int] | None:
+        """(where the indices are, how many) of the last encoded batch's records that make
+        up `successes`, or None."""
         if self._in is None:
             return None
-        out, bounds, n = self._in
+        out, bounds, n = self._in[:3]
         at = self._place(successes, 4 * n + 8)
         idx_at = _align(at + len(successes))
         k = self._match(out, bounds, n, at, len(successes), idx_at)
-        if k < 0:
+        return None if k < 0 else (idx_at, k)
+
+    def _ints(self, at: int, k: int, code: str) -> list[int]:
+        items = array(code)
+        items.frombytes(self._mem.read(at, items.itemsize * k))
+        return items.tolist()
+
+    def match(self, successes: bytes) -> list[int] | None:
+        """Indices of the last encoded batch's records that make up `successes`, or None."""
+        found = self._matched(successes)
+        return None if found is None else self._ints(*found, "i")
+
+    def select(self, successes: bytes) -> RecordColumns | None:
+        """The last encoded batch's records that make up `successes` (what a filter kept),
+        or None. Values and keys are the batch's own objects."""
+        found = self._matched(successes)
+        if found is None:
             return None
-        idx = array("i")
-        idx.frombytes(self._mem.read(idx_at, 4 * k))
-        return idx.tolist()
+        idx_at, k = found
+        _, _, _, batch, offs, off0, tss, ts0 = self._in
+        idx = self._ints(idx_at, k, "i")
+        if k > 1:
+            pick = itemgetter(*idx)  # one C call per column
+        else:
+            def pick(column: Sequence) -> tuple:
+                return tuple(column[i] for i in idx)
+        out_at = _align(idx_at + 4 * k)
+        self._ensure(out_at + 8 * k)
+        self._gather(idx_at, k, offs, off0, out_at)
+        offsets = self._ints(out_at, k, "q")
+        if tss:
+            self._gather(idx_at, k, tss, 0, out_at)
+            timestamps: Sequence[int] = self._ints(out_at, k, "q")
+        else:
+            timestamps = (ts0,) * k
+        keys = None if batch.keys is None else pick(batch.keys)
+        return RecordColumns(pick(batch.values), offsets, timestamps, keys, None,
+                             batch.partition)
 
     def decode(self, successes: bytes, base_offset: int, base_timestamp: int,
-               partition: int = 0) -> list[Record]:
-        """Records of a `Vec<Record>`; malformed input raises the Python decoder's error."""
+               partition: int = 0) -> RecordColumns:
+        """The records of a `Vec<Record>`; malformed input raises the Python decoder's
+        error."""
         n = int.from_bytes(successes[:4], "big") if len(successes) >= 4 else 0
         global _NO_KEYS
         if len(_NO_KEYS) < 4 * n:
@@ -154,23 +202,34 @@ class Codec:
         fields = _align(at + len(successes))
         if len(successes) < 4 or self._decode(at, len(successes), base_offset, base_timestamp,
                                               fields) < 0:
-            return encoding.decode_record_list(successes, base_offset, base_timestamp,
-                                               partition=partition)
+            records = encoding.decode_record_list(successes, base_offset, base_timestamp,
+                                                  partition=partition)
+            return RecordColumns.from_records(records)
+        if not n:
+            return RecordColumns((), range(base_offset, base_offset), (), None, None, partition)
         view = memoryview(self._mem.read(fields, 32 * n))
-        offsets = view[:8 * n].cast("q").tolist()
-        timestamps = view[8 * n:16 * n].cast("q").tolist()
+        uniform = self._uniform(fields, n)
+        offsets: Sequence[int]
+        timestamps: Sequence[int]
+        if uniform & 1:  # dense, as a map leaves them: no int object per record
+            first = view[:8].cast("q")[0]
+            offsets = range(first, first + n)
+        else:
+            offsets = view[:8 * n].cast("q").tolist()
+        if uniform & 2:
+            timestamps = (view[8 * n:8 * n + 8].cast("q")[0],) * n
+        else:
+            timestamps = view[8 * n:16 * n].cast("q").tolist()
         fmt_at = fields + 32 * n
         self._ensure(fmt_at + 24 * n + 8)
         fmt_len = self._values_format(fields, n, fmt_at)
-        values = list(struct.unpack_from(self._mem.read(fmt_at, fmt_len).decode("ascii"),
-                                         successes))
-        if view[16 * n:20 * n] == _NO_KEYS[:4 * n]:  # every key None: the common case
-            keys: list[bytes | None] = [None] * n
-        else:
+        values = struct.unpack_from(self._mem.read(fmt_at, fmt_len).decode("ascii"), successes)
+        keys: list[bytes | None] | None = None
+        if view[16 * n:20 * n] != _NO_KEYS[:4 * n]:  # some key is not None
             ks = view[16 * n:20 * n].cast("i").tolist()
             ke = view[20 * n:24 * n].cast("i").tolist()
             keys = [None if s < 0 else successes[s:e] for s, e in zip(ks, ke, strict=True)]
-        return records_from_columns(offsets, timestamps, keys, values, partition)
+        return RecordColumns(values, offsets, timestamps, keys, None, partition)
 
     def close(self) -> None:
         self._in = None

@@ -41,9 +41,12 @@
   ;; $vals: the items of `marshal.dumps(values, 2)`: per value "s", i32 length, bytes.
   ;; $keys: 0 when every key is None, else the items of `marshal.dumps(keys, 2)`, where
   ;; None is "N".
+  ;; $offs, $tss: i64 arrays; $offs 0 means dense offsets $off0 + i, $tss 0 means every
+  ;; timestamp is $ts0.
   (func (export "encode")
     (param $n i32) (param $vals i32) (param $keys i32) (param $offs i32) (param $tss i32)
-    (param $base_off i64) (param $base_ts i64) (param $out i32) (param $bounds i32)
+    (param $base_off i64) (param $base_ts i64) (param $off0 i64) (param $ts0 i64)
+    (param $out i32) (param $bounds i32)
     (result i32)
     (local $i i32) (local $p i32) (local $vlen i32) (local $klen i32) (local $kdata i32)
     (local $ztd i64) (local $zod i64) (local $body i32)
@@ -73,10 +76,16 @@
                 (local.set $klen (i32.load offset=1 (local.get $keys)))
                 (local.set $kdata (i32.add (local.get $keys) (i32.const 5)))
                 (local.set $keys (i32.add (local.get $kdata) (local.get $klen)))))))
-        (local.set $ztd (call $zz (i64.sub (i64.load (i32.add (local.get $tss) (i32.shl (local.get $i) (i32.const 3))))
-                                           (local.get $base_ts))))
-        (local.set $zod (call $zz (i64.sub (i64.load (i32.add (local.get $offs) (i32.shl (local.get $i) (i32.const 3))))
-                                           (local.get $base_off))))
+        (local.set $ztd (call $zz (i64.sub
+          (if (result i64) (local.get $tss)
+            (then (i64.load (i32.add (local.get $tss) (i32.shl (local.get $i) (i32.const 3)))))
+            (else (local.get $ts0)))
+          (local.get $base_ts))))
+        (local.set $zod (call $zz (i64.sub
+          (if (result i64) (local.get $offs)
+            (then (i64.load (i32.add (local.get $offs) (i32.shl (local.get $i) (i32.const 3)))))
+            (else (i64.add (local.get $off0) (i64.extend_i32_u (local.get $i)))))
+          (local.get $base_off))))
         ;; body = attrs + td + od + key option + value + header count
         (local.set $body
           (i32.add
@@ -320,4 +329,44 @@
                  (i32.eq (local.get $k) (call $u32be (local.get $out))))
       (then (return (local.get $k))))
     (i32.const -1))
+
+  ;; After `match`: the i64 column of the $k matched records at $out, from the encoded
+  ;; batch's column at $src, or $first + index when $src is 0 (dense offsets). Returns $k.
+  (func (export "gather") (param $idx i32) (param $k i32) (param $src i32) (param $first i64)
+                          (param $out i32) (result i32)
+    (local $i i32) (local $j i32)
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_u (local.get $i) (local.get $k)))
+        (local.set $j (i32.load (i32.add (local.get $idx) (i32.shl (local.get $i) (i32.const 2)))))
+        (i64.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 3)))
+          (if (result i64) (local.get $src)
+            (then (i64.load (i32.add (local.get $src) (i32.shl (local.get $j) (i32.const 3)))))
+            (else (i64.add (local.get $first) (i64.extend_i32_u (local.get $j))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $each)))
+    (local.get $k))
+
+  ;; After `decode`: 1 when the offsets are dense (offset[0] + i), plus 2 when every
+  ;; timestamp is the first one; the host then skips reading those columns.
+  (func (export "uniform") (param $fields i32) (param $n i32) (result i32)
+    (local $i i32) (local $flags i32) (local $ts i32) (local $off0 i64) (local $ts0 i64)
+    (if (i32.eqz (local.get $n)) (then (return (i32.const 3))))
+    (local.set $ts (i32.add (local.get $fields) (i32.shl (local.get $n) (i32.const 3))))
+    (local.set $off0 (i64.load (local.get $fields)))
+    (local.set $ts0 (i64.load (local.get $ts)))
+    (local.set $flags (i32.const 3))
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (if (i64.ne (i64.load (i32.add (local.get $fields) (i32.shl (local.get $i) (i32.const 3))))
+                    (i64.add (local.get $off0) (i64.extend_i32_u (local.get $i))))
+          (then (local.set $flags (i32.and (local.get $flags) (i32.const 2)))))
+        (if (i64.ne (i64.load (i32.add (local.get $ts) (i32.shl (local.get $i) (i32.const 3))))
+                    (local.get $ts0))
+          (then (local.set $flags (i32.and (local.get $flags) (i32.const 1)))))
+        (br_if $done (i32.eqz (local.get $flags)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $each)))
+    (local.get $flags))
 )

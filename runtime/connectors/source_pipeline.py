@@ -11,7 +11,8 @@ from runtime.connectors.base import ConnectorContext, Source
 from runtime.connectors.producer import Producer
 from runtime.connectors.transform import Transformer, topic_lookback
 from runtime.errors import WeirError
-from runtime.topics.record import ProduceRecord, Record
+from runtime.topics.columns import RecordColumns
+from runtime.topics.record import ProduceRecord
 from runtime.topics.store import TopicStore
 
 
@@ -49,17 +50,13 @@ async def run_source(ctx: ConnectorContext, source: Source, store: TopicStore) -
             if producer.buffer:
                 wake.set()
             return
-        now = int(time.time() * 1000)
-        records = [
-            Record(sequence + i, r.timestamp or now, r.key, r.value, r.headers)
-            for i, r in enumerate(raw)
-        ]
-        sequence += len(records)
-        metrics.records_in += len(records)
-        outcome = transformer.apply(records)
-        metrics.filtered += max(0, len(records) - len(outcome.records) - outcome.failed)
-        producer.add([ProduceRecord(r.value, r.key, r.timestamp, r.headers)
-                      for r in outcome.records])
+        # as columns: the chain encodes them without a Record per record
+        batch = RecordColumns.from_produce_records(raw, sequence, int(time.time() * 1000))
+        sequence += len(batch)
+        metrics.records_in += len(batch)
+        outcome = transformer.apply(batch)
+        metrics.filtered += max(0, len(batch) - outcome.kept - outcome.failed)
+        producer.add(outcome.produce_records())
         if producer.buffer:
             wake.set()
         if outcome.stopped_at is not None:

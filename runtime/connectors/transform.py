@@ -11,13 +11,18 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from runtime.connectors.base import ErrorPolicy
 from runtime.connectors.reporter import Reporter
 from runtime.errors import WeirError
-from runtime.topics.record import Record
+from runtime.topics.columns import RecordColumns
+from runtime.topics.record import ProduceRecord, Record
 from runtime.topics.store import TopicStore
 from smartmodules.spec import TransformSpec
+
+if TYPE_CHECKING:
+    from smartmodules.chain import ChainResult
 
 
 @dataclass(slots=True)
@@ -26,6 +31,18 @@ class Outcome:
     failed: int = 0
     # the offset of the record that stopped the pipeline (stop policy), else None
     stopped_at: int | None = None
+    # instead of `records`: the output of a batch given as columns that went through whole
+    columns: RecordColumns | None = None
+
+    @property
+    def kept(self) -> int:
+        return len(self.records) if self.columns is None else len(self.columns)
+
+    def produce_records(self) -> list[ProduceRecord]:
+        """The output, ready to append to a topic."""
+        if self.columns is not None:
+            return self.columns.produce_records()
+        return [ProduceRecord(r.value, r.key, r.timestamp, r.headers) for r in self.records]
 
 
 def topic_lookback(store: TopicStore, topic: str, partition: int = 0):
@@ -81,28 +98,47 @@ class Transformer:
             names = ", ".join(t.uses for t in transforms)
             reporter.info(f"transforms: {names}")
 
-    def apply(self, records: Sequence[Record], start: int = 0) -> Outcome:
-        """Run `records` through the chain from stage `start` on."""
-        if self.chain is None or not records or start >= self.stages:
-            return Outcome(list(records))
+    def apply(self, batch: Sequence[Record] | RecordColumns, start: int = 0) -> Outcome:
+        """Run `batch` through the chain from stage `start` on. A batch of columns that
+        goes through whole comes back as columns; one with a failing record is handled
+        record by record from there."""
+        if self.chain is None or not len(batch) or start >= self.stages:
+            if isinstance(batch, RecordColumns):
+                return Outcome(columns=batch)
+            return Outcome(list(batch))
+        if not isinstance(batch, RecordColumns):
+            return self._apply_records(list(batch), start)
+        try:
+            result = self.chain.process(batch, start=start)
+        except WeirError:
+            return self._apply_records(batch.records(), start, one_by_one=True)
+        if result.error is None:
+            return Outcome(columns=result.columns)
+        return self._apply_records(batch.records(), start, first=result)
+
+    def _apply_records(self, records: list[Record], start: int,
+                       first: ChainResult | None = None, one_by_one: bool = False) -> Outcome:
+        """`first`: what the chain already gave for the whole of `records`."""
         outcome = Outcome()
-        pending = list(records)
-        one_by_one = False
+        pending = records
         while pending:
             batch = pending[:1] if one_by_one else pending
             rest = pending[len(batch):]
-            try:
-                result = self.chain.process(batch, start=start)
-            except WeirError as exc:
-                # A trap or a limit fails the whole call without saying which record:
-                # retry one record at a time to find it.
-                if len(batch) > 1:
-                    one_by_one = True
+            if first is not None:
+                result, first = first, None
+            else:
+                try:
+                    result = self.chain.process(batch, start=start)
+                except WeirError as exc:
+                    # A trap or a limit fails the whole call without saying which record:
+                    # retry one record at a time to find it.
+                    if len(batch) > 1:
+                        one_by_one = True
+                        continue
+                    if self._fail(outcome, batch[0].offset, _message(exc)):
+                        return outcome
+                    pending = rest
                     continue
-                if self._fail(outcome, batch[0].offset, _message(exc)):
-                    return outcome
-                pending = rest
-                continue
             err = result.error
             if err is None:
                 outcome.records.extend(result.records)

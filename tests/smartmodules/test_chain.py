@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from runtime.errors import EnvironmentProblem, NotFound
+from runtime.topics.columns import RecordColumns
 from runtime.topics.record import Record
 from smartmodules import encoding
 from smartmodules.chain import build_chain
@@ -101,3 +102,63 @@ def test_closed_chain_refuses_to_run(tmp_path):
     chain.close()
     with pytest.raises(RuntimeError, match="closed"):
         chain.process(recs("a"))
+
+
+def _mixed_batch() -> list[Record]:
+    """Keys on some records, a value filter_map cannot parse, timestamps that differ."""
+    return [Record(40 + i, 7000 + (i % 3), (b"k%d" % i) if i % 4 else None,
+                   b"#%d" % i if i % 5 == 4 else b"%d" % i, partition=3)
+            for i in range(60)]
+
+
+@pytest.mark.parametrize("names", [["filter"], ["filter", "filter"], ["map"], ["array_map"],
+                                   ["filter_map"], ["aggregate"], ["map", "filter"]])
+@pytest.mark.parametrize("shape", ["as stored", "dense, one timestamp"])
+def test_columns_in_give_what_records_in_give(tmp_path, names, shape):
+    data = _mixed_batch()
+    if shape == "dense, one timestamp":
+        data = [r.replace(timestamp=7000) for r in data]
+    by_records = chain_of(tmp_path, *names).process(data)
+    columns = RecordColumns.from_records(data)
+    if shape == "dense, one timestamp":  # as a source hands them over
+        columns = RecordColumns(columns.values, range(40, 100), (7000,) * 60, columns.keys,
+                                None, 3)
+    by_columns = chain_of(tmp_path, *names).process(columns)
+    assert isinstance(by_columns.output, RecordColumns)
+    assert by_columns.records == by_records.records
+    assert (by_columns.error is None) == (by_records.error is None)
+    if names == ["filter_map"]:
+        assert by_records.error.offset == 44 and len(by_records.records) == 4
+    if by_records.error is not None:
+        assert by_columns.error.offset == by_records.error.offset
+    assert [s.raw for s in by_columns.stages] == [s.raw for s in by_records.stages]
+
+
+def test_columns_a_filter_keeps_are_the_input_objects(tmp_path):
+    values_in = [b"#%d" % i if i % 2 else b"v%d" % i for i in range(200)]
+    columns = RecordColumns(values_in, range(10, 210), (5,) * 200)
+    out = chain_of(tmp_path, "filter").process(columns).columns
+    assert list(out.offsets) == list(range(10, 210, 2)) and set(out.timestamps) == {5}
+    assert all(a is b for a, b in zip(out.values, values_in[::2], strict=True))
+
+
+def test_columns_of_a_map_keep_dense_offsets_as_a_range(tmp_path):
+    columns = RecordColumns([b"a", b"b", b"c"], range(7, 10), (3, 3, 3))
+    out = chain_of(tmp_path, "map").process(columns).columns
+    assert out.offsets == range(7, 10) and tuple(out.timestamps) == (3, 3, 3)
+    assert list(out.values) == [b"A", b"B", b"C"]
+
+
+def test_columns_trap_and_empty_batch(tmp_path):
+    columns = RecordColumns([b"a", b"b"], range(5, 7), (1, 1))
+    failed = chain_of(tmp_path, "misbehave#trap").process(columns)
+    assert failed.records == [] and len(failed.columns) == 0
+    assert "offsets 5..6" in failed.error.message
+    empty = chain_of(tmp_path, "map").process(RecordColumns((), range(0), ()))
+    assert empty.ok and empty.records == []
+
+
+def test_a_batch_spans_one_partition(tmp_path):
+    with pytest.raises(ValueError, match="more than one partition"):
+        chain_of(tmp_path, "filter").process([Record(0, 0, None, b"a", partition=0),
+                                              Record(0, 0, None, b"b", partition=1)])

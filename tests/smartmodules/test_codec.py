@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from runtime.topics.columns import RecordColumns
 from runtime.topics.record import Record
 from smartmodules import encoding
 from smartmodules.codec import Codec
@@ -32,10 +33,10 @@ def codec():
        st.integers(0, 3))
 def test_encode_decode_match_python(recs, base_offset, base_ts, partition):
     codec = Codec()
-    raw = codec.encode(recs, base_offset, base_ts)
+    raw = codec.encode(RecordColumns.from_records(recs), base_offset, base_ts)
     assert raw == encoding.encode_record_list(recs, base_offset, base_ts)
     assert codec.list_end(raw + b"\x00tail") == len(raw)
-    decoded = codec.decode(raw, base_offset, base_ts, partition)
+    decoded = codec.decode(raw, base_offset, base_ts, partition).records()
     assert decoded == encoding.decode_record_list(raw, base_offset, base_ts, partition=partition)
     assert [(r.offset, r.timestamp, r.key, r.value) for r in decoded] == [
         (r.offset, r.timestamp, r.key, r.value) for r in recs]
@@ -47,7 +48,7 @@ def test_encode_decode_match_python(recs, base_offset, base_ts, partition):
 
 def test_match_refuses_what_is_not_a_subsequence(codec):
     recs = [Record(i, 0, None, b"v%d" % i) for i in range(5)]
-    codec.encode(recs, 0, 0)
+    codec.encode(RecordColumns.from_records(recs), 0, 0)
     changed = [Record(1, 0, None, b"V1")]
     assert codec.match(encoding.encode_record_list(changed, 0, 0)) is None
     reordered = [recs[2], recs[1]]
@@ -74,14 +75,12 @@ def test_list_end_refuses_cut_off_lists(codec):
 
 def test_large_batch_grows_memory(codec):
     recs = [Record(i, i, b"k", b"x" * 1000) for i in range(3000)]
-    raw = codec.encode(recs, 0, 0)
-    assert codec.decode(raw, 0, 0) == recs
+    raw = codec.encode(RecordColumns.from_records(recs), 0, 0)
+    assert codec.decode(raw, 0, 0).records() == recs
 
 
 def test_records_from_columns_equal_constructed_records():
-    from smartmodules.columns import records_from_columns
-
-    made = records_from_columns([1, 2], [3, 4], [None, b"k"], [b"a", b"b"], partition=5)
+    made = RecordColumns([b"a", b"b"], [1, 2], [3, 4], [None, b"k"], partition=5).records()
     assert made == [Record(1, 3, None, b"a", (), 5), Record(2, 4, b"k", b"b", (), 5)]
     assert hash(made[0]) == hash(Record(1, 3, None, b"a", (), 5))
     with pytest.raises(AttributeError):
@@ -91,11 +90,40 @@ def test_records_from_columns_equal_constructed_records():
 def test_repeated_value_objects_encode_like_distinct_ones(codec):
     shared, key = b"the same bytes object", b"k"
     recs = [Record(i, 5, key if i % 2 else None, shared) for i in range(300)]
-    assert codec.encode(recs, 0, 5) == encoding.encode_record_list(recs, 0, 5)
+    raw = codec.encode(RecordColumns.from_records(recs), 0, 5)
+    assert raw == encoding.encode_record_list(recs, 0, 5)
 
 
 @pytest.mark.parametrize("bad", [Record(0, 0, None, "text"), Record(0, 0, "text", b"v"),
                                  Record(0, 0, None, 7), Record(0, 0, None, object())])
 def test_values_and_keys_must_be_bytes(codec, bad):
     with pytest.raises(TypeError, match="must be bytes"):
-        codec.encode([Record(1, 0, None, b"ok"), bad], 0, 0)
+        codec.encode(RecordColumns.from_records([Record(1, 0, None, b"ok"), bad]), 0, 0)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.binary(max_size=300), max_size=30), st.integers(0, 2**45),
+       st.integers(0, 2**45), st.integers(0, 2**20))
+def test_dense_offsets_and_one_timestamp_encode_like_records(values, first, ts, base_delta):
+    """Columns the codec encodes without reading their offsets and timestamps."""
+    codec = Codec()
+    columns = RecordColumns(values, range(first, first + len(values)), (ts,) * len(values))
+    records = columns.records()
+    base_offset, base_ts = max(0, first - base_delta), max(0, ts - base_delta)
+    raw = codec.encode(columns, base_offset, base_ts)
+    assert raw == encoding.encode_record_list(records, base_offset, base_ts)
+    assert codec.decode(raw, base_offset, base_ts).records() == records
+
+
+def test_columns_refuse_ragged_lengths():
+    with pytest.raises(ValueError, match="different lengths"):
+        RecordColumns([b"a", b"b"], range(2), [0])
+
+
+def test_columns_of_records_with_headers_round_trip():
+    recs = [Record(3, 1, b"k", b"v", (("h", b"1"),), 2), Record(4, 1, None, b"w", (), 2)]
+    columns = RecordColumns.from_records(recs)
+    assert columns.partition == 2 and columns.keys == (b"k", None)
+    assert columns.records() == recs
+    with pytest.raises(ValueError, match="more than one partition"):
+        RecordColumns.from_records([recs[0], Record(5, 1, None, b"x", (), 0)])

@@ -1,0 +1,90 @@
+"""A batch of records as parallel columns, and the conversions to and from Records.
+
+A source hands its records to a SmartModule chain, and gets them back, as columns: the
+chain's codec packs a column with one C call, where it would otherwise take every Record
+apart and build a new one per output record. Conversions run without a Python loop per
+record: Record is a named tuple, so `zip(*records)` transposes a batch in C and
+`tuple.__new__` builds one from a row in C as well (`Record._make` would add a Python
+call per record).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import repeat
+
+from runtime.topics.record import Headers, ProduceRecord, Record
+
+_tuple_new = tuple.__new__
+
+
+@dataclass(frozen=True, slots=True)
+class RecordColumns:
+    """`values[i]`, `offsets[i]`, ... are record i. `offsets` is a range when they are
+    dense (the common case, which the codec encodes without reading them); `keys` and
+    `headers` are None when no record has one."""
+
+    values: Sequence[bytes]
+    offsets: Sequence[int]
+    timestamps: Sequence[int]
+    keys: Sequence[bytes | None] | None = None
+    headers: Sequence[Headers] | None = None
+    partition: int = 0
+
+    def __post_init__(self) -> None:
+        n = len(self.values)
+        lengths = [len(self.offsets), len(self.timestamps)]
+        lengths += [len(c) for c in (self.keys, self.headers) if c is not None]
+        if any(length != n for length in lengths):
+            raise ValueError(f"columns of different lengths: {n} values, but {lengths}")
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    @classmethod
+    def from_records(cls, records: Sequence[Record]) -> RecordColumns:
+        """The columns of Records of one partition (that of the first record)."""
+        n = len(records)
+        if not n:
+            return cls((), range(0), ())
+        offsets, timestamps, keys, values, headers, partitions = zip(*records, strict=True)
+        partition = partitions[0]
+        if partitions.count(partition) != n:
+            raise ValueError("records of more than one partition in one batch")
+        return cls(values, offsets, timestamps,
+                   None if keys.count(None) == n else keys,
+                   None if headers.count(()) == n else headers, partition)
+
+    @classmethod
+    def from_produce_records(cls, records: Sequence[ProduceRecord], first_offset: int,
+                             now_ms: int) -> RecordColumns:
+        """Records on their way in, numbered from `first_offset`; a missing timestamp is
+        `now_ms`."""
+        n = len(records)
+        if not n:
+            return cls((), range(first_offset, first_offset), ())
+        values, keys, stamps, headers = zip(*records, strict=True)
+        if stamps.count(None) == n:
+            stamps = (now_ms,) * n
+        elif None in stamps:
+            stamps = tuple(now_ms if t is None else t for t in stamps)
+        return cls(values, range(first_offset, first_offset + n), stamps,
+                   None if keys.count(None) == n else keys,
+                   None if headers.count(()) == n else headers)
+
+    def records(self) -> list[Record]:
+        n = len(self.values)
+        keys = repeat(None, n) if self.keys is None else self.keys
+        headers = repeat((), n) if self.headers is None else self.headers
+        rows = zip(self.offsets, self.timestamps, keys, self.values, headers,
+                   repeat(self.partition, n), strict=True)
+        return list(map(_tuple_new, repeat(Record, n), rows))
+
+    def produce_records(self) -> list[ProduceRecord]:
+        """The records to append to a topic (the topic assigns the offsets)."""
+        n = len(self.values)
+        keys = repeat(None, n) if self.keys is None else self.keys
+        headers = repeat((), n) if self.headers is None else self.headers
+        rows = zip(self.values, keys, self.timestamps, headers, strict=True)
+        return list(map(_tuple_new, repeat(ProduceRecord, n), rows))
