@@ -81,14 +81,13 @@ def produce_transform(chain, store, topic: str, partition: int | None):
     failing one are stored, then the error ends the run."""
     import time
 
-    from runtime.topics.record import ProduceRecord, Record
+    from runtime.topics.columns import RecordColumns
+    from runtime.topics.record import ProduceRecord
 
     def transform(batch: list[ProduceRecord]) -> list[ProduceRecord]:
-        now = int(time.time() * 1000)
-        records = [Record(i, now if r.timestamp is None else r.timestamp, r.key, r.value)
-                   for i, r in enumerate(batch)]
-        result = chain.process(records, base_offset=0)
-        out = [ProduceRecord(r.value, key=r.key, timestamp=r.timestamp) for r in result.records]
+        columns = RecordColumns.from_produce_records(batch, 0, int(time.time() * 1000))
+        result = chain.process(columns, base_offset=0)
+        out = result.columns.produce_records()
         if result.error is not None:
             if out:
                 store.append(topic, out, partition)
