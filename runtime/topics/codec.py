@@ -16,14 +16,13 @@ import sys
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import partial
-from itertools import accumulate, repeat
+from itertools import accumulate
 
 from runtime.errors import WeirError
+from runtime.topics.columns import RecordColumns
 from runtime.topics.record import Headers, ProduceRecord, Record
 
 _BIG_ENDIAN = sys.byteorder == "big"
-_new_record = partial(tuple.__new__, Record)
 
 
 def _pack(kind: str, values) -> bytes:
@@ -134,31 +133,33 @@ def unpack(
 
     `row` is (count, first_ts, timestamps, value_lens, values, key_lens, keys, headers).
     """
+    return unpack_columns(base_offset, partition, row, start, stop).records()
+
+
+def unpack_columns(
+    base_offset: int,
+    partition: int,
+    row: tuple,
+    start: int = 0,
+    stop: int | None = None,
+) -> RecordColumns:
+    """`unpack` as columns, without building a Record per record."""
     count, first_ts, ts_blob, vlen_blob, values, klen_blob, keys, hdr_blob = row
     stop = count if stop is None else min(stop, count)
+    first = base_offset + start
     if start >= stop:
-        return []
+        return RecordColumns((), range(first, first), (), partition=partition)
     n = stop - start
     starts = list(accumulate(_unpack("i", vlen_blob), initial=0))
     slices = map(slice, starts[start:stop], starts[start + 1 : stop + 1])
     vals = list(map(values.__getitem__, slices))
     if ts_blob is None:
-        stamps = repeat(first_ts, n)
+        stamps: Sequence[int] = (first_ts,) * n
     else:
         stamps = _unpack("q", ts_blob)[start:stop]
-    if klen_blob is None:
-        key_list = repeat(None, n)
-    else:
-        key_list = _unpack_keys(klen_blob, keys or b"")[start:stop]
-    hdrs = repeat((), n) if hdr_blob is None else _unpack_headers(hdr_blob, count)[start:stop]
-    first = base_offset + start
-    return list(
-        map(
-            _new_record,
-            zip(range(first, first + n), stamps, key_list, vals, hdrs, repeat(partition, n),
-                strict=True),
-        )
-    )
+    key_list = None if klen_blob is None else _unpack_keys(klen_blob, keys or b"")[start:stop]
+    hdrs = None if hdr_blob is None else _unpack_headers(hdr_blob, count)[start:stop]
+    return RecordColumns(vals, range(first, first + n), stamps, key_list, hdrs, partition)
 
 
 def _unpack_keys(klen_blob: bytes, blob: bytes) -> list[bytes | None]:

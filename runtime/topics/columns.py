@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import repeat
+from itertools import chain, pairwise, repeat
 
 from runtime.topics.record import Headers, ProduceRecord, Record
 
@@ -73,6 +73,35 @@ class RecordColumns:
                    None if keys.count(None) == n else keys,
                    None if headers.count(()) == n else headers)
 
+    @classmethod
+    def concat(cls, parts: Sequence[RecordColumns]) -> RecordColumns:
+        """One batch of several of one partition, in order."""
+        if len(parts) == 1:
+            return parts[0]
+        if not parts:
+            return cls((), range(0), ())
+
+        def joined(column: str) -> list:
+            return list(chain.from_iterable(getattr(p, column) for p in parts))
+
+        def optional(column: str, fill: object) -> list | None:
+            """None when no part has the column, else `fill` where a part lacks it."""
+            if all(getattr(p, column) is None for p in parts):
+                return None
+            return list(chain.from_iterable(
+                repeat(fill, len(p)) if getattr(p, column) is None else getattr(p, column)
+                for p in parts))
+
+        ranges = [p.offsets for p in parts]
+        offsets: Sequence[int]
+        if all(isinstance(r, range) and r.step == 1 for r in ranges) and all(
+                a.stop == b.start for a, b in pairwise(ranges)):
+            offsets = range(ranges[0].start, ranges[-1].stop)
+        else:
+            offsets = joined("offsets")
+        return cls(joined("values"), offsets, joined("timestamps"), optional("keys", None),
+                   optional("headers", ()), parts[0].partition)
+
     def records(self) -> list[Record]:
         n = len(self.values)
         keys = repeat(None, n) if self.keys is None else self.keys
@@ -88,3 +117,10 @@ class RecordColumns:
         headers = repeat((), n) if self.headers is None else self.headers
         rows = zip(self.values, keys, self.timestamps, headers, strict=True)
         return list(map(_tuple_new, repeat(ProduceRecord, n), rows))
+
+
+def next_offset(batch: Sequence[Record] | RecordColumns) -> int:
+    """The offset after a non-empty batch, of Records or columns."""
+    if isinstance(batch, RecordColumns):
+        return batch.offsets[-1] + 1
+    return batch[-1].offset + 1

@@ -11,11 +11,13 @@ from dataclasses import dataclass
 from typing import Literal
 
 from runtime.errors import WeirError
+from runtime.topics.columns import RecordColumns, next_offset
 from runtime.topics.record import Record
 from runtime.topics.store import TopicStore
 
-# A hook for SmartModules on the consume side: records in, records out (maybe fewer).
-ConsumeTransform = Callable[[list[Record]], list[Record]]
+# A hook for SmartModules on the consume side: a batch in (as columns where the store can
+# read them so: see `_read` and `_follow`), records out (maybe fewer).
+ConsumeTransform = Callable[[list[Record] | RecordColumns], list[Record]]
 
 StartKind = Literal["end", "beginning", "tail", "offset"]
 
@@ -71,18 +73,33 @@ def end_offsets(store: TopicStore, topic: str, partitions: Sequence[int]) -> dic
     return {p: store.latest_offset(topic, p) for p in partitions}
 
 
+def _read(store: TopicStore, transform: ConsumeTransform | None):
+    """The store's reader: a transform gets columns where the store can give them, which
+    spares it a Record for each record it drops."""
+    if transform is not None and hasattr(store, "read_columns"):
+        return store.read_columns
+    return store.read
+
+
+def _follow(store: TopicStore, transform: ConsumeTransform | None):
+    """`_read` for following."""
+    if transform is not None and hasattr(store, "follow_columns"):
+        return store.follow_columns
+    return store.follow
+
+
 def read_until(store: TopicStore, topic: str, offsets: dict[int, int],
                until: dict[int, int], transform: ConsumeTransform | None = None,
                max_records: int = 1000):
     """Records from `offsets` up to (not including) `until`, partition by partition."""
+    read = _read(store, transform)
     for p, offset in offsets.items():
         while offset < until[p]:
-            records = store.read(topic, p, offset, min(max_records, until[p] - offset))
-            if not records:
+            batch = read(topic, p, offset, min(max_records, until[p] - offset))
+            if not len(batch):
                 break
-            offset = records[-1].offset + 1
-            if transform is not None:
-                records = transform(records)
+            offset = next_offset(batch)
+            records = batch if transform is None else transform(batch)
             if records:
                 yield records
 
@@ -90,20 +107,20 @@ def read_until(store: TopicStore, topic: str, offsets: dict[int, int],
 async def follow_all(store: TopicStore, topic: str, offsets: dict[int, int],
                      transform: ConsumeTransform | None = None) -> AsyncIterator[list[Record]]:
     """Batches from every partition in `offsets` as they arrive, for ever."""
+    follow = _follow(store, transform)
     if len(offsets) == 1:
         ((p, offset),) = offsets.items()
-        async for records in store.follow(topic, p, offset):
-            if transform is not None:
-                records = transform(records)
+        async for batch in follow(topic, p, offset):
+            records = batch if transform is None else transform(batch)
             if records:
                 yield records
         return
-    queue: asyncio.Queue[list[Record] | BaseException] = asyncio.Queue(maxsize=16)
+    queue: asyncio.Queue[list[Record] | RecordColumns | BaseException] = asyncio.Queue(16)
 
     async def pump(p: int, offset: int) -> None:
         try:
-            async for records in store.follow(topic, p, offset):
-                await queue.put(records)
+            async for batch in follow(topic, p, offset):
+                await queue.put(batch)
         except asyncio.CancelledError:
             raise
         except BaseException as exc:  # noqa: BLE001 - handed to the consumer to re-raise

@@ -21,14 +21,15 @@ import sqlite3
 import threading
 import time
 import zlib
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import repeat
+from itertools import chain, repeat
 from pathlib import Path
 
 from runtime.errors import EnvironmentProblem, NotFound, WeirError
 from runtime.topics import codec
+from runtime.topics.columns import RecordColumns, next_offset
 from runtime.topics.notify import Listener, Notifier
 from runtime.topics.record import ProduceRecord, Record
 from runtime.topics.store import PartitionInfo, TopicInfo, TopicSpec
@@ -94,6 +95,9 @@ _READ_SQL = (
     "FROM batches WHERE topic_id = (SELECT id FROM topics WHERE name = ?) "
     "AND partition = ? AND last_offset >= ? ORDER BY last_offset"
 )
+
+
+_Batch = list[Record] | RecordColumns
 
 
 def _now_ms() -> int:
@@ -601,23 +605,42 @@ class EmbeddedStore:
         self, topic: str, partition: int, offset: int, max_records: int = 1000
     ) -> list[Record]:
         """Records with offset >= `offset`, in order, at most `max_records`."""
+        parts = self._read_batches(topic, partition, offset, max_records, codec.unpack)
+        return parts[0] if len(parts) == 1 else list(chain.from_iterable(parts))
+
+    def read_columns(
+        self, topic: str, partition: int, offset: int, max_records: int = 1000
+    ) -> RecordColumns:
+        """`read` as columns, for a reader that does not need a Record per record (a
+        SmartModule chain)."""
+        parts = self._read_batches(topic, partition, offset, max_records,
+                                   codec.unpack_columns)
+        return RecordColumns.concat(parts)
+
+    def _read_batches(self, topic: str, partition: int, offset: int, max_records: int,
+                      unpack: Callable[..., _Batch]) -> list[_Batch]:
+        """`unpack(base, partition, row, start, stop)` of each stored batch from `offset`
+        on, until they hold `max_records` records."""
         if offset < 0:
             raise WeirError(f"offset must be 0 or more, not {offset}")
-        out: list[Record] = []
+        parts: list[_Batch] = []
+        got = 0
         with self._read(f"read topic `{topic}`") as conn, _gc_paused():
             cur = conn.execute(_READ_SQL, (topic, partition, offset))
             try:
                 for base, count, *rest in cur:
-                    want = max_records - len(out)
                     start = max(offset - base, 0)
-                    out += codec.unpack(base, partition, (count, *rest), start, start + want)
-                    if len(out) >= max_records:
+                    part = unpack(base, partition, (count, *rest), start,
+                                  start + max_records - got)
+                    parts.append(part)
+                    got += len(part)
+                    if got >= max_records:
                         break
             finally:
                 cur.close()
-            if not out:
+            if not got:
                 self._check_partition(conn, topic, partition)
-        return out
+        return parts
 
     def _check_partition(self, conn: sqlite3.Connection, topic: str, partition: int) -> _Topic:
         info = self._topic(conn, topic)
@@ -633,13 +656,26 @@ class EmbeddedStore:
         self, topic: str, partition: int, offset: int, max_records: int = 1000
     ) -> AsyncIterator[list[Record]]:
         """Yield batches from `offset` on, sleeping between commits on a notify socket."""
+        async for batch in self._follow(self.read, topic, partition, offset, max_records):
+            yield batch
+
+    async def follow_columns(
+        self, topic: str, partition: int, offset: int, max_records: int = 1000
+    ) -> AsyncIterator[RecordColumns]:
+        """`follow` as columns (see `read_columns`)."""
+        async for batch in self._follow(self.read_columns, topic, partition, offset,
+                                        max_records):
+            yield batch
+
+    async def _follow(self, read: Callable[[str, int, int, int], _Batch], topic: str,
+                      partition: int, offset: int, max_records: int) -> AsyncIterator[_Batch]:
         listener = Listener(self._notify_dir, topic)
         try:
             while True:
-                records = self.read(topic, partition, offset, max_records)
-                if records:
-                    offset = records[-1].offset + 1
-                    yield records
+                batch = read(topic, partition, offset, max_records)
+                if len(batch):
+                    offset = next_offset(batch)
+                    yield batch
                     continue
                 await listener.wait(FALLBACK_POLL_S)
         finally:

@@ -319,3 +319,28 @@ def test_a_batch_bigger_than_a_row_is_stored_as_several(store, monkeypatch):
     monkeypatch.setattr(embedded, "MAX_RECORD_BYTES", 200)
     with pytest.raises(WeirError, match="over the embedded store's limit"):
         store.append("big", [ProduceRecord(b"x" * 300)] * 4, partition=0)
+
+
+@pytest.mark.parametrize(("offset", "limit"), [(0, 10_000), (3, 4), (5, 1), (2, 9), (11, 5)])
+def test_read_columns_gives_what_read_gives(store, offset, limit):
+    """Across stored batches with and without keys, headers and one shared timestamp."""
+    store.create_topic(TopicSpec("cols"))
+    store.append("cols", [ProduceRecord(b"a%d" % i, timestamp=50) for i in range(4)])
+    store.append("cols", [ProduceRecord(b"b%d" % i, key=b"k" if i else None,
+                                        timestamp=60 + i) for i in range(3)])
+    store.append("cols", [ProduceRecord(b"c", headers=(("h", b"1"),), timestamp=70)])
+    store.append("cols", [ProduceRecord(b"d%d" % i, timestamp=80) for i in range(4)])
+    columns = store.read_columns("cols", 0, offset, limit)
+    assert columns.records() == store.read("cols", 0, offset, limit)
+    if len(columns):
+        assert isinstance(columns.offsets, range)  # dense offsets stay a range
+    assert len(store.read_columns("cols", 0, 12)) == 0
+
+
+async def test_follow_columns_yields_what_follow_yields(store):
+    store.create_topic(TopicSpec("fcols"))
+    store.append("fcols", [ProduceRecord(b"v%d" % i, key=b"k") for i in range(5)])
+    async for columns in store.follow_columns("fcols", 0, 2):
+        async for records in store.follow("fcols", 0, 2):
+            assert columns.records() == records
+            return
