@@ -13,6 +13,7 @@ from runtime.config.spec import ConsumerOptions
 from runtime.connectors.base import ConnectorContext, Delivery, Sink
 from runtime.connectors.transform import Transformer, topic_lookback
 from runtime.errors import WeirError
+from runtime.topics.columns import RecordColumns, next_offset
 from runtime.topics.record import Record
 from runtime.topics.store import TopicStore
 
@@ -113,10 +114,16 @@ class SinkPipeline:
         return chunks
 
     async def _reader(self, partition: int, queue: asyncio.Queue) -> None:
-        """Follow one partition (woken by the store on each append) into the queue."""
-        async for records in self.store.follow(self.topic, partition,
-                                               self.positions[partition]):
-            for chunk in self._chunks(records):
+        """Follow one partition (woken by the store on each append) into the queue. A
+        chain gets columns where the store can give them (and no `max-bytes` splits the
+        batches), which spares it a Record for each record it drops."""
+        follow = self.store.follow
+        if (self.transformer.chain is not None and not self.opts.max_bytes
+                and hasattr(self.store, "follow_columns")):
+            follow = self.store.follow_columns
+        async for batch in follow(self.topic, partition, self.positions[partition]):
+            chunks = [batch] if isinstance(batch, RecordColumns) else self._chunks(batch)
+            for chunk in chunks:
                 await queue.put((partition, chunk))
 
     async def run(self) -> int:
@@ -178,17 +185,18 @@ class SinkPipeline:
         self.ctx.reporter.info("stopping: committing delivered offsets")
         return 0
 
-    async def _handle(self, partition: int, records: list[Record]) -> int | None:
+    async def _handle(self, partition: int, batch: list[Record] | RecordColumns) -> int | None:
         """Transform, deliver, advance. Returns an exit code when the pipeline must end."""
         reporter = self.ctx.reporter
         metrics = reporter.metrics
-        metrics.records_in += len(records)
-        outcome = self.transformer.apply(records)
-        metrics.filtered += max(0, len(records) - len(outcome.records) - outcome.failed)
-        delivery = await self._deliver(outcome.records)
+        metrics.records_in += len(batch)
+        outcome = self.transformer.apply(batch)
+        metrics.filtered += max(0, len(batch) - outcome.kept - outcome.failed)
+        out = outcome.records if outcome.columns is None else outcome.columns.records()
+        delivery = await self._deliver(out)
         if delivery is None:  # stopped while the sink was still retrying: not committed
             return 0
-        delivered = outcome.records[: delivery.delivered]
+        delivered = out[: delivery.delivered]
         metrics.records_out += len(delivered)
         metrics.bytes += sum(len(r.value) for r in delivered)
         for record, reason in delivery.failures:
@@ -205,10 +213,10 @@ class SinkPipeline:
             self.positions[partition] = at
             reporter.info(f"stopped by the error policy at offset {at} (on-error: stop)")
             return 1
-        nxt = records[-1].offset + 1
-        if delivery.interrupted and delivery.attempted < len(outcome.records):
+        nxt = next_offset(batch)
+        if delivery.interrupted and delivery.attempted < len(out):
             # stopped mid-batch: commit what was handled, the rest comes again next start
-            nxt = outcome.records[delivery.attempted].offset
+            nxt = out[delivery.attempted].offset
             reporter.info(f"stopped mid-batch: offsets from {nxt} will be delivered on the "
                           "next start")
         self.positions[partition] = nxt
