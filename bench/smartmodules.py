@@ -7,10 +7,11 @@ share of time the host spends in its own encoding and decoding.
 Modules: the examples' prebuilt .wasm (contains-filter with `contains=cat`, catfact-map)
 and, for a map whose guest work is tiny, the upper-case WAT map of the tests.
 Records: 100-byte values, batches of 1,000. Each transform runs twice: on Records (what
-sink connectors and `smartmodule test` hand the chain) and on columns (what `consume` reads
-from the embedded store, and source connectors and `produce` hand it: values, dense
-offsets, one timestamp). Targets: >= 1,000,000 records/s through the filter, >= 500,000 through a map, host
-encode/decode under half of the total.
+`smartmodule test` and the TUI playground hand the chain) and on columns (what `consume`
+and sink connectors read from the embedded store, and what source connectors and
+`produce` hand it: values, dense offsets, one timestamp). Targets: >= 1,000,000
+records/s through the filter, >= 500,000 through a map, host encode/decode under half of
+the total.
 """
 
 from __future__ import annotations
