@@ -13,6 +13,7 @@ import math
 import struct
 from array import array
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cache, lru_cache
 from operator import itemgetter
 from pathlib import Path
@@ -55,9 +56,23 @@ def _module() -> wasmtime.Module:
     return module
 
 
+@dataclass(frozen=True, slots=True)
+class _Encoded:
+    """Where the last `encode` put a batch in the codec's memory. `offsets_at` is 0 for
+    dense offsets from `first_offset`, `timestamps_at` 0 when all are `timestamp`."""
+
+    batch: RecordColumns
+    out: int
+    bounds: int
+    offsets_at: int
+    first_offset: int
+    timestamps_at: int
+    timestamp: int
+
+
 class Codec:
     """One per chain (not thread-safe, like the chain). Remembers the last encoded batch so
-    `match` can map a filter's output back to the input Records."""
+    `match` and `select` can map a filter's output back to the input records."""
 
     def __init__(self) -> None:
         store = wasmtime.Store(get_engine(timed=False))
@@ -75,7 +90,7 @@ class Codec:
         self._gather = FastFunc(store, exports["gather"], (i32, i32, i32, i64, i32), i32)
         self._uniform = FastFunc(store, exports["uniform"], (i32, i32), i32)
         self._values_format = FastFunc(store, exports["values_format"], (i32, i32, i32), i32)
-        self._in: tuple | None = None  # the last encode's layout (see `encode`)
+        self._in: _Encoded | None = None
         self.last_plain = False
         self._free = 16
 
@@ -125,10 +140,9 @@ class Codec:
                               timestamps[0] if same_time else 0, a_out, a_bounds)
         if length < 0:  # an item marshal wrote as something other than bytes (or None)
             raise TypeError(_NOT_BYTES)
-        # for match and select: where the encoding and its columns are
-        self._in = (a_out, a_bounds, n, batch, 0 if dense else a_offs,
-                    offsets[0] if dense and n else 0, 0 if same_time else a_tss,
-                    timestamps[0] if same_time else 0)
+        self._in = _Encoded(batch, a_out, a_bounds, 0 if dense else a_offs,
+                            offsets[0] if dense and n else 0, 0 if same_time else a_tss,
+                            timestamps[0] if same_time else 0)
         return self._mem.read(a_out, length)
 
     def _place(self, data: bytes, extra: int) -> int:
@@ -145,12 +159,13 @@ class Codec:
     def _matched(self, successes: bytes) -> tuple[int, int] | None:
         """(where the indices are, how many) of the last encoded batch's records that make
         up `successes`, or None."""
-        if self._in is None:
+        encoded = self._in
+        if encoded is None:
             return None
-        out, bounds, n = self._in[:3]
+        n = len(encoded.batch)
         at = self._place(successes, 4 * n + 8)
         idx_at = _align(at + len(successes))
-        k = self._match(out, bounds, n, at, len(successes), idx_at)
+        k = self._match(encoded.out, encoded.bounds, n, at, len(successes), idx_at)
         return None if k < 0 else (idx_at, k)
 
     def _ints(self, at: int, k: int, code: str) -> list[int]:
@@ -170,7 +185,8 @@ class Codec:
         if found is None:
             return None
         idx_at, k = found
-        _, _, _, batch, offs, off0, tss, ts0 = self._in
+        encoded = self._in
+        batch = encoded.batch
         idx = self._ints(idx_at, k, "i")
         if k > 1:
             pick = itemgetter(*idx)  # one C call per column
@@ -179,13 +195,13 @@ class Codec:
                 return tuple(column[i] for i in idx)
         out_at = _align(idx_at + 4 * k)
         self._ensure(out_at + 8 * k)
-        self._gather(idx_at, k, offs, off0, out_at)
+        self._gather(idx_at, k, encoded.offsets_at, encoded.first_offset, out_at)
         offsets = self._ints(out_at, k, "q")
-        if tss:
-            self._gather(idx_at, k, tss, 0, out_at)
+        if encoded.timestamps_at:
+            self._gather(idx_at, k, encoded.timestamps_at, 0, out_at)
             timestamps: Sequence[int] = self._ints(out_at, k, "q")
         else:
-            timestamps = (ts0,) * k
+            timestamps = (encoded.timestamp,) * k
         keys = None if batch.keys is None else pick(batch.keys)
         return RecordColumns(pick(batch.values), offsets, timestamps, keys, None,
                              batch.partition)
