@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 
 @dataclass(slots=True)
 class Outcome:
+    """What one batch became: the records (or columns) to pass on, and how many failed."""
+
     records: list[Record] = field(default_factory=list)
     failed: int = 0
     # the offset of the record that stopped the pipeline (stop policy), else None
