@@ -127,3 +127,23 @@ def test_columns_of_records_with_headers_round_trip():
     assert columns.records() == recs
     with pytest.raises(ValueError, match="more than one partition"):
         RecordColumns.from_records([recs[0], Record(5, 1, None, b"x", (), 0)])
+
+
+def test_fast_calls_check_the_signature_once_then_pass_integers_exactly():
+    import wasmtime
+
+    from smartmodules.fastcall import FastFunc
+
+    store = wasmtime.Store()
+    module = wasmtime.Module(store.engine, """(module
+      (func (export "add") (param i32 i64) (result i64)
+        (i64.add (i64.extend_i32_s (local.get 0)) (local.get 1)))
+      (func (export "neg") (param i32) (result i32) (i32.sub (i32.const 0) (local.get 0))))""")
+    exports = wasmtime.Instance(store, module, []).exports(store)
+    add = FastFunc(store, exports["add"], ("i32", "i64"), "i64")
+    assert add(-5, 2**40) == 2**40 - 5
+    assert add(2**31 - 1, -(2**63)) == -(2**63) + 2**31 - 1
+    neg = FastFunc(store, exports["neg"], ("i32",), "i32")
+    assert neg(7) == -7 and neg(-(2**31)) == -(2**31)
+    with pytest.raises(TypeError, match="signature"):
+        FastFunc(store, exports["add"], ("i64", "i64"), "i64")
