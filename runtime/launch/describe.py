@@ -66,9 +66,11 @@ def describe_text(view: dict) -> str:
         where += f", profile {view['profile']}"
     if view.get("pid"):
         where += f", pid {view['pid']}"
+    running = str(view["status"]).lower() == "running"
+    uptime = metrics.get("uptime_s") if running else None
     lines = [
         f"status: {view['status']} ({where})",
-        f"restarts: {view.get('restarts', 0)}, uptime: {age(metrics.get('uptime_s'))}",
+        f"restarts: {view.get('restarts', 0)}, uptime: {age(uptime)}",
         f"records: in {metrics.get('records_in', 0)}, out {metrics.get('records_out', 0)}, "
         f"filtered {metrics.get('filtered', 0)}, errors {metrics.get('errors', 0)}, "
         f"bytes {_bytes(metrics.get('bytes'))}",
@@ -87,8 +89,8 @@ def describe_text(view: dict) -> str:
 
 
 def age(seconds: float | None) -> str:
-    """`42s`, `3m 5s`, `2h 10m`; `-` for none."""
-    if not seconds:
+    """`0s`, `42s`, `3m 5s`, `2h 10m`; `-` for none (not running)."""
+    if seconds is None:
         return "-"
     seconds = int(seconds)
     if seconds < 60:
