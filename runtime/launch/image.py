@@ -51,7 +51,8 @@ OFFLINE_HINT = (
     "`docker pull {image}`. Offline, make a base image from a Debian rootfs: "
     "`sudo debootstrap --variant=minbase --include=python3,python3-venv bookworm /tmp/rootfs "
     "&& sudo tar -C /tmp/rootfs -c . | docker import - weir-base:bookworm`, "
-    "then pass `--base-image weir-base:bookworm`"
+    "then build on it: `--base-image weir-base:bookworm` on the command line, or "
+    "`docker_base_image: weir-base:bookworm` in the workbench's settings ($WEIR_HOME/tui.yaml)"
 )
 
 

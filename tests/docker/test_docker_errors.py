@@ -17,6 +17,8 @@ def test_a_missing_base_image_is_explained(tmp_path, docker_engine):
     assert "weir-test-absent:nothing" in result.stderr
     assert "cannot be pulled offline" in result.stderr
     assert "debootstrap" in result.stderr and "docker import" in result.stderr
+    # the workbench's way to the same place is named too
+    assert "docker_base_image" in result.stderr
     assert "Traceback" not in result.stderr
 
 
