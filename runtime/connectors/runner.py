@@ -112,7 +112,10 @@ def _ensure_topic(spec: ConnectorSpec, store: TopicStore, reporter: Reporter) ->
 
 @contextmanager
 def _signals(stop: StopSignal, reporter: Reporter, *, enabled: bool):
-    """SIGTERM and SIGINT set the stop signal (graceful: flush, commit, exit 0)."""
+    """SIGTERM and SIGINT set the stop signal (graceful: flush, commit, exit 0); a second
+    one stops at once. Once a signal has stopped the run, later ones are ignored: the
+    process is on its way out, writing its summary and removing its files, and a signal
+    then must not cut that short."""
     if not enabled or threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -124,11 +127,13 @@ def _signals(stop: StopSignal, reporter: Reporter, *, enabled: bool):
         # set before logging: a second signal can run this handler again in the middle
         # of the first one's logging, and must then find the stop already asked for
         stop.set()
+        signalled.append(name)
         reporter.info(f"received {name}: stopping (again to stop at once)")
 
+    signalled: list[str] = []
     previous = {s: signal.signal(s, handler) for s in (signal.SIGTERM, signal.SIGINT)}
     try:
         yield
     finally:
         for s, h in previous.items():
-            signal.signal(s, h)
+            signal.signal(s, signal.SIG_IGN if signalled else h)
