@@ -59,8 +59,8 @@ OFFLINE_HINT = (
 def ensure_image(client: DockerClient, base_image: str = DEFAULT_BASE_IMAGE,
                  progress: Progress = QUIET) -> str:
     """Return the tag of a connector image on `base_image`, building it when missing.
-    A cancel (progress.cancel) stops between steps and between build log chunks, and
-    leaves no tagged image behind."""
+    A cancel (progress.cancel) stops between steps, and the image build itself within
+    0.1 s, and leaves no tagged image behind."""
     progress.check()
     base = base_image_or_fail(client, base_image)
     source = weir_source()
@@ -239,7 +239,10 @@ def _stream_build(client: DockerClient, progress: Progress, wheel_count: int,
                   **build: object) -> tuple[list[str], list[str]]:
     """Run the build, reporting its steps (and, in the long one, each wheel pip takes);
     on a cancel, close the connection, which makes the engine abandon the build (and,
-    with forcerm, remove its container)."""
+    with forcerm, remove its container). A watcher notices the cancel within 0.1 s even
+    while a step prints nothing."""
+    import threading
+
     from docker.errors import APIError
 
     responses: list = []
@@ -257,6 +260,17 @@ def _stream_build(client: DockerClient, progress: Progress, wheel_count: int,
         return lines, [str(exc.explanation or exc)]
     finally:
         client.api.hooks["response"].remove(keep)
+    finished = threading.Event()
+
+    def watch() -> None:
+        while not finished.wait(0.1):
+            if progress.cancelled:
+                for response in responses:
+                    _hang_up(response)  # the read below then ends or fails
+                return
+
+    watcher = threading.Thread(target=watch, name="build-cancel", daemon=True)
+    watcher.start()
     try:
         step = (0, 1)
         installed = 0
@@ -280,12 +294,34 @@ def _stream_build(client: DockerClient, progress: Progress, wheel_count: int,
                                   (step[0] - 1 + within) / step[1], detail=True)
         progress.check()
     except APIError as exc:
+        progress.check()
         errors.append(str(exc.explanation or exc))
     except Cancelled:
         for response in responses:
-            response.close()
+            _hang_up(response)
         raise
+    except Exception:  # noqa: BLE001 - the watcher closed the connection under the read
+        progress.check()
+        raise
+    finally:
+        finished.set()
+        watcher.join()
     return lines, errors
+
+
+def _hang_up(response) -> None:
+    """End a streaming response, waking a read blocked on it in another thread: closing
+    it alone leaves such a read waiting for the engine's next bytes."""
+    import socket
+
+    fp = getattr(getattr(response.raw, "_fp", None), "fp", None)
+    sock = getattr(getattr(fp, "raw", None), "_sock", None)
+    if isinstance(sock, socket.socket):
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass  # already gone
+    response.close()
 
 
 def _link_or_copy(src: Path, dst: Path) -> None:

@@ -53,3 +53,27 @@ def test_ctrl_c_during_the_image_build_cancels_it(tmp_path, docker_engine, fresh
     assert containers_of(docker_engine, "built-never", weir_home) == []
     until_clean(docker_engine, base_tag, base_id)
     assert tags_before <= connector_image_tags(docker_engine)
+
+
+@pytest.mark.integration
+def test_a_cancel_during_a_silent_build_step_stops_it_there(tmp_path, docker_engine,
+                                                            fresh_base):
+    """A step that prints nothing for minutes: the cancel does not wait for its end."""
+    import threading
+
+    from runtime.launch.image import _stream_build
+    from runtime.launch.progress import Cancelled, Progress
+
+    base_tag, base_id = fresh_base
+    (tmp_path / "Dockerfile").write_text(f"FROM {base_tag}\nRUN sleep 600\n")
+    cancel = threading.Event()
+
+    def on_step(step) -> None:
+        if "RUN sleep" in step.text:  # the silent step began: cancel a moment later
+            threading.Timer(1.0, cancel.set).start()
+
+    started = time.monotonic()
+    with pytest.raises(Cancelled):
+        _stream_build(docker_engine, Progress(on_step, cancel), 1, path=str(tmp_path))
+    assert time.monotonic() - started < 300  # well before the step could have ended
+    until_clean(docker_engine, base_tag, base_id)
