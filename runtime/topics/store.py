@@ -45,7 +45,9 @@ class TopicStore(Protocol):
 
     A backend may also offer `prepare(topic, records, partition)` and
     `commit_prepared(topic, prepared)` (several batches, one durable transaction);
-    runtime.topics.pipeline.Pipeline then group-commits through them."""
+    runtime.topics.pipeline.Pipeline then group-commits through them. It may offer
+    `read_columns` and `follow_columns` too (`read` and `follow` giving RecordColumns):
+    consumers with a SmartModule chain then read through those."""
 
     def create_topic(self, spec: TopicSpec, *, exist_ok: bool = False) -> None: ...
 
