@@ -81,6 +81,13 @@ def source_columns(batch: list[Record]) -> RecordColumns:
     return RecordColumns.from_produce_records(produced, batch[0].offset, batch[0].timestamp)
 
 
+def as_columns(batch) -> tuple[RecordColumns, int, int]:
+    """A batch as the chain encodes it (Records taken apart), with its base offset and
+    timestamp."""
+    columns = batch if isinstance(batch, RecordColumns) else RecordColumns.from_records(batch)
+    return columns, columns.offsets[0], columns.timestamps[0]
+
+
 def python_filter(records: list[Record]) -> list[Record]:
     return [r for r in records if b"cat" in r.value]
 
@@ -143,8 +150,7 @@ class Case:
         (for Records, taking them apart into columns first)."""
         codec, version = self.chain._codec, self.chain.version
         for b in self.batches:
-            columns = b if isinstance(b, RecordColumns) else RecordColumns.from_records(b)
-            bo, bt = columns.offsets[0], columns.timestamps[0]
+            columns, bo, bt = as_columns(b)
             encoding.encode_input(codec.encode(columns, bo, bt), bo, bt, version)
 
     def decode_time(self) -> float:
@@ -154,8 +160,7 @@ class Case:
         codec, spent = self.chain._codec, 0.0
         for b, result in zip(self.batches, self.results, strict=True):
             raw = result.stages[-1].raw
-            columns = b if isinstance(b, RecordColumns) else RecordColumns.from_records(b)
-            bo, bt = columns.offsets[0], columns.timestamps[0]
+            columns, bo, bt = as_columns(b)
             first = codec.encode(columns, bo, bt)  # sets up a filter's match
             started = CLOCK()
             codec.list_end(raw)  # what decode_output asks of the codec per stage

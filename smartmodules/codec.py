@@ -115,6 +115,8 @@ class Codec:
         offsets, timestamps = batch.offsets, batch.timestamps
         dense = isinstance(offsets, range) and offsets.step == 1
         same_time = n > 0 and timestamps.count(timestamps[0]) == n
+        first_offset = offsets[0] if dense and n else 0
+        timestamp = timestamps[0] if same_time else 0
         a_vals = 16
         a_keys = a_vals + len(vdump)
         a_offs = _align(a_keys + len(kdump))
@@ -134,15 +136,14 @@ class Codec:
             write(a_offs, wide.pack(*offsets))
         if not same_time:
             write(a_tss, wide.pack(*timestamps))
-        length = self._encode(n, a_vals + 5, a_keys + 5 if kdump else 0,
-                              0 if dense else a_offs, 0 if same_time else a_tss,
-                              base_offset, base_timestamp, offsets[0] if dense and n else 0,
-                              timestamps[0] if same_time else 0, a_out, a_bounds)
+        encoded = _Encoded(batch, a_out, a_bounds, 0 if dense else a_offs, first_offset,
+                           0 if same_time else a_tss, timestamp)
+        length = self._encode(n, a_vals + 5, a_keys + 5 if kdump else 0, encoded.offsets_at,
+                              encoded.timestamps_at, base_offset, base_timestamp,
+                              first_offset, timestamp, a_out, a_bounds)
         if length < 0:  # an item marshal wrote as something other than bytes (or None)
             raise TypeError(_NOT_BYTES)
-        self._in = _Encoded(batch, a_out, a_bounds, 0 if dense else a_offs,
-                            offsets[0] if dense and n else 0, 0 if same_time else a_tss,
-                            timestamps[0] if same_time else 0)
+        self._in = encoded
         return self._mem.read(a_out, length)
 
     def _place(self, data: bytes, extra: int) -> int:

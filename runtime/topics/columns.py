@@ -10,7 +10,7 @@ call per record).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import chain, pairwise, repeat
 
@@ -88,9 +88,8 @@ class RecordColumns:
             """None when no part has the column, else `fill` where a part lacks it."""
             if all(getattr(p, column) is None for p in parts):
                 return None
-            return list(chain.from_iterable(
-                repeat(fill, len(p)) if getattr(p, column) is None else getattr(p, column)
-                for p in parts))
+            return list(chain.from_iterable(_filled(getattr(p, column), fill, len(p))
+                                            for p in parts))
 
         ranges = [p.offsets for p in parts]
         offsets: Sequence[int]
@@ -104,19 +103,21 @@ class RecordColumns:
 
     def records(self) -> list[Record]:
         n = len(self.values)
-        keys = repeat(None, n) if self.keys is None else self.keys
-        headers = repeat((), n) if self.headers is None else self.headers
-        rows = zip(self.offsets, self.timestamps, keys, self.values, headers,
-                   repeat(self.partition, n), strict=True)
+        rows = zip(self.offsets, self.timestamps, _filled(self.keys, None, n), self.values,
+                   _filled(self.headers, (), n), repeat(self.partition, n), strict=True)
         return list(map(_tuple_new, repeat(Record, n), rows))
 
     def produce_records(self) -> list[ProduceRecord]:
         """The records to append to a topic (the topic assigns the offsets)."""
         n = len(self.values)
-        keys = repeat(None, n) if self.keys is None else self.keys
-        headers = repeat((), n) if self.headers is None else self.headers
-        rows = zip(self.values, keys, self.timestamps, headers, strict=True)
+        rows = zip(self.values, _filled(self.keys, None, n), self.timestamps,
+                   _filled(self.headers, (), n), strict=True)
         return list(map(_tuple_new, repeat(ProduceRecord, n), rows))
+
+
+def _filled(column: Sequence | None, fill: object, n: int) -> Iterable:
+    """An optional column, or `fill` n times where a batch has none."""
+    return repeat(fill, n) if column is None else column
 
 
 def next_offset(batch: Sequence[Record] | RecordColumns) -> int:
