@@ -13,7 +13,10 @@ import json
 import os
 import re
 import shutil
+import socket
 import tempfile
+import threading
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -109,8 +112,6 @@ def _untag(client: DockerClient, tag: str, key: str) -> None:
     """A build cancelled at its very end may still tag its image as the engine winds
     down: remove that tag (watching for a moment in case it comes late), never the same
     tag on an image built earlier from another base."""
-    import time
-
     from docker.errors import APIError, ImageNotFound
 
     for _ in range(4):
@@ -241,8 +242,6 @@ def _stream_build(client: DockerClient, progress: Progress, wheel_count: int,
     on a cancel, close the connection, which makes the engine abandon the build (and,
     with forcerm, remove its container). A watcher notices the cancel within 0.1 s even
     while a step prints nothing."""
-    import threading
-
     from docker.errors import APIError
 
     responses: list = []
@@ -312,8 +311,6 @@ def _stream_build(client: DockerClient, progress: Progress, wheel_count: int,
 def _hang_up(response) -> None:
     """End a streaming response, waking a read blocked on it in another thread: closing
     it alone leaves such a read waiting for the engine's next bytes."""
-    import socket
-
     fp = getattr(getattr(response.raw, "_fp", None), "fp", None)
     sock = getattr(getattr(fp, "raw", None), "_sock", None)
     if isinstance(sock, socket.socket):
