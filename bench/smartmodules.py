@@ -192,6 +192,23 @@ class Case:
         }
 
 
+def call_overhead(calls: int = 20_000, rounds: int = 5) -> tuple[float, float]:
+    """Microseconds a call into a wasm export costs, through FastFunc and through
+    wasmtime-py's own `Func.__call__`, on the codec's `scan` of a 4-byte list (almost no
+    guest work), in alternating rounds."""
+    from smartmodules.codec import Codec
+
+    codec = Codec()
+    fast = codec._scan
+    func, store = fast._func_obj, codec._store
+    assert fast(16, 4) == func(store, 16, 4)
+    best_fast = best_plain = float("inf")
+    for _ in range(rounds):
+        best_fast = min(best_fast, timed(lambda: [fast(16, 4) for _ in range(calls)]))
+        best_plain = min(best_plain, timed(lambda: [func(store, 16, 4) for _ in range(calls)]))
+    return best_fast / calls * 1e6, best_plain / calls * 1e6
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batches", type=int, default=50, help="batches of 1,000 records")
@@ -262,6 +279,9 @@ def main() -> None:
               f"dec {row['decode_share']:.0%})")
     print(f"loading catfact_map.wasm ({len(wasm) // 1000} KB): compiled {cold * 1000:.0f} ms, "
           f"from the cache {cached * 1000:.1f} ms ({cold / cached:.0f}x faster)")
+    fast, plain = call_overhead()
+    print(f"a call into wasm (six a batch): FastFunc {fast:.2f} us, wasmtime-py's "
+          f"Func.__call__ {plain:.2f} us ({plain / fast:.1f}x)")
 
 
 if __name__ == "__main__":
