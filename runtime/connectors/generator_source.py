@@ -160,6 +160,4 @@ class GeneratorSource:
             keys = self.key.render_batch(n, due, now_ms) if self.key else [None] * due
             records = [ProduceRecord(v, k, now_ms) for v, k in zip(values, keys, strict=True)]
             n += due
-            await emit(records)
-            if self.rate == 0:
-                await asyncio.sleep(0)  # let the linger task and the stop signal run
+            await emit(records)  # the pipeline yields to the loop (linger, stop) in emit

@@ -52,7 +52,9 @@ def run_connector(
                 from runtime.topics import open_store
 
                 store = open_store()
-            code = asyncio.run(_run(spec, store, reporter, stop))
+            with asyncio.Runner() as runner:
+                runner.get_loop().set_exception_handler(_quiet_interrupt)
+                code = runner.run(_run(spec, store, reporter, stop))
     except WeirError as exc:
         message = exc.message + (f" ({exc.hint})" if exc.hint else "")
         reporter.error(message)
@@ -76,6 +78,15 @@ def run_connector(
                        offset=reporter.last_offset)
         reporter.close()
     return code
+
+
+def _quiet_interrupt(loop: asyncio.AbstractEventLoop, context: dict) -> None:
+    """A second signal raises KeyboardInterrupt in whichever task runs; asyncio would then
+    print that task's traceback ("exception was never retrieved") although the runner has
+    reported the stop. Everything else goes to asyncio's default handler."""
+    if isinstance(context.get("exception"), KeyboardInterrupt):
+        return
+    loop.default_exception_handler(context)
 
 
 async def _run(spec: ConnectorSpec, store: TopicStore, reporter: Reporter,
