@@ -153,7 +153,8 @@ class SqlColumn(Strict):
     name: Annotated[Str, AfterValidator(_ident)]
     path: Annotated[Str, AfterValidator(_json_path)] = Field(
         description="where the value is in the record's JSON: $.a.b")
-    type: Literal["text", "integer", "real", "boolean", "json", "timestamp"] = "text"
+    type: Literal["text", "integer", "real", "boolean", "json", "timestamp"] | None = Field(
+        None, description="text when absent; with create-table, inferred from the first record")
 
 
 def _json_sql_type(value: str) -> str:
@@ -194,12 +195,17 @@ class SqlSink(Strict):
         None, description="json-sql style: {table, map-columns: {COL: {json-key, value}}}")
     batch_size: Annotated[int, Field(ge=1)] = Field(100, alias="batch-size")
     retries: NonNegative = 3
+    create_table: bool = Field(False, alias="create-table", description=(
+        "create the table from `columns` when it does not exist"))
 
     @model_validator(mode="after")
     def _table_with_columns(self) -> SqlSink:
         if self.columns is not None and self.table is None:
             raise PydanticCustomError("missing-field", "missing field `table`: `columns` map "
                                       "record fields into a table, name it")
+        if self.create_table and self.columns is None and self.mapping is None:
+            raise PydanticCustomError("missing-field", "`create-table: true` needs `columns` "
+                                      "(or a `mapping`) to know the table's columns")
         return self
 
 

@@ -59,10 +59,12 @@ http:
 sql:
   url: sqlite:///tmp/weir-demo.db       # or postgres://user:pass@host/db
   table: events
+  create-table: true          # create the table from `columns` when it is missing
   columns:                    # where each column's value is in the record's JSON
     - {name: n, path: $.n, type: integer}
     - {name: at, path: $.time, type: timestamp}
     - {name: body, path: $, type: json}
+    # - {name: level, path: $.level}   # no type: inferred from the first record
   batch-size: 100             # rows per transaction
   retries: 3
   backoff-min: 1s             # wait between retries, doubling up to backoff-max

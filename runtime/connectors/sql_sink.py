@@ -5,7 +5,9 @@ Parameters: `url` (`sqlite:///abs/path.db`, `sqlite://relative.db`,
 JSON path like `$.a.b` or `$.items[0]`, type: text|integer|real|boolean|json|timestamp}),
 `batch-size` rows per insert (default 100), `backoff-min` (1s), `backoff-max` (60s),
 `retries` (3): how often a batch is retried while the database is unreachable before the
-connector fails (uncommitted, so nothing is lost: a restart delivers the batch again).
+connector fails (uncommitted, so nothing is lost: a restart delivers the batch again),
+`create-table` (false): create a missing table from `columns`, each column's type declared
+or inferred from the first record (see sql_ddl).
 The json-sql style `mapping: {table, map-columns: {COL: {json-key, value: {type}}}}` is
 accepted too.
 
@@ -32,6 +34,7 @@ from runtime.config.sql_types import JSON_SQL_TYPES as TYPES
 from runtime.connectors.backoff import Backoff
 from runtime.connectors.base import ConnectorContext, Delivery
 from runtime.connectors.params import ParameterError
+from runtime.connectors.sql_ddl import create_table_sql, infer_kind, quote_ident, quote_table
 from runtime.errors import WeirError
 from runtime.topics.record import Record
 
@@ -49,6 +52,7 @@ class Column:
     type: str
     required: bool = False
     default: Any = None
+    declared: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +113,8 @@ class Mapping:
         for name, body in columns.items():
             body = {str(k).replace("-", "_"): v for k, v in (body or {}).items()}
             value = {str(k).replace("-", "_"): v for k, v in (body.get("value") or {}).items()}
-            kind_name = str(value.get("type", body.get("type", "text"))).lower()
+            declared = value.get("type", body.get("type"))
+            kind_name = str(declared or "text").lower()
             if kind_name not in TYPES:
                 raise ParameterError(
                     f"connector `{connector}`: column `{name}` has type `{kind_name}`, "
@@ -119,13 +124,41 @@ class Mapping:
             self.columns.append(Column(
                 str(name), path, TYPES[kind_name],
                 bool(value.get("required", body.get("required", False))),
-                value.get("default", body.get("default")),
+                value.get("default", body.get("default")), declared is not None,
             ))
-
         self.names = tuple(c.name for c in self.columns)
+        self._replan()
+
+    def _replan(self) -> None:
         # the common case, a top-level key of a JSON object, skips the path walk
         self._plan = [(c, c.path[0] if len(c.path) == 1 else None, _FAST.get(c.type))
                       for c in self.columns]
+
+    @property
+    def all_declared(self) -> bool:
+        return all(c.declared for c in self.columns)
+
+    def infer(self, records: Sequence[Record]) -> None:
+        """Give each undeclared column the kind of its first non-null value in `records`."""
+        samples = []
+        for record in records:
+            try:
+                samples.append(json.loads(record.value.decode()))
+            except ValueError:
+                continue
+        columns = []
+        for col in self.columns:
+            if not col.declared:
+                kinds = (infer_kind(_value_at(data, col.path)) for data in samples)
+                kind = next((k for k in kinds if k is not None), "text")
+                col = Column(col.name, col.path, kind, col.required, col.default)
+            columns.append(col)
+        self.columns = columns
+        self._replan()
+
+    def create_sql(self, postgres: bool) -> str:
+        return create_table_sql(self.table, [(c.name, c.type) for c in self.columns],
+                                postgres=postgres)
 
     def row(self, record: Record) -> Row:
         try:
@@ -184,6 +217,11 @@ def _lookup(data: Any, path: tuple[str, ...]) -> Any:
     return data
 
 
+def _value_at(data: Any, path: tuple[str, ...]) -> Any:
+    value = _lookup(data, path)
+    return None if value is _MISSING else value
+
+
 def operation_row(record: Record) -> Row:
     """A json-sql operation record: {"Insert": {"table", "values": [...]}}."""
     try:
@@ -201,10 +239,6 @@ def operation_row(record: Record) -> Row:
         raise BadRecord(
             "record is not a json-sql Insert operation and the connector has no `mapping`"
         ) from None
-
-
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 class _Database:
@@ -251,14 +285,25 @@ class _Database:
                                 m.InterfaceError, OverflowError))
 
     def check(self, table: str, columns: Sequence[str]) -> None:
-        cols = ", ".join(_quote(c) for c in columns) if columns else "*"
+        cols = ", ".join(quote_ident(c) for c in columns) if columns else "*"
         cur = self.conn.cursor()
         try:
-            cur.execute(f"SELECT {cols} FROM {_quote(table)} WHERE 1 = 0")
+            cur.execute(f"SELECT {cols} FROM {quote_table(table)} WHERE 1 = 0")
             cur.fetchall()
         finally:
             cur.close()
-        self.conn.rollback()
+            self.conn.rollback()  # a failed SELECT aborts PostgreSQL's transaction
+
+    def execute(self, sql: str) -> None:
+        cur = self.conn.cursor()
+        try:
+            cur.execute(sql)
+            self.conn.commit()
+        except BaseException:
+            self.conn.rollback()
+            raise
+        finally:
+            cur.close()
 
     def insert(self, rows: Sequence[Row]) -> None:
         """All rows in one transaction."""
@@ -274,7 +319,7 @@ class _Database:
                 groups[key].append(row.values)
             for table, columns in order:
                 marks = ", ".join([self.placeholder] * len(columns))
-                sql = (f"INSERT INTO {_quote(table)} ({', '.join(map(_quote, columns))}) "
+                sql = (f"INSERT INTO {quote_table(table)} ({', '.join(map(quote_ident, columns))}) "
                        f"VALUES ({marks})")
                 cur.executemany(sql, groups[(table, columns)])
             self.conn.commit()
@@ -313,6 +358,11 @@ class SqlSink:
         if mapping and "table" not in mapping and p.has("table"):
             mapping["table"] = p.str("table")
         self.mapping = Mapping(ctx.spec.name, mapping) if mapping else None
+        self.create_table = p.bool("create_table", False)
+        if self.create_table and self.mapping is None:
+            raise ParameterError(f"connector `{ctx.spec.name}`: `create-table: true` needs "
+                                 "`table` and `columns` to know what to create")
+        self.pending_create = False  # the table is created with the first batch's kinds
         self.retries = p.int("retries", 3)
         self.batch_size = p.int("batch_size", 100, minimum=1) or 100
         self.backoff_min_ms = p.duration_ms("backoff_min", 1_000)
@@ -337,19 +387,52 @@ class SqlSink:
                 if await self.ctx.stop.sleep(delay):
                     raise WeirError("stopped before the database was reachable") from None
         if self.mapping is not None:
-            try:
-                await self._call(self.db.check, self.mapping.table,
-                                 [c.name for c in self.mapping.columns])
-            except self.db.module.Error as exc:
-                raise WeirError(
-                    f"sql-sink `{self.ctx.spec.name}`: table `{self.mapping.table}` or one of "
-                    f"its mapped columns is not usable in {kind}: {str(exc).strip()}",
-                    hint="create the table first; the mapping's column names must exist",
-                ) from None
             target = f"table `{self.mapping.table}`"
+            if not await self._table_usable() and self.create_table:
+                if self.mapping.all_declared:
+                    await self._create_table()
+                    target += " (created)"
+                else:
+                    self.pending_create = True
+                    target += " (created with the first records' column types)"
+            if not self.pending_create:
+                await self._check_table(kind)
         else:
             target = "tables named by json-sql operations"
         self.reporter.info(f"sql sink: {kind}, {target}, batches of {self.batch_size}")
+
+    async def _table_usable(self) -> bool:
+        try:
+            await self._call(self.db.check, self.mapping.table, self.mapping.names)
+            return True
+        except self.db.module.Error:
+            return False
+
+    async def _check_table(self, kind: str) -> None:
+        try:
+            await self._call(self.db.check, self.mapping.table, self.mapping.names)
+        except self.db.module.Error as exc:
+            hint = ("the table exists but lacks a mapped column: add it, or rename the "
+                    "column in `columns`" if self.create_table else
+                    "create the table first, or add `create-table: true` under `sql:` to "
+                    "have the sink create it from `columns`")
+            raise WeirError(
+                f"sql-sink `{self.ctx.spec.name}`: table `{self.mapping.table}` or one of "
+                f"its mapped columns is not usable in {kind}: {str(exc).strip()}",
+                hint=hint,
+            ) from None
+
+    async def _create_table(self) -> None:
+        sql = self.mapping.create_sql(self.db.postgres)
+        try:
+            await self._call(self.db.execute, sql)
+        except self.db.module.Error as exc:
+            raise WeirError(
+                f"sql-sink `{self.ctx.spec.name}`: cannot create table "
+                f"`{self.mapping.table}`: {str(exc).strip()}",
+                hint="check the database user may create tables, or create it yourself",
+            ) from None
+        self.reporter.info(f"sql sink: created {sql.removeprefix('CREATE TABLE IF NOT EXISTS ')}")
 
     async def close(self) -> None:
         await self._call(self.db.close)
@@ -360,6 +443,11 @@ class SqlSink:
 
     async def deliver(self, records: Sequence[Record]) -> Delivery:
         result = Delivery()
+        if self.pending_create and records:
+            self.mapping.infer(records)
+            await self._create_table()
+            await self._check_table("the database")
+            self.pending_create = False
         for start in range(0, len(records), self.batch_size):
             if self.ctx.stop.is_set():
                 result.interrupted = True

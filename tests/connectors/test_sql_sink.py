@@ -97,3 +97,84 @@ def test_postgres_rows_and_resume(postgres):  # noqa: F811
     assert read_metrics("to-pg").errors == 0  # the second run's counters
     errors = [e for e in read_events("to-pg") if e.event == "error"]
     assert [e.offset for e in errors] == [4]
+
+
+def test_sqlite_missing_table_error_says_to_turn_on_create_table(tmp_path):
+    produce("nowhere2", records(1))
+    spec = sink_spec("no-table2", "sql-sink", "nowhere2", url=f"sqlite:///{tmp_path}/x.db",
+                     table="missing", columns=COLUMNS)
+    assert Running(spec).__enter__().wait() == 1
+    assert "create-table: true" in read_metrics("no-table2").last_error
+
+
+UNTYPED = [{"name": "fact", "path": "$.fact"}, {"name": "length", "path": "$.length"},
+           {"name": "tags", "path": "$.tags"}, {"name": "at", "path": "$.t",
+                                               "type": "timestamp"}]
+
+
+def test_sqlite_create_table_with_declared_and_inferred_types(tmp_path):
+    db = tmp_path / "new.db"
+    produce("create", [json.dumps({"fact": "a", "length": 3, "tags": [1], "t": 0}),
+                       json.dumps({"fact": "b", "length": 4, "tags": {"x": 1}, "t": 1000})])
+    spec = sink_spec("creates", "sql-sink", "create", url=f"sqlite:///{db}", table="facts",
+                     columns=UNTYPED, **{"create-table": "true"})
+    with Running(spec) as run:
+        wait_for(lambda: committed("creates", "create") == 2)
+        assert run.stop() == 0
+    with sqlite3.connect(db) as conn:
+        types = {r[1]: r[2] for r in conn.execute("PRAGMA table_info(facts)")}
+        rows = conn.execute("SELECT fact, length, tags, at FROM facts ORDER BY length")
+        rows = rows.fetchall()
+    assert types == {"fact": "TEXT", "length": "INTEGER", "tags": "TEXT", "at": "TEXT"}
+    assert rows[0][:3] == ("a", 3, "[1]") and rows[1][3].startswith("1970-01-01T00:00:01")
+    assert read_metrics("creates").errors == 0
+    # a second run finds the table and appends
+    produce("create", [json.dumps({"fact": "c", "length": 5, "tags": [], "t": 0})])
+    with Running(spec) as run:
+        wait_for(lambda: committed("creates", "create") == 3)
+        run.stop()
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM facts").fetchone() == (3,)
+
+
+def test_config_new_sql_sink_runs_on_first_try(tmp_path):
+    """The starter as `weir config new` writes it, pointed at a fresh database file."""
+    from tests.conftest import run_weir
+
+    config = tmp_path / "sql.yaml"
+    assert run_weir("config", "new", "sql-sink", "-o", str(config)).returncode == 0
+    db = tmp_path / "demo.db"
+    config.write_text(config.read_text().replace("sqlite:///tmp/weir-demo.db",
+                                                 f"sqlite:///{db}"))
+    assert run_weir("validate", str(config)).returncode == 0
+    produce("sql-records", [json.dumps({"n": i, "time": "2026-01-01T00:00:00Z"})
+                            for i in range(3)])
+    from runtime.config.load import load_connector
+
+    with Running(load_connector(config)) as run:
+        wait_for(lambda: committed("my-sql-sink", "sql-records") == 3)
+        assert run.stop() == 0
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT n, at, body FROM events ORDER BY n").fetchall()
+    assert [r[0] for r in rows] == [0, 1, 2]
+    assert json.loads(rows[2][2]) == {"n": 2, "time": "2026-01-01T00:00:00Z"}
+
+
+@pytest.mark.integration
+def test_postgres_create_table_from_columns(postgres):  # noqa: F811
+    import psycopg
+
+    produce("pg-create", [json.dumps({"fact": "a", "length": 3, "tags": [1], "t": 0})])
+    spec = sink_spec("pg-creates", "sql-sink", "pg-create", url=postgres.url, table="made",
+                     columns=UNTYPED, **{"create-table": "true"})
+    with Running(spec) as run:
+        wait_for(lambda: committed("pg-creates", "pg-create") == 1)
+        run.stop()
+    with psycopg.connect(postgres.url) as conn:
+        types = dict(conn.execute(
+            "SELECT column_name, data_type FROM information_schema.columns "
+            "WHERE table_name = 'made'").fetchall())
+        row = conn.execute("SELECT fact, length, tags, at FROM made").fetchone()
+    assert types == {"fact": "text", "length": "bigint", "tags": "jsonb",
+                     "at": "timestamp with time zone"}
+    assert row[:3] == ("a", 3, [1]) and row[3].year == 1970
