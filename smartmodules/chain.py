@@ -240,6 +240,18 @@ def resolve_module(uses: str, *, base_dir: Path | None = None, use_cache: bool =
     return load_bytes(entry.read_wasm(), name=entry.name, use_cache=use_cache, timed=timed)
 
 
+def module_problem(uses: str, *, base_dir: Path | None = None) -> tuple[str, str | None] | None:
+    """Why `uses` would not load here (message, hint), or None when it does: checked before
+    a managed connector is created, so a typo is refused instead of crash-looping."""
+    from runtime.errors import WeirError
+
+    try:
+        resolve_module(uses, base_dir=base_dir)
+    except WeirError as exc:
+        return exc.message, exc.hint
+    return None
+
+
 def build_chain(
     specs: Sequence[TransformSpec],
     *,

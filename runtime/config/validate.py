@@ -8,7 +8,7 @@ the file and the secrets file. `analyze` also returns the checked data, which
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,6 +45,9 @@ from runtime.config.yamlpos import Loaded, LoadFailure, Path_, decode, load_yaml
 from runtime.config.yamlpos import scalar_text as _text
 
 CURRENT_TOP = ("apiVersion", "meta", "transforms")
+
+# What a `uses:` value cannot be loaded for, as (message, hint); None when it loads.
+ModuleCheck = Callable[[str], "tuple[str, str | None] | None"]
 _META_KEYS = tuple(field_keys(Meta))
 
 
@@ -138,7 +141,9 @@ def _places_for(fmt: Format, type_name: str | None, section: str | None
 
 class _Validation:
     def __init__(self, loaded: Loaded, analysis: Analysis, secrets: SecretsFile | None,
-                 env: Mapping[str, str] | None, check_values: bool) -> None:
+                 env: Mapping[str, str] | None, check_values: bool,
+                 find_module: ModuleCheck | None = None) -> None:
+        self.find_module = find_module
         self.loaded = loaded
         self.data: dict[str, Any] = loaded.data
         self.a = analysis
@@ -204,7 +209,8 @@ class _Validation:
         looks_like_path = (value.endswith(".wasm") or value.count("/") > 1
                            or value.startswith((".", "/", "~")))
         if looks_like_path:
-            return  # a .wasm file, resolved when the chain is built
+            self._module_exists(value, path)  # a .wasm file, resolved when the chain is built
+            return
         ref = value
         group = None
         if "/" in ref:
@@ -221,6 +227,18 @@ class _Validation:
             self.ck.add("error", "invalid-name", problem, path,
                         hint="SmartModules are named `name`, `group/name@version` or a path "
                         "to a .wasm file")
+        else:
+            self._module_exists(value, path)
+
+    def _module_exists(self, uses: str, path: Path_) -> None:
+        """Where the config is about to run (a managed connector being created), a module
+        that cannot be loaded is an error now rather than a crash loop later."""
+        if self.find_module is None:
+            return
+        problem = self.find_module(uses)
+        if problem is not None:
+            message, hint = problem
+            self.ck.add("error", "smartmodule-not-found", message, path, hint=hint)
 
     # -- legacy --------------------------------------------------------------------
     def legacy(self) -> None:
@@ -633,8 +651,10 @@ def _finish(analysis: Analysis, diags: list[Diagnostic], strict: bool = False) -
 
 def analyze_text(text: str, path: str = "<text>", *, secrets: SecretsFile | None = None,
                  env: Mapping[str, str] | None = None, check_values: bool = False,
-                 strict: bool = False) -> Analysis:
-    """Validate `text`; `check_values` makes a missing secret value an error."""
+                 strict: bool = False, find_module: ModuleCheck | None = None) -> Analysis:
+    """Validate `text`; `check_values` makes a missing secret value an error, and
+    `find_module` (what a module `uses:` names cannot be loaded, or None) makes one an
+    error too."""
     analysis = Analysis(FileReport(path, False, None))
     try:
         loaded = load_yaml(text)
@@ -650,7 +670,7 @@ def analyze_text(text: str, path: str = "<text>", *, secrets: SecretsFile | None
             "`apiVersion` and `meta` (current format) or `version`, `name`, `type`, `topic` "
             "(legacy format)", *loaded.pos(()).key_or_value,
             "start from `weir config new http-source`")])
-    v = _Validation(loaded, analysis, secrets, env, check_values)
+    v = _Validation(loaded, analysis, secrets, env, check_values, find_module)
     if fmt == "legacy":
         v.legacy()
     else:
@@ -674,7 +694,8 @@ def read_config_text(path: str | Path) -> str:
 
 def analyze_file(path: str | Path, *, secrets_file: str | Path | None = None,
                  env: Mapping[str, str] | None = None, strict: bool = False,
-                 check_values: bool | None = None) -> Analysis:
+                 check_values: bool | None = None,
+                 find_module: ModuleCheck | None = None) -> Analysis:
     """Read and validate a file. Raises EnvironmentProblem when it cannot be read."""
     from runtime.config.secrets import read_secrets_file
     from runtime.errors import EnvironmentProblem
@@ -693,7 +714,7 @@ def analyze_file(path: str | Path, *, secrets_file: str | Path | None = None,
     if check_values is None:
         check_values = secrets_file is not None or env is not None
     return analyze_text(text, str(path), secrets=secrets, env=env,
-                        check_values=check_values, strict=strict)
+                        check_values=check_values, strict=strict, find_module=find_module)
 
 
 def validate_file(path: str | Path, *, secrets_file: str | Path | None = None,

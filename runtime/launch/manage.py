@@ -76,6 +76,7 @@ def create_managed(config: Path, secrets: Path | None = None, *,
     from runtime.launch.client import ClusterClient
     from runtime.launch.state import read_state
     from runtime.profiles import current_profile
+    from smartmodules.chain import module_problem
 
     environ = dict(os.environ if env is None else env)
     for label, path in (("config", config), ("secrets", secrets)):
@@ -83,7 +84,12 @@ def create_managed(config: Path, secrets: Path | None = None, *,
             raise EnvironmentProblem(f"{label} file {path} not found",
                                      hint="give the path of an existing file")
     try:
-        analysis = analyze_file(config, secrets_file=secrets, env=environ, check_values=True)
+        # `uses:` resolves as the connector will: the registry of this profile, and
+        # paths from the config's directory (the supervisor runs it there)
+        base_dir = config.resolve().parent
+        analysis = analyze_file(
+            config, secrets_file=secrets, env=environ, check_values=True,
+            find_module=lambda uses: module_problem(uses, base_dir=base_dir))
         spec = spec_from_analysis(analysis, env=environ)
     except WeirError as exc:
         raise (on_invalid(exc) if on_invalid else exc) from None
