@@ -133,6 +133,7 @@ class Checker:
         a bool or a number. The legacy format is lax: Fluvio passed its parameters as
         command-line strings."""
         strict = not self.lax
+        context = {"format": "legacy" if self.lax else "current", **(context or {})}
         try:
             return model.model_validate(data, context=context, strict=strict)
         except ValidationError as exc:
@@ -248,6 +249,9 @@ def _type_hint(etype: str, given: Any) -> str | None:
             ("write true or false" if etype.startswith("bool") else None)
     if etype in ("list_type",) and isinstance(given, str):
         return "write a list: one `- item` per line, or [a, b]"
+    if etype == "string_type" and isinstance(given, (int, float)) and not isinstance(given, bool):
+        return f'quote it: "{describe_value(given)[len("the number `"):-1]}" (Fluvio reads an ' \
+            "unquoted number as a number, not a string)"
     if etype == "string_type" and isinstance(given, (dict, list)):
         return "quote the value if it contains `: ` or starts with `[` or `{`"
     return None

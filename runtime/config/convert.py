@@ -234,11 +234,13 @@ def _regenerate(text: str, loaded: Loaded, plan: _Plan) -> str:
     out: dict[str, Any] = {"apiVersion": "0.1.0", "meta": meta}
     if plan.params or "parameters" in d:
         out[plan.section] = plan.params
-    if plan.transforms:
-        out["transforms"] = [{"uses": uses} for _, uses in plan.transforms]
+    if plan.transforms:  # after any the file lists itself (Fluvio 0.10's `transforms:`)
+        out["transforms"] = [*(d.get("transforms") or []),
+                             *({"uses": uses} for _, uses in plan.transforms)]
     for k, v in d.items():
         if k not in ("version", "name", "type", "topic", "direction", "parameters", "secrets",
-                     "producer", "consumer", "create-topic", "create_topic"):
+                     "producer", "consumer", "create-topic", "create_topic") and not (
+                         k == "transforms" and plan.transforms):
             out[k] = v
     body = dump_yaml(out).removeprefix("---\n")
     tail = "".join(f"{c}\n" for c in plan.comments)
@@ -354,6 +356,8 @@ def _rewrite_text(text: str, loaded: Loaded, plan: _Plan) -> str:
     if "direction" in blocks:
         out.extend(blocks["direction"][0])
     transforms_lines: list[str] = []
+    if "transforms" in blocks and plan.transforms:
+        raise _CannotRewrite("both `transforms:` and SmartModule parameters")
     if "parameters" in blocks:
         out.extend(_section(blocks["parameters"], loaded, plan, transforms_lines))
     for key in blocks:

@@ -35,6 +35,7 @@ CODES: dict[str, str] = {
     "unknown-key": "a key no part of the format knows",
     "misplaced-key": "a known key in the wrong place",
     "ignored-key": "a key that is accepted and does nothing",
+    "not-used-by-weir": "a setting Fluvio reads and uses that Weir's runtime does not",
     "unknown-connector-type": "a connector type weir has no schema for",
     "missing-connector-section": "no section for the connector's parameters",
     "extra-connector-section": "more than one connector section",

@@ -121,7 +121,7 @@ def _legacy_spec(a: Analysis, data: dict, values: Mapping[str, str],
             own["interval"] = format_duration_ms(int(text) * 1000)
     if a.ctype is None:  # unknown type: numbers and bools are stringified, as Fluvio does
         own = {k: _stringify(v) for k, v in own.items()}
-    transforms: list[TransformSpec] = []
+    transforms = [_transform(t, values) for t in data.get("transforms") or []]
     initial = params_raw.get("aggregate-initial-value")
     for key, value in params_raw.items():
         if key in LEGACY_SMARTMODULE_PARAMS and value is not None:
@@ -203,9 +203,10 @@ def _producer(raw: dict | None) -> ProducerOptions:
     if not raw:
         return ProducerOptions()
     default = ProducerOptions()
+    batch = raw.get("batch-size", raw.get("batch_size"))
     return ProducerOptions(
         linger_ms=parse_duration(raw["linger"]) if raw.get("linger") else default.linger_ms,
-        batch_size_bytes=(parse_bytes(raw["batch-size"]) if raw.get("batch-size") is not None
+        batch_size_bytes=(parse_bytes(batch) if batch is not None
                           else default.batch_size_bytes),
         compression=raw.get("compression") or default.compression,
     )
@@ -215,9 +216,12 @@ def _consumer(raw: dict | None) -> ConsumerOptions:
     if not raw:
         return ConsumerOptions()
     part = raw.get("partition", "all")
-    partitions = None if part == "all" else (part,) if isinstance(part, int) else tuple(part)
+    # Fluvio's client reads every partition when given none, so `[]` is `all`
+    partitions = None if part in ("all", []) else (part,) if isinstance(part, int) \
+        else tuple(part)
     offset = raw.get("offset") or {}
-    start = offset.get("start", "end")
+    start = offset.get("start") or "end"
+    max_bytes = raw.get("max-bytes", raw.get("max_bytes"))
     if isinstance(start, dict):
         (key, n), = start.items()
         start = (key, int(n))
@@ -225,7 +229,7 @@ def _consumer(raw: dict | None) -> ConsumerOptions:
     return ConsumerOptions(
         partitions=partitions,
         id=scalar_text(raw["id"]) if raw.get("id") is not None else None,
-        max_bytes=parse_bytes(raw["max-bytes"]) if raw.get("max-bytes") is not None else None,
+        max_bytes=parse_bytes(max_bytes) if max_bytes is not None else None,
         offset_strategy=offset.get("strategy"),
         start=start,
         flush_period_ms=(int(flush.get("secs", 0)) * 1000 + int(flush.get("nanos", 0))

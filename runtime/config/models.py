@@ -9,12 +9,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, WithJsonSchema
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
+from pydantic_core import PydanticCustomError
 
 from runtime.config.fields import (
+    U32_MAX,
+    U64_MAX,
     ByteSize,
     ConnectorName,
     Duration,
+    LegacyPartition,
     NonNegative,
     OffsetStart,
     Partition,
@@ -23,6 +27,7 @@ from runtime.config.fields import (
     TopicName,
 )
 
+U32 = Annotated[int, Field(ge=0, le=U32_MAX)]
 API_VERSIONS = ("0.0.0", "0.1.0", "0.2.0")
 LEGACY_SMARTMODULE_PARAMS = ("map", "filter", "filter-map", "arraymap", "aggregate")
 
@@ -34,36 +39,60 @@ class Strict(BaseModel):
 
 
 class SecsNanos(Strict):
-    """A Rust `Duration` as serde writes it: `{secs: 10, nanos: 0}`."""
+    """A Rust `Duration` as serde reads it: `{secs: 10, nanos: 0}`, both required (serde
+    refuses `{secs: 10}`); nanos beyond a second carry into secs, as serde allows."""
 
-    secs: NonNegative = 0
-    nanos: Annotated[int, Field(ge=0, le=999_999_999)] = 0
+    secs: Annotated[int, Field(ge=0, le=U64_MAX)]
+    nanos: Annotated[int, Field(ge=0, le=U32_MAX)]
+
+    @model_validator(mode="after")
+    def _no_overflow(self) -> SecsNanos:
+        if self.secs + self.nanos // 1_000_000_000 > U64_MAX:
+            raise PydanticCustomError("invalid-value", "overflow deserializing Duration")
+        return self
 
 
 class Producer(Strict):
+    """Fluvio's ProducerParameters (`batch_size` is serde's alias of `batch-size`)."""
+
+    linger: Duration | None = Field(None, description="wait before sending a batch (100ms)")
+    batch_size: ByteSize | None = Field(
+        None, alias="batch-size", validation_alias=AliasChoices("batch-size", "batch_size"),
+        description="max batch size (16 KB)")
+    compression: Literal["none", "gzip", "snappy", "lz4", "zstd"] | None = None
+
+
+class LegacyProducer(Strict):
+    """The legacy format's producer: `batch-size` was a string parsed as a byte size."""
+
     linger: Duration | None = Field(None, description="wait before sending a batch (100ms)")
     batch_size: ByteSize | None = Field(None, alias="batch-size",
                                         description="max batch size (16 KB)")
-    compression: Literal["none", "gzip", "snappy", "lz4", "zstd"] | None = None
-    max_request_size: ByteSize | None = Field(None, alias="max-request-size")
-
-
-class LegacyProducer(Producer):
     compression: Literal["none", "gzip", "snappy", "lz4"] | None = None
 
 
 class Offset(Strict):
     strategy: Literal["none", "manual", "auto"] | None = Field(
         None, description="required when offset is given")
-    start: OffsetStart = Field("end", description="beginning | end | {absolute: N} | ...")
+    start: OffsetStart | None = Field(None, description="beginning | end (default) | "
+                                      "{absolute: N} | {from-beginning: N} | {from-end: N}")
     flush_period: SecsNanos | None = Field(None, alias="flush-period")
 
 
 class Consumer(Strict):
+    """Fluvio's ConsumerParameters (`max_bytes` is serde's alias of `max-bytes`)."""
+
     partition: Partition = "all"
-    max_bytes: ByteSize | None = Field(None, alias="max-bytes")
+    max_bytes: ByteSize | None = Field(
+        None, alias="max-bytes", validation_alias=AliasChoices("max-bytes", "max_bytes"))
     id: Str | None = None
     offset: Offset | None = None
+
+
+class LegacyConsumer(Strict):
+    """The legacy format's consumer: only a partition number."""
+
+    partition: LegacyPartition | None = None
 
 
 class SecretDecl(Strict):
@@ -74,10 +103,19 @@ class TopicMeta(Strict):
     name: TopicName
 
 
+class PartitionMap(Strict):
+    id: U32
+    replicas: list[Annotated[int, Field(ge=-2**31, le=2**31 - 1)]]
+    mirror: dict[str, Any] | None = None
+
+
 class TopicPartition(Strict):
-    count: Annotated[int, Field(ge=1)] | None = None
-    replication: Annotated[int, Field(ge=1)] | None = None
+    count: Annotated[int, Field(ge=1, le=U32_MAX)] | None = None
+    replication: Annotated[int, Field(ge=1, le=U32_MAX)] | None = None
+    ignore_rack_assignment: bool | None = Field(None, alias="ignore-rack-assignment")
     max_size: ByteSize | None = Field(None, alias="max-size")
+    maps: list[PartitionMap] | None = Field(None, description="replica assignment per "
+                                            "partition: [{id, replicas: [SPU ids]}]")
 
 
 class TopicRetention(Strict):
@@ -86,17 +124,39 @@ class TopicRetention(Strict):
 
 
 class TopicCompression(Strict):
+    """Fluvio's CompressionAlgorithm as serde reads it: the capitalised names only."""
+
     type: Literal["None", "Gzip", "Snappy", "Lz4", "Zstd", "Any"] = "Any"
+
+
+class DedupBounds(Strict):
+    count: Annotated[int, Field(ge=1, le=U64_MAX)] = Field(description="required, not 0")
+    age: Duration | None = None
+
+
+class DedupTransform(Strict):
+    uses: Str
+    with_: dict[str, Str] | None = Field(None, alias="with")
+
+
+class DedupFilter(Strict):
+    transform: DedupTransform
+
+
+class Deduplication(Strict):
+    bounds: DedupBounds
+    filter: DedupFilter
 
 
 class TopicConfig(Strict):
     """apiVersion 0.2.0: `meta.topic` as a map (compression names capitalised here)."""
 
+    version: Str | None = Field(None, description="the topic config's version (0.1.0)")
     meta: TopicMeta
     partition: TopicPartition | None = None
     retention: TopicRetention | None = None
     compression: TopicCompression | None = None
-    deduplication: dict[str, Any] | None = None
+    deduplication: Deduplication | None = None
 
 
 TopicField = Annotated[Any, WithJsonSchema({"anyOf": [
@@ -158,7 +218,8 @@ class LegacyConfig(Strict):
     parameters: dict[str, Any] | None = None
     secrets: dict[str, Str] | None = None
     producer: LegacyProducer | None = None
-    consumer: Consumer | None = None
+    consumer: LegacyConsumer | None = None
+    transforms: list[Transform] | None = None
     create_topic: bool | None = Field(None, alias="create-topic", validation_alias=AliasChoices(
                                           "create-topic", "create_topic"),
                                       description="accepted and ignored")

@@ -24,6 +24,7 @@ from runtime.config.models import (
     Consumer,
     LegacyCommon,
     LegacyConfig,
+    LegacyConsumer,
     LegacyProducer,
     Meta,
     Offset,
@@ -126,10 +127,6 @@ def _places_for(fmt: Format, type_name: str | None, section: str | None
         put(LEGACY_COMMON_KEYS, "parameters")
         if ctype is not None:
             put(field_keys(ctype.params), "parameters")
-        places.setdefault("transforms", []).append("parameters")
-        hints["transforms"] = ("the legacy format takes SmartModules as parameters "
-                               "(`map:`, `filter:`...); `weir config convert` writes the "
-                               "apiVersion format, which has `transforms`")
         places.setdefault("meta", []).append("the apiVersion format")
         for t in ct.BUILTIN_TYPES.values():
             places.setdefault(t.section, ["parameters"])
@@ -179,16 +176,20 @@ class _Validation:
                     "only", path, hint=hint)
 
     def _producer_consumer(self, base: Path_, producer: Any, consumer: Any, legacy: bool) -> None:
-        kind = self.a.ctype.kind if self.a.ctype else (
-            ct.kind_of(self.a.type_name) if self.a.type_name else None)
+        # only a built-in type's direction is known for sure: an unknown type's connector
+        # may read either section, so nothing is said about it being unused
+        kind = self.a.ctype.kind if self.a.ctype else None
         if producer is not None:
             self.ck.model(LegacyProducer if legacy else Producer, producer, (*base, "producer"))
             if kind == "sink":
-                self.ck.add("info", "ignored-key", "`producer` options are for sources; this "
-                            "sink does not produce", (*base, "producer"), "key")
+                self.ck.add("info", "ignored-key", f"`producer` options are for sources; a "
+                            f"`{self.a.ctype.name}` connector is a sink and does not produce",
+                            (*base, "producer"), "key")
         if consumer is not None:
-            self.ck.model(Consumer, consumer, (*base, "consumer"))
-            if isinstance(consumer, dict) and isinstance(consumer.get("offset"), dict) \
+            self.ck.model(LegacyConsumer if legacy else Consumer, consumer,
+                          (*base, "consumer"))
+            if not legacy and isinstance(consumer, dict) \
+                    and isinstance(consumer.get("offset"), dict) \
                     and consumer["offset"].get("strategy") is None:
                 self.ck.add("error", "offset-needs-strategy",
                             "consumer `offset` needs a `strategy` (none, manual or auto)",
@@ -196,8 +197,30 @@ class _Validation:
                             hint="add `strategy: auto` to commit offsets as records are "
                             "handled, or `manual`; `none` reads without committing")
             if kind == "source":
-                self.ck.add("info", "ignored-key", "`consumer` options are for sinks; this "
-                            "source does not consume", (*base, "consumer"), "key")
+                self.ck.add("info", "ignored-key", f"`consumer` options are for sinks; a "
+                            f"`{self.a.ctype.name}` connector is a source and does not "
+                            "consume", (*base, "consumer"), "key")
+            elif not legacy and isinstance(consumer, dict):
+                for key in ("max-bytes", "max_bytes"):
+                    if key in consumer:
+                        self._not_used_by_weir((*base, "consumer", key),
+                                               "Weir's sinks read whole batches from the "
+                                               "local store")
+
+    def _not_used_by_weir(self, path: Path_, why: str) -> None:
+        """A setting Fluvio reads and applies that Weir's own runtime has no use for (said
+        only of a valid value: a bad one already has its error)."""
+        pos = self.loaded.positions.get(path)
+        if pos is not None:
+            first = pos.key_line or pos.line
+            last = pos.end_line or pos.line
+            if any(d.severity == "error" and d.line is not None and first <= d.line <= last
+                   for d in self.ck.diagnostics):
+                return
+        self.ck.add("info", "not-used-by-weir",
+                    f"`{dotted(path)}` is valid and Fluvio uses it, but Weir does not: {why}",
+                    path, "key", hint="keep it for running on Fluvio; it changes nothing "
+                    "when Weir runs the connector")
 
     def _create_topic(self, path: Path_) -> None:
         self.ck.add("info", "ignored-key", f"`{path[-1]}` is ignored: the topic is always "
@@ -248,8 +271,10 @@ class _Validation:
         self._set_places()
         params = d.get("parameters")
         self.ck.model(LegacyConfig, {k: v for k, v in d.items()
-                                     if k not in ("producer", "consumer")}
+                                     if k not in ("producer", "consumer", "transforms")}
                       | ({"parameters": {}} if isinstance(params, dict) else {}), ())
+        if d.get("transforms") is not None:
+            self._transforms(d["transforms"])  # Fluvio 0.10 read them beside `parameters`
         self._producer_consumer((), d.get("producer"), d.get("consumer"), legacy=True)
         for key in ("create-topic", "create_topic"):
             if key in d:
@@ -397,6 +422,7 @@ class _Validation:
         if isinstance(topic, dict):
             if self.a.api_version == "0.2.0":
                 self.ck.model(TopicConfig, topic, ("meta", "topic"))
+                self._topic_settings(topic)
             else:
                 self.ck.add("error", "wrong-type",
                             "`meta.topic` as a map needs `apiVersion: 0.2.0`",
@@ -420,6 +446,20 @@ class _Validation:
                 self.ck.add("error", "wrong-type", f"`meta.secrets[{i}]` must be a mapping "
                             "`- name: NAME`", ("meta", "secrets", i),
                             hint=f"write `- name: {decl}`")
+
+    def _topic_settings(self, topic: dict[str, Any]) -> None:
+        """Info on the 0.2.0 topic settings Weir does not apply when it creates a topic."""
+        why = ("Weir creates a topic with its partition count, retention time and segment "
+               "size only")
+        base = ("meta", "topic")
+        part = topic.get("partition")
+        if isinstance(part, dict):
+            for key in ("replication", "ignore-rack-assignment", "maps", "max-size"):
+                if key in part:
+                    self._not_used_by_weir((*base, "partition", key), why)
+        for key in ("compression", "deduplication"):
+            if topic.get(key) is not None:
+                self._not_used_by_weir((*base, key), why)
 
     def _transforms(self, transforms: Any) -> None:
         if not isinstance(transforms, list):

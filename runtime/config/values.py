@@ -15,14 +15,13 @@ class ValueProblem(WeirError):
     """A duration or byte size that Fluvio would reject; `message` says why."""
 
 
-_NS_PER = {"ns": 1, "us": 1_000, "ms": 1_000_000, "s": 1_000_000_000}
-_SEC = _NS_PER["s"]
-# humantime's units (in ns); `m` is minutes and `M` months, months/years as humantime counts.
+_SEC = 1_000_000_000
+# humantime's units (in ns), exactly the spellings it accepts; `m` is minutes, `M` months.
 _DURATION_UNITS: dict[str, int] = {
-    **dict.fromkeys(("nsec", "ns"), 1),
+    **dict.fromkeys(("nanos", "nsec", "ns"), 1),
     **dict.fromkeys(("usec", "us", "µs"), 1_000),
-    **dict.fromkeys(("msec", "ms"), 1_000_000),
-    **dict.fromkeys(("seconds", "second", "sec", "secs", "s"), _SEC),
+    **dict.fromkeys(("millis", "msec", "ms"), 1_000_000),
+    **dict.fromkeys(("seconds", "second", "secs", "sec", "s"), _SEC),
     **dict.fromkeys(("minutes", "minute", "min", "mins", "m"), 60 * _SEC),
     **dict.fromkeys(("hours", "hour", "hr", "hrs", "h"), 3600 * _SEC),
     **dict.fromkeys(("days", "day", "d"), 86_400 * _SEC),
@@ -30,8 +29,8 @@ _DURATION_UNITS: dict[str, int] = {
     **dict.fromkeys(("months", "month", "M"), 2_630_016 * _SEC),
     **dict.fromkeys(("years", "year", "y"), 31_557_600 * _SEC),
 }
-_DURATION_PART = re.compile(r"(\d+)\s*([^\d\s]*)")
 _UNIT_LIST = "ns, us, ms, s (sec), m (min), h, d, w, M (months), y"
+_U64 = 2**64 - 1
 
 
 def duration_problem(text: str) -> str | None:
@@ -43,43 +42,63 @@ def duration_problem(text: str) -> str | None:
     return None
 
 
+def _ascii_digit(ch: str) -> bool:
+    return "0" <= ch <= "9"
+
+
+def _is_unit_char(ch: str) -> bool:
+    return ("a" <= ch <= "z") or ("A" <= ch <= "Z") or ch == "µ"
+
+
 def parse_duration(text: str) -> int:
-    """`1h 30m` -> 5_400_000 (milliseconds). Integer + unit, combinable; no bare numbers."""
+    """`1h 30m` -> 5_400_000 (milliseconds), read as humantime reads it: spans of digits
+    and a unit, whitespace allowed anywhere between them (`1 0s` is 10 s), no decimals and
+    no bare numbers."""
     if not isinstance(text, str):
         raise ValueProblem(f"expected a duration like `10s`, got {text!r}")
-    s = text.strip()
-    if not s:
+    if not text.strip():
         raise ValueProblem("empty duration: write a number and a unit, for example 10s or 500ms")
-    if s.isdigit():
-        raise ValueProblem(f'invalid value: string "{text}", expected a duration '
-                           "(time unit needed, for example 1sec or 1ms)")
-    pos = 0
     total = 0  # nanoseconds
-    while pos < len(s):
-        if s[pos].isspace():
+    pos, end = 0, len(text)
+    while True:
+        while pos < end and text[pos].isspace():
             pos += 1
-            continue
-        m = _DURATION_PART.match(s, pos)
-        if not m or not m.group(1):
-            ch = s[pos]
-            if ch in ".,":
+        if pos == end:
+            break
+        if not _ascii_digit(text[pos]):
+            raise ValueProblem(f"invalid duration `{text}`: expected a number at position {pos}")
+        number = 0
+        while pos < end and (_ascii_digit(text[pos]) or text[pos].isspace()):
+            if _ascii_digit(text[pos]):
+                number = number * 10 + int(text[pos])
+                if number > _U64:
+                    raise ValueProblem(f"invalid duration `{text}`: number is too large")
+            pos += 1
+        if pos < end and not _is_unit_char(text[pos]):
+            if text[pos] in ".,":
                 raise ValueProblem(f"invalid duration `{text}`: no decimals, write `1s 500ms` "
                                    "instead of `1.5s`")
-            raise ValueProblem(f"invalid duration `{text}`: expected a number at position {pos}")
-        number, unit = m.group(1), m.group(2)
+            raise ValueProblem(f"invalid duration `{text}`: invalid character at position "
+                               f"{pos}")
+        start = pos
+        while pos < end and _is_unit_char(text[pos]):
+            pos += 1
+        unit = text[start:pos]
+        if pos < end and not (_ascii_digit(text[pos]) or text[pos].isspace()):
+            raise ValueProblem(f"invalid duration `{text}`: invalid character at position "
+                               f"{pos}")
         if not unit:
+            if text.strip().isascii() and text.strip().isdigit():
+                raise ValueProblem(f'invalid value: string "{text}", expected a duration '
+                                   "(time unit needed, for example 1sec or 1ms)")
             raise ValueProblem(f"invalid duration `{text}`: time unit needed, for example "
-                               "1sec or 1ms")
-        if unit.startswith((".", ",")):
-            raise ValueProblem(f"invalid duration `{text}`: no decimals, write `1s 500ms` "
-                               "instead of `1.5s`")
+                               f"{number}sec or {number}ms")
         if unit not in _DURATION_UNITS:
             raise ValueProblem(f'invalid duration `{text}`: unknown time unit "{unit}", '
                                f"supported units: {_UNIT_LIST}")
-        total += int(number) * _DURATION_UNITS[unit]
-        pos = m.end()
-    if total // _SEC > 2**64 - 1:  # humantime keeps seconds in a u64
-        raise ValueProblem(f"invalid duration `{text}`: number is too large")
+        total += number * _DURATION_UNITS[unit]
+        if total // _SEC > _U64:
+            raise ValueProblem(f"invalid duration `{text}`: number is too large")
     return total // 1_000_000
 
 
@@ -93,14 +112,14 @@ def parse_legacy_interval(text: str | int) -> int:
 
 
 _BYTE_UNITS: dict[str, int] = {
-    "": 1, "b": 1,
+    "b": 1,
     "k": 1000, "kb": 1000, "ki": 1024, "kib": 1024,
     "m": 1000**2, "mb": 1000**2, "mi": 1024**2, "mib": 1024**2,
     "g": 1000**3, "gb": 1000**3, "gi": 1024**3, "gib": 1024**3,
     "t": 1000**4, "tb": 1000**4, "ti": 1024**4, "tib": 1024**4,
     "p": 1000**5, "pb": 1000**5, "pi": 1024**5, "pib": 1024**5,
 }
-_BYTES = re.compile(r"^\s*(\d+(?:\.\d+)?|\.\d+)\s*([A-Za-z]*)\s*$")
+_UNITS_TEXT = "b, kb, kib, mb, mib, gb, gib, tb, pb; KB = 1000, KiB = 1024"
 
 
 def bytes_problem(text: str | int) -> str | None:
@@ -113,26 +132,36 @@ def bytes_problem(text: str | int) -> str | None:
 
 
 def parse_bytes(text: str | int) -> int:
-    """`1 MB` -> 1_000_000, `1KiB` -> 1024, `512` -> 512 (bytesize semantics)."""
+    """`1 MB` -> 1_000_000, `1KiB` -> 1024, `512` -> 512, read as the bytesize crate reads
+    it: a whole number of bytes, or a number (decimals allowed, no leading space) then an
+    optional space and a unit in any case, nothing after it. A number without a unit must
+    be whole (`1.5` is refused, `1.5 KB` is 1500)."""
     if isinstance(text, bool):
         raise ValueProblem(f"expected a byte size like `1 MB`, got {text!r}")
     if isinstance(text, int):
-        if text < 0:
-            raise ValueProblem(f"byte size must not be negative, got {text}")
+        if text < 0 or text > _U64:
+            raise ValueProblem(f"byte size must be between 0 and 2^64-1, got {text}")
         return text
-    if isinstance(text, float):
-        text = repr(text)
     if not isinstance(text, str):
-        raise ValueProblem(f"expected a byte size like `1 MB`, got {type(text).__name__}")
-    m = _BYTES.match(text)
-    if not m:
-        raise ValueProblem(f'couldn\'t parse "{text}" into a known SI unit '
-                           "(write a number and a unit, for example 1 MB, 512 KiB or 4096)")
-    number, unit = m.group(1), m.group(2).lower()
-    if unit not in _BYTE_UNITS:
-        raise ValueProblem(f'couldn\'t parse "{m.group(2)}" into a known SI unit '
-                           "(units: b, kb, kib, mb, mib, gb, gib, tb, pb; KB = 1000, KiB = 1024)")
-    return int(float(number) * _BYTE_UNITS[unit])
+        raise ValueProblem(f"expected a byte size like `1 MB` or a whole number of bytes, "
+                           f"got {type(text).__name__}")
+    if re.fullmatch(r"\+?[0-9]+", text) and int(text) <= _U64:
+        return int(text)
+    i = 0
+    while i < len(text) and (_ascii_digit(text[i]) or text[i] == "."):
+        i += 1
+    number = text[:i]
+    if not re.fullmatch(r"[0-9]+\.?[0-9]*|\.[0-9]+", number):
+        raise ValueProblem(f'couldn\'t parse "{text}" into a byte size (write a number and a '
+                           "unit, for example 1 MB, 512 KiB or 4096)")
+    while i < len(text) and (text[i].isspace() or _ascii_digit(text[i]) or text[i] == "."):
+        i += 1
+    unit = text[i:]
+    if unit.lower() not in _BYTE_UNITS:
+        shown = f'"{unit}"' if unit else "nothing"
+        raise ValueProblem(f"couldn't parse {shown} into a known SI unit in `{text}` "
+                           f"(units: {_UNITS_TEXT}; a number without a unit must be whole)")
+    return min(int(float(number) * _BYTE_UNITS[unit.lower()]), _U64)
 
 
 def format_duration_ms(ms: int) -> str:
