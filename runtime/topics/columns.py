@@ -115,6 +115,19 @@ class RecordColumns:
         return list(map(_tuple_new, repeat(ProduceRecord, n), rows))
 
 
+def before(batch: Sequence[Record] | RecordColumns, stop: int) -> Sequence[Record] | RecordColumns:
+    """The records of a batch with an offset below `stop` (a bounded read's cut)."""
+    if not len(batch) or next_offset(batch) <= stop:
+        return batch
+    if isinstance(batch, RecordColumns):
+        n = sum(1 for o in batch.offsets if o < stop)
+        return RecordColumns(
+            batch.values[:n], batch.offsets[:n], batch.timestamps[:n],
+            None if batch.keys is None else batch.keys[:n],
+            None if batch.headers is None else batch.headers[:n], batch.partition)
+    return [r for r in batch if r.offset < stop]
+
+
 def _filled(column: Sequence | None, fill: object, n: int) -> Iterable:
     """An optional column, or `fill` n times where a batch has none."""
     return repeat(fill, n) if column is None else column

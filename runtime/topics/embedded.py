@@ -32,7 +32,7 @@ from runtime.topics import codec
 from runtime.topics.columns import RecordColumns, next_offset
 from runtime.topics.notify import Listener, Notifier
 from runtime.topics.record import ProduceRecord, Record
-from runtime.topics.store import PartitionInfo, TopicInfo, TopicSpec
+from runtime.topics.store import ConsumerOffset, PartitionInfo, TopicInfo, TopicSpec
 
 DB_NAME = "topics.db"
 SCHEMA_VERSION = 1
@@ -735,6 +735,25 @@ class EmbeddedStore:
                 (consumer, info.id, partition),
             ).fetchone()
         return None if row is None else row[0]
+
+    def list_offsets(self) -> list[ConsumerOffset]:
+        with self._read("list consumer offsets") as conn:
+            rows = conn.execute(
+                "SELECT c.consumer, t.name, c.partition, c.next_offset, c.updated_ms "
+                "FROM consumer_offsets c JOIN topics t ON t.id = c.topic_id "
+                "ORDER BY c.consumer, t.name, c.partition"
+            ).fetchall()
+        return [ConsumerOffset(*row) for row in rows]
+
+    def delete_offset(self, consumer: str, topic: str, partition: int) -> bool:
+        with self._write(f"delete an offset of `{consumer}`") as conn:
+            info = self._check_partition(conn, topic, partition)
+            cur = conn.execute(
+                "DELETE FROM consumer_offsets WHERE consumer = ? AND topic_id = ? "
+                "AND partition = ?",
+                (consumer, info.id, partition),
+            )
+            return cur.rowcount > 0
 
     def close(self) -> None:
         with self._lock:

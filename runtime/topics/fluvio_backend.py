@@ -24,7 +24,7 @@ from typing import Any
 from runtime.errors import EnvironmentProblem, NotFound, WeirError
 from runtime.profiles import Profile
 from runtime.topics.record import ProduceRecord, Record
-from runtime.topics.store import PartitionInfo, TopicInfo, TopicSpec
+from runtime.topics.store import ConsumerOffset, PartitionInfo, TopicInfo, TopicSpec
 
 PROVISION_TIMEOUT_S = 30.0
 
@@ -341,6 +341,26 @@ class FluvioStore:
             ):
                 return entry.offset() + 1
         return None
+
+    def list_offsets(self) -> list[ConsumerOffset]:
+        """Fluvio keeps the last record processed and a modification time in seconds."""
+        try:
+            stored = self._client.consumer_offsets()
+        except Exception as exc:  # noqa: BLE001
+            raise self._fail(exc, "list consumer offsets") from exc
+        offsets = [ConsumerOffset(e.consumer_id(), e.topic(), e.partition(), e.offset() + 1,
+                                  int(e.modified_time()) * 1000) for e in stored]
+        return sorted(offsets, key=lambda o: (o.consumer, o.topic, o.partition))
+
+    def delete_offset(self, consumer: str, topic: str, partition: int) -> bool:
+        self._check_partition(topic, partition)
+        if self.fetch_offset(consumer, topic, partition) is None:
+            return False
+        try:
+            self._client.delete_consumer_offset(consumer, topic, partition)
+        except Exception as exc:  # noqa: BLE001
+            raise self._fail(exc, f"delete the offset of `{consumer}`") from exc
+        return True
 
     def close(self) -> None:
         for producer in self._producers.values():

@@ -38,6 +38,18 @@ class TopicInfo:
         return sum(p.latest - p.earliest for p in self.partitions)
 
 
+@dataclass(frozen=True, slots=True)
+class ConsumerOffset:
+    """Where a named consumer (`weir consume -c`, a sink connector) resumes in a partition.
+    `offset` is the next record it will read, as `commit_offset` takes it."""
+
+    consumer: str
+    topic: str
+    partition: int
+    offset: int
+    modified_ms: int  # when it was last committed (ms since the epoch)
+
+
 @runtime_checkable
 class TopicStore(Protocol):
     """Topics, partitions and consumer offsets. Raise runtime.errors.NotFound for a
@@ -85,5 +97,14 @@ class TopicStore(Protocol):
         ...
 
     def fetch_offset(self, consumer: str, topic: str, partition: int) -> int | None: ...
+
+    def list_offsets(self) -> list[ConsumerOffset]:
+        """Every committed consumer offset, by consumer, topic and partition."""
+        ...
+
+    def delete_offset(self, consumer: str, topic: str, partition: int) -> bool:
+        """Forget `consumer`'s offset in a partition (it then starts where it is told to);
+        whether there was one."""
+        ...
 
     def close(self) -> None: ...

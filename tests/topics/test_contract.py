@@ -177,3 +177,22 @@ def test_consumer_offsets(store, make_topic):
     assert store.fetch_offset("sink-a", name, 0) == 7
     assert store.fetch_offset("sink-a", name, 1) is None
     assert store.fetch_offset("sink-b", name, 1) == 2
+
+
+def test_consumer_offsets_are_listed_and_deleted(store, make_topic):
+    name = make_topic(partitions=2)
+    store.append(name, values(10), 0)
+    store.append(name, values(3), 1)
+    before = int(time.time() * 1000) - 2000
+    store.commit_offset("lister-a", name, 0, 7)
+    store.commit_offset("lister-b", name, 1, 2)
+    mine = [o for o in store.list_offsets() if o.topic == name]
+    assert [(o.consumer, o.partition, o.offset) for o in mine] == [
+        ("lister-a", 0, 7), ("lister-b", 1, 2)]
+    assert all(o.modified_ms >= before for o in mine)
+    assert store.delete_offset("lister-a", name, 0) is True
+    assert store.delete_offset("lister-a", name, 0) is False
+    assert store.fetch_offset("lister-a", name, 0) is None
+    assert [o.consumer for o in store.list_offsets() if o.topic == name] == ["lister-b"]
+    with pytest.raises(NotFound):
+        store.delete_offset("lister-b", name, 5)

@@ -279,3 +279,29 @@ async def test_a_tail_opened_before_its_topic_exists_waits_for_it() -> None:
         await wait_for(pilot, lambda: tail.total == 2)
         assert [r.value for r in tail.records] == [b"first", b"second"]
         assert "waiting" not in str(state.render()) and topics.stream.alive
+
+
+async def test_topics_area_shows_the_selected_topics_consumers_and_lag() -> None:
+    from textual.widgets import DataTable
+
+    from runtime.topics import open_store
+
+    store = open_store()
+    try:
+        store.create_topic(TopicSpec("lagging", partitions=2))
+        store.append("lagging", [ProduceRecord(b"x")] * 10, 0)
+        store.append("lagging", [ProduceRecord(b"y")] * 4, 1)
+        store.commit_offset("slow-sink", "lagging", 0, 3)
+        store.commit_offset("slow-sink", "lagging", 1, 4)
+        store.commit_offset("reader", "lagging", 0, 10)
+    finally:
+        store.close()
+    app = make_app(start_area="topics")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        topics = app.query_one(TopicsPane)
+        await wait_for(pilot, lambda: topics.topic == "lagging")
+        table = app.query_one("#consumers-table", DataTable)
+        await wait_for(pilot, lambda: table.row_count == 2)
+        rows = [table.get_row_at(i) for i in range(table.row_count)]
+        assert rows == [["reader", "0"], ["slow-sink", "7"]]

@@ -128,6 +128,7 @@ def test_topics_tail(snap_compare, weir_home: Path) -> None:
     store.append("demo", [ProduceRecord(json.dumps({"n": i, "level": "info"}).encode(),
                                         key=b"k%d" % (i % 4), timestamp=T0 + 250 * i)
                           for i in range(40)])
+    store.commit_offset("demo-sink", "demo", 0, 30)  # shown with its lag under the topics
     store.close()
     _write_events(weir_home, "demo-events", "demo")
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import signal
+
 import click
 
 from tui.cli.smartmodule_options import chain_choice, smartmodule_options, topic_lookback
@@ -16,6 +19,14 @@ OUTPUTS = ("text", "json", "raw")
               help="Start N records before the end.")
 @click.option("--start", "start_offset", type=click.IntRange(min=0), metavar="OFFSET",
               help="Start at this absolute offset.")
+@click.option("-H", "--head", type=click.IntRange(min=1), metavar="N",
+              help="Only the first N records of each partition (from the start, by default "
+              "the beginning), then exit.")
+@click.option("--end", "end_offset", type=click.IntRange(min=0), metavar="OFFSET",
+              help="Stop after this offset (inclusive) in each partition.")
+@click.option("-c", "--consumer", metavar="ID",
+              help="Consume as the named consumer ID: resume after what it last printed, "
+              "and commit what it prints (`weir consumer list` shows it).")
 @click.option("-p", "--partition", type=click.IntRange(min=0), multiple=True,
               help="Read only this partition (repeat for several). Default: every partition.")
 @click.option("-A", "--all-partitions", is_flag=True,
@@ -30,6 +41,7 @@ OUTPUTS = ("text", "json", "raw")
               help="text: one value per line; json: one object per line; raw: value bytes.")
 @smartmodule_options
 def consume(topic: str, beginning: bool, tail: int | None, start_offset: int | None,
+            head: int | None, end_offset: int | None, consumer: str | None,
             partition: tuple[int, ...], all_partitions: bool, disable_continuous: bool,
             key_value: bool, template: str | None, output: str, **sm) -> None:
     """Print records of TOPIC: by default new ones as they arrive (Ctrl-C to stop).
@@ -47,6 +59,10 @@ def consume(topic: str, beginning: bool, tail: int | None, start_offset: int | N
                                     ("--start", start_offset is not None)) if on]
     if len(chosen) > 1:
         raise click.UsageError(f"{' and '.join(chosen)} cannot be used together: pick one start")
+    if end_offset is not None and start_offset is not None and end_offset < start_offset:
+        raise click.UsageError(f"--end {end_offset} is before --start {start_offset}")
+    if consumer is not None and not consumer.strip():
+        raise click.UsageError("-c needs a consumer id, not an empty string")
     if partition and all_partitions:
         raise click.UsageError("-p and -A cannot be used together")
     if template is not None and output != "text":
@@ -57,6 +73,8 @@ def consume(topic: str, beginning: bool, tail: int | None, start_offset: int | N
         start = Start("tail", tail)
     elif start_offset is not None:
         start = Start("offset", start_offset)
+    elif head is not None:
+        start = Start("beginning")  # the first N
     else:
         start = Start("end")
     if template is not None:
@@ -73,7 +91,8 @@ def consume(topic: str, beginning: bool, tail: int | None, start_offset: int | N
         transform = chain_transform(chain, render)
     try:
         run_consume(topic, start=start, partition=partition, all_partitions=all_partitions,
-                    follow=not disable_continuous, render=render, transform=transform)
+                    follow=not disable_continuous, render=render, transform=transform,
+                    consumer=consumer, end=end_offset, head=head)
     finally:
         if chain is not None:
             chain.close()
@@ -99,46 +118,95 @@ def chain_transform(chain, render):
 
 
 def run_consume(topic: str, *, start, partition: int | tuple[int, ...] | None,
-                all_partitions: bool,
-                follow: bool, render, transform=None) -> None:
-    """Stream records to stdout. `transform` is where a SmartModule chain plugs in."""
+                all_partitions: bool, follow: bool, render, transform=None,
+                consumer: str | None = None, end: int | None = None,
+                head: int | None = None) -> None:
+    """Stream records to stdout. `transform` is where a SmartModule chain plugs in; a
+    named `consumer` resumes at its committed offsets and commits what was printed."""
     import asyncio
     import os
     import sys
 
     from runtime.topics import open_store
+    from runtime.topics.committer import OffsetCommitter
     from runtime.topics.consume import (
         end_offsets,
-        follow_all,
-        read_until,
+        follow_chunks,
+        read_chunks,
         resolve_partitions,
+        resume_offsets,
         start_offsets,
+        stop_offsets,
     )
 
     out = sys.stdout.buffer
     store = open_store()
+    committer = None
     try:
         partitions = resolve_partitions(store, topic, partition, all_partitions)
         offsets = start_offsets(store, topic, partitions, start)
-        if not follow:
-            until = end_offsets(store, topic, partitions)
-            for records in read_until(store, topic, offsets, until, transform):
-                out.write(b"".join(map(render, records)))
+        if consumer is not None:
+            offsets = resume_offsets(store, consumer, topic, offsets)
+            committer = OffsetCommitter(store, consumer, topic)
+        caught_up = None if follow else end_offsets(store, topic, partitions)
+        until = stop_offsets(offsets, end=end, head=head, caught_up=caught_up)
+
+        def emit(chunk) -> None:
+            if chunk.records:
+                out.write(b"".join(map(render, chunk.records)))
                 out.flush()
+            if committer is not None:
+                committer.advance(chunk.partition, chunk.next_offset)
+
+        if not follow:
+            for chunk in read_chunks(store, topic, offsets, until, transform):
+                emit(chunk)
             return
 
         async def pump() -> None:
-            async for records in follow_all(store, topic, offsets, transform):
-                out.write(b"".join(map(render, records)))
-                out.flush()
+            ticker = None if committer is None else asyncio.create_task(
+                _commit_periodically(committer))
+            try:
+                async for chunk in follow_chunks(store, topic, offsets, transform, until):
+                    emit(chunk)
+            finally:
+                if ticker is not None:
+                    ticker.cancel()
 
-        try:
-            asyncio.run(pump())
-        except KeyboardInterrupt:
-            pass  # Ctrl-C: the way to stop following, not an error
+        with _sigterm_as_interrupt():
+            try:
+                asyncio.run(pump())
+            except KeyboardInterrupt:
+                pass  # Ctrl-C: the way to stop following, not an error
     except BrokenPipeError:
         # `weir consume ... | head`: the reader left; stop quietly, without a flush error.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
     finally:
-        store.close()
+        try:
+            if committer is not None:
+                committer.commit()  # at the end, after Ctrl-C, after a SmartModule error
+        finally:
+            store.close()
+
+
+async def _commit_periodically(committer) -> None:
+    """While following, pending positions reach the store even when no record comes."""
+    import asyncio
+
+    while True:
+        await asyncio.sleep(committer.interval_s)
+        committer.commit()
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt():
+    """SIGTERM stops a follower the way Ctrl-C does, so its offsets are committed."""
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -25,6 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "topic": ("tui.cli.topic:topic", "Create, list, describe, delete topics"),
     "produce": ("tui.cli.produce:produce", "Produce records to a topic from stdin or a file"),
     "consume": ("tui.cli.consume:consume", "Print a topic's records, following new ones"),
+    "consumer": ("tui.cli.consumer:consumer", "List and delete named consumers' offsets and lag"),
 }
 
 

@@ -65,6 +65,7 @@ class TopicsPane(ReportsWorkerErrors, Horizontal):
         self.topic: str | None = None
         self.stream: TopicStream | None = None
         self._start: str | int = START_END
+        self._lags: list = []
 
     def compose(self) -> ComposeResult:
         with Vertical(id="topics-side"):
@@ -72,6 +73,10 @@ class TopicsPane(ReportsWorkerErrors, Horizontal):
             table: DataTable[str] = DataTable(id="topics-table", cursor_type="row")
             table.add_columns("Name", "P", "Records")
             yield table
+            yield Label("Consumers", id="consumers-title", classes="section-title")
+            consumers: DataTable[str] = DataTable(id="consumers-table", cursor_type="row")
+            consumers.add_columns("Consumer", "Lag")
+            yield consumers
         with Vertical(id="tail-box"):
             with Horizontal(id="tail-bar"):
                 yield Label("no topic", id="tail-title")
@@ -110,11 +115,12 @@ class TopicsPane(ReportsWorkerErrors, Horizontal):
     async def refresh_topics(self) -> None:
         side = self.query_one("#topics-side-title", Label)
         try:
-            topics = await asyncio.to_thread(_list_topics)
+            topics, self._lags = await asyncio.to_thread(_list_topics)
         except Exception as exc:  # noqa: BLE001 - shown in place; the next tick retries
             side.update(Text(f"Topics: {describe_error(exc)}", "red"))
             return
         side.update(f"Topics ({len(topics)})")
+        self._show_consumers()
         table = self.query_one("#topics-table", DataTable)
         current = table.cursor_row
         keys = [str(k.value) for k in table.rows]
@@ -133,6 +139,19 @@ class TopicsPane(ReportsWorkerErrors, Horizontal):
         if self.topic is None and names and self.is_mounted:
             self.select_topic(names[0] if current is None else names[min(current,
                                                                          len(names) - 1)])
+
+    def _show_consumers(self) -> None:
+        """The selected topic's named consumers (`consume -c`, sinks), lag summed over
+        its partitions."""
+        lags: dict[str, int] = {}
+        for c in self._lags:
+            if c.topic == self.topic:
+                lags[c.consumer] = lags.get(c.consumer, 0) + c.lag
+        self.query_one("#consumers-title", Label).update(f"Consumers ({len(lags)})")
+        table = self.query_one("#consumers-table", DataTable)
+        table.clear()
+        for name, lag in sorted(lags.items()):
+            table.add_row(name, f"{lag:,}", key=name)
 
     @on(DataTable.RowSelected, "#topics-table")
     def _row_selected(self, event: DataTable.RowSelected) -> None:
@@ -158,6 +177,7 @@ class TopicsPane(ReportsWorkerErrors, Horizontal):
         self._show_state()
         self.query_one(TimelineView).retarget(TimelineReader(topic=topic))
         self.query_one("#topic-logs-title", Label).update(f"Logs of {topic}'s connectors")
+        self._show_consumers()
         table = self.query_one("#topics-table", DataTable)
         try:
             table.move_cursor(row=table.get_row_index(topic))
@@ -296,10 +316,12 @@ class TopicsPane(ReportsWorkerErrors, Horizontal):
 
 
 def _list_topics():
+    """The topics, and every named consumer's lag."""
     from runtime.topics import open_store
+    from runtime.topics.lag import consumer_lags
 
     store = open_store()
     try:
-        return sorted(store.list_topics(), key=lambda t: t.spec.name)
+        return sorted(store.list_topics(), key=lambda t: t.spec.name), consumer_lags(store)
     finally:
         store.close()
