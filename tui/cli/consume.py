@@ -158,6 +158,9 @@ def run_consume(topic: str, *, start, partition: int | tuple[int, ...] | None,
             if committer is not None:
                 committer.advance(chunk.partition, chunk.next_offset)
 
+        if committer is not None:
+            emit = _uninterrupted(emit)
+
         if not follow:
             for chunk in read_chunks(store, topic, offsets, until, transform):
                 emit(chunk)
@@ -197,6 +200,21 @@ async def _commit_periodically(committer) -> None:
     while True:
         await asyncio.sleep(committer.interval_s)
         committer.commit()
+
+
+def _uninterrupted(emit):
+    """A named consumer's print and position move as one: Ctrl-C or SIGTERM arriving
+    between them would leave printed records uncommitted, so both wait until after."""
+    stops = {signal.SIGINT, signal.SIGTERM}
+
+    def guarded(chunk) -> None:
+        signal.pthread_sigmask(signal.SIG_BLOCK, stops)
+        try:
+            emit(chunk)
+        finally:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, stops)
+
+    return guarded
 
 
 @contextlib.contextmanager
