@@ -23,6 +23,7 @@ from typing import Any
 
 from runtime.errors import EnvironmentProblem, NotFound, WeirError
 from runtime.profiles import Profile
+from runtime.topics.producer_settings import ProducerSettings
 from runtime.topics.record import ProduceRecord, Record
 from runtime.topics.store import ConsumerOffset, PartitionInfo, TopicInfo, TopicSpec
 
@@ -50,14 +51,38 @@ def _client_module() -> Any:
     return fluvio
 
 
+_COMPRESSION = {"none": "None_", "gzip": "Gzip", "snappy": "Snappy", "lz4": "Lz4",
+                "zstd": "Zstd"}
+_SEMANTIC = {"at-least-once": "AtLeastOnce", "at-most-once": "AtMostOnce"}
+
+
+def producer_config(fl: Any, settings: ProducerSettings, partition: int | None) -> Any:
+    """The official client's producer config for `settings` (and a pinned partition)."""
+    builder = fl.TopicProducerConfigBuilder()
+    # (the client's builders mutate in place; some also return themselves)
+    if partition is not None:
+        builder = builder.set_specific_partitioner(partition) or builder
+    if settings.linger_ms is not None:
+        builder = builder.linger(settings.linger_ms) or builder
+    if settings.batch_size_bytes is not None:
+        builder = builder.batch_size(settings.batch_size_bytes) or builder
+    builder = builder.compression(getattr(fl.Compression,
+                                          _COMPRESSION[settings.compression])) or builder
+    builder = builder.delivery_semantic(
+        getattr(fl.DeliverySemantic, _SEMANTIC[settings.delivery_semantic])) or builder
+    return builder.build()
+
+
 class FluvioStore:
     """A Fluvio cluster seen through the TopicStore protocol."""
 
     preserves_timestamps = False
     preserves_headers = False
 
-    def __init__(self, fluvio: Any, client: Any, admin: Any, endpoint: str) -> None:
+    def __init__(self, fluvio: Any, client: Any, admin: Any, endpoint: str,
+                 producer: ProducerSettings | None = None) -> None:
         self._fl = fluvio
+        self.producer_settings = producer or ProducerSettings()
         self._client = client
         self._admin = admin
         self.endpoint = endpoint
@@ -66,7 +91,8 @@ class FluvioStore:
         self._specs: dict[str, TopicSpec] = {}
 
     @classmethod
-    def connect(cls, profile: Profile) -> FluvioStore:
+    def connect(cls, profile: Profile, *,
+                producer: ProducerSettings | None = None) -> FluvioStore:
         fl = _client_module()
         endpoint = profile.endpoint or "the fluvio CLI's current profile"
         try:
@@ -81,7 +107,7 @@ class FluvioStore:
                 hint="start the cluster, fix the endpoint (`weir profile add`), or "
                 "`weir profile switch local` for the embedded store",
             ) from exc
-        return cls(fl, client, admin, profile.endpoint or "")
+        return cls(fl, client, admin, profile.endpoint or "", producer)
 
     def _fail(self, exc: Exception, doing: str) -> WeirError:
         text = str(exc)
@@ -178,13 +204,10 @@ class FluvioStore:
         key = (topic, partition)
         if key not in self._producers:
             try:
-                if partition is None:
+                if partition is None and self.producer_settings.is_default:
                     self._producers[key] = self._client.topic_producer(topic)
                 else:
-                    builder = self._fl.TopicProducerConfigBuilder()
-                    # (the client's builders mutate in place; some also return themselves)
-                    builder = builder.set_specific_partitioner(partition) or builder
-                    config = builder.build()
+                    config = producer_config(self._fl, self.producer_settings, partition)
                     self._producers[key] = self._client.topic_producer_with_config(topic, config)
             except Exception as exc:  # noqa: BLE001
                 raise self._fail(exc, f"open a producer for `{topic}`") from exc

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import select
+import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
@@ -32,9 +33,9 @@ class ProduceSummary:
     batches: int = 0
 
 
-def _ready(fd: int) -> bool:
+def _ready(fd: int, timeout: float = 0) -> bool:
     try:
-        readable, _, _ = select.select([fd], [], [], 0)
+        readable, _, _ = select.select([fd], [], [], timeout)
     except (OSError, ValueError):
         return True
     return bool(readable)
@@ -78,14 +79,21 @@ def produce_fd(
     fd: int,
     *,
     key_separator: str | None = None,
+    key: bytes | None = None,
     raw: bool = False,
     partition: int | None = None,
     batch_size: int = BATCH_SIZE,
+    batch_bytes: int | None = None,
+    linger_ms: int | None = None,
     transform: ProduceTransform | None = None,
     source: str = "stdin",
     on_batch: Callable[[list[tuple[int, int]]], None] | None = None,
 ) -> ProduceSummary:
     """Produce the input behind `fd` to `topic`: one record per line, or one in all (`raw`).
+
+    A batch goes out when it holds `batch_size` records (or `batch_bytes` bytes, when
+    given), and when the input pauses; with `linger_ms`, a pause shorter than that since
+    the batch's first line does not end it. `key` is every record's key.
 
     A line without `key_separator` (when one is given) stops the run with an error naming
     the line; every batch before it stays produced, and the error says how many records.
@@ -120,9 +128,11 @@ def produce_fd(
 
     try:
         if raw:
-            send([ProduceRecord(read_all(fd))])
+            send([ProduceRecord(read_all(fd), key)])
         else:
-            _produce_lines(fd, send, key_separator, batch_size, source, lambda: summary,
+            batching = _Batching(None if batch_bytes else batch_size, batch_bytes,
+                                 (linger_ms or 0) / 1000)
+            _produce_lines(fd, send, key_separator, key, batching, source, lambda: summary,
                            lambda: (pipeline.flush(), settle(True)))
         pipeline.flush()
         settle(True)
@@ -135,17 +145,36 @@ def produce_fd(
     return summary
 
 
-def _produce_lines(fd, send, key_separator, batch_size, source, summary, drain) -> None:
+@dataclass(frozen=True, slots=True)
+class _Batching:
+    """When a batch of lines goes out: `records` or `bytes` (whichever is set) reached,
+    or `linger_s` after its first line."""
+
+    records: int | None
+    bytes: int | None
+    linger_s: float
+
+
+def _produce_lines(fd, send, key_separator, key, batching: _Batching, source, summary,
+                   drain) -> None:
     sep = key_separator.encode() if key_separator is not None else None
     if sep == b"":
         raise WeirError("the key separator must not be empty")
     values: list[bytes] = []
     keys: list[bytes | None] | None = None if sep is None else []
+    size = 0
+    started = 0.0
+
+    def batch_keys() -> list[bytes | None] | None:
+        return [key] * len(values) if key is not None else keys
+
     for number, line, more in read_lines(fd):
+        if not values:
+            started = time.monotonic()
         if keys is None:
             values.append(line)
         else:
-            key, found, value = line.partition(sep)
+            k, found, value = line.partition(sep)
             if not found:
                 if values:
                     send(produce_records(values, keys))
@@ -156,13 +185,21 @@ def _produce_lines(fd, send, key_separator, batch_size, source, summary, drain) 
                     hint=f"write lines as KEY{key_separator}VALUE; the {summary().records} "
                     "records before this line were produced",
                 )
-            keys.append(key)
+            keys.append(k)
             values.append(value)
-        if len(values) >= batch_size or not more:
-            send(produce_records(values, keys))
+        if batching.bytes is not None:
+            size += len(values[-1])
+        lingering = started + batching.linger_s - time.monotonic()
+        if not more and lingering > 0:
+            more = _ready(fd, lingering)  # the input paused: wait out the linger for more
+        full = (len(values) >= batching.records if batching.records is not None
+                else size >= batching.bytes)
+        if full or not more or (batching.linger_s and lingering <= 0):
+            send(produce_records(values, batch_keys()))
             values = []
             keys = None if keys is None else []
+            size = 0
             if not more:
                 drain()  # the input paused: report what is stored before waiting for more
     if values:
-        send(produce_records(values, keys))
+        send(produce_records(values, batch_keys()))

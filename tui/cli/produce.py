@@ -6,6 +6,8 @@ import os
 
 import click
 
+from runtime.topics.producer_settings import COMPRESSIONS, DELIVERY_SEMANTICS
+from tui.cli.params import ByteSize, Duration
 from tui.cli.smartmodule_options import chain_choice, smartmodule_options, topic_lookback
 
 
@@ -15,13 +17,30 @@ from tui.cli.smartmodule_options import chain_choice, smartmodule_options, topic
               help="Read records from FILE instead of stdin.")
 @click.option("--key-separator", metavar="SEP",
               help="Split each line at the first SEP into key and value.")
+@click.option("--key", metavar="KEY", help="Give every record this key.")
 @click.option("--raw", is_flag=True, help="Send the whole input as one record.")
 @click.option("-p", "--partition", type=click.IntRange(min=0),
               help="Partition to produce to (default: by key hash, else round-robin).")
+@click.option("--linger", "linger_ms", metavar="DURATION", type=Duration(positive=False,
+              example="100ms or 2s"),
+              help="Wait this long after a batch's first record for more before sending "
+              "(e.g. 100ms). Default: send when the input pauses.")
+@click.option("--batch-size", "batch_bytes", metavar="SIZE", type=ByteSize(example="16KB"),
+              help="Send a batch once it holds this much (e.g. 16KB, 1MB). Default: 1000 "
+              "records.")
+@click.option("--compression", type=click.Choice(COMPRESSIONS), default="none",
+              show_default=True,
+              help="Compress batches on the wire (a fluvio profile); the embedded store "
+              "keeps values uncompressed.")
+@click.option("--delivery-semantic", type=click.Choice(DELIVERY_SEMANTICS),
+              default="at-least-once", show_default=True,
+              help="at-least-once: each batch acknowledged once durable (fsynced); "
+              "at-most-once: no wait for the disk (fluvio: no retries).")
 @click.option("-v", "--verbose", is_flag=True, help="Report each batch's offsets on stderr.")
 @smartmodule_options
-def produce(topic: str, file: str | None, key_separator: str | None, raw: bool,
-            partition: int | None, verbose: bool, **sm) -> None:
+def produce(topic: str, file: str | None, key_separator: str | None, key: str | None,
+            raw: bool, partition: int | None, linger_ms: int | None, batch_bytes: int | None,
+            compression: str, delivery_semantic: str, verbose: bool, **sm) -> None:
     """Produce records to TOPIC: one per line of stdin (or -f FILE).
 
     With --smartmodule, --smartmodule-path or --transforms-file each batch passes through
@@ -31,10 +50,15 @@ def produce(topic: str, file: str | None, key_separator: str | None, raw: bool,
     from runtime.errors import EnvironmentProblem, WeirError
     from runtime.topics import open_store
     from runtime.topics.produce import produce_fd
+    from runtime.topics.producer_settings import ProducerSettings
     from tui.cli.output import info
 
     if raw and key_separator is not None:
         raise click.UsageError("--raw and --key-separator cannot be used together")
+    if key is not None and key_separator is not None:
+        raise click.UsageError("--key and --key-separator cannot be used together: one key "
+                               "for every record, or one per line")
+    settings = ProducerSettings(linger_ms, batch_bytes, compression, delivery_semantic)
     choice = chain_choice(**sm)
 
     def report(offsets: list[tuple[int, int]]) -> None:
@@ -52,7 +76,7 @@ def produce(topic: str, file: str | None, key_separator: str | None, raw: bool,
             fd = os.open(file, os.O_RDONLY)
         except OSError as exc:
             raise EnvironmentProblem(f"cannot read {file}: {exc.strerror}") from exc
-    store = open_store()
+    store = open_store(producer=settings)
     chain = None
     try:
         transform = None
@@ -62,6 +86,8 @@ def produce(topic: str, file: str | None, key_separator: str | None, raw: bool,
             transform = produce_transform(chain, store, topic, partition)
         summary = produce_fd(
             store, topic, fd, key_separator=key_separator, raw=raw, partition=partition,
+            key=None if key is None else key.encode(), linger_ms=linger_ms,
+            batch_bytes=batch_bytes,
             source=file or "stdin", on_batch=report if verbose else None, transform=transform,
         )
     except OSError as exc:
@@ -74,6 +100,9 @@ def produce(topic: str, file: str | None, key_separator: str | None, raw: bool,
             os.close(fd)
     if verbose:
         info(f"produced {summary.records} records in {summary.batches} batches to `{topic}`")
+        if compression != "none" and getattr(store, "producer_settings", None) is None:
+            info(f"(--compression {compression} applies on the wire to a fluvio profile; "
+                 "the embedded store keeps values uncompressed)")
 
 
 def produce_transform(chain, store, topic: str, partition: int | None):
