@@ -19,13 +19,14 @@ from pydantic import (
     BeforeValidator,
     Field,
     PlainValidator,
+    ValidationInfo,
     WithJsonSchema,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
 
 from runtime import __version__
-from runtime.config.fields import Duration, LegacyInterval, NonNegative, Str
+from runtime.config.fields import Duration, LegacyInterval, NonNegative, Str, describe_value
 from runtime.config.models import SecsNanos, Strict
 from runtime.config.sql_types import JSON_SQL_TYPES
 
@@ -56,37 +57,45 @@ def _url(*schemes: str):
     return check
 
 
-def _secret_or_url(*schemes: str):
-    """Fluvio's SecretString: a URL, or `{secret: {name: NAME}}` naming a meta.secrets."""
-    check_url = _url(*schemes)
+def _secret_or(check_text):
+    """Fluvio's SecretString: text (checked by `check_text`), or `{secret: {name: NAME}}`
+    naming a meta.secrets entry."""
 
-    def check(value: Any) -> Any:
+    def check(value: Any, info: ValidationInfo) -> Any:
         if isinstance(value, dict):
             inner = value.get("secret")
             if (list(value) != ["secret"] or not isinstance(inner, dict)
                     or list(inner) != ["name"] or not isinstance(inner.get("name"), str)):
                 raise PydanticCustomError(
-                    "wrong-type", "expected a URL or `secret: {name: NAME}`, got a "
+                    "wrong-type", "expected a string or `secret: {name: NAME}`, got a "
                     "mapping with {keys}", {"keys": ", ".join(f"`{k}`" for k in value) or
                                             "no keys"})
             return value
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
+        legacy = bool(info.context and info.context.get("format") == "legacy")
+        if legacy and isinstance(value, (int, float)) and not isinstance(value, bool):
             value = str(value)
         if not isinstance(value, str):
-            raise PydanticCustomError("wrong-type", "expected a URL or `secret: {name: "
-                                      "NAME}`")
-        return check_url(value)
+            raise PydanticCustomError("wrong-type", "expected a string or `secret: {name: "
+                                      "NAME}`, got {got}", {"got": describe_value(value)})
+        return check_text(value)
     return check
 
 
+_SECRET_REF_SCHEMA = {"type": "object", "properties": {"secret": {
+    "type": "object", "properties": {"name": {"type": "string"}},
+    "required": ["name"], "additionalProperties": False}},
+    "required": ["secret"], "additionalProperties": False}
+
+
 def SecretUrl(*schemes: str) -> Any:  # noqa: N802 - reads as a type in field annotations
-    return Annotated[Any, BeforeValidator(_secret_or_url(*schemes)), WithJsonSchema({
+    return Annotated[Any, BeforeValidator(_secret_or(_url(*schemes))), WithJsonSchema({
         "anyOf": [{"type": "string", "description": "URL: " + ", ".join(
-            f"{s}://" for s in schemes)},
-            {"type": "object", "properties": {"secret": {
-                "type": "object", "properties": {"name": {"type": "string"}},
-                "required": ["name"], "additionalProperties": False}},
-             "required": ["secret"], "additionalProperties": False}]})]
+            f"{s}://" for s in schemes)}, _SECRET_REF_SCHEMA]})]
+
+
+SecretStr = Annotated[Any, BeforeValidator(_secret_or(lambda v: v)), WithJsonSchema({
+    "anyOf": [{"type": "string"}, _SECRET_REF_SCHEMA]})]
+I32 = Annotated[int, Field(ge=-2**31, le=2**31 - 1)]
 
 
 class WebsocketConfig(Strict):
@@ -283,6 +292,113 @@ class GeneratorSource(Strict):
         return self
 
 
+def _kafka_options(value: Any) -> Any:
+    """`options` is a map; the legacy `kafka-option` was `key:value` strings."""
+    if isinstance(value, str):
+        value = [value]
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        out: dict[str, str] = {}
+        for item in value:
+            key, sep, val = item.partition(":")
+            if not sep:
+                raise PydanticCustomError("invalid-value", "kafka option `{o}` must be "
+                                          "`key:value`", {"o": item[:60]})
+            out[key.strip()] = val.strip()
+        return out
+    return value
+
+
+class KafkaSecurityFile(Strict):
+    file: Str | None = Field(None, description="path of a PEM file")
+    pem: Str | None = Field(None, description="the PEM text itself (e.g. a secret)")
+
+
+class KafkaSecurity(Strict):
+    ssl_key: KafkaSecurityFile | None = None
+    ssl_cert: KafkaSecurityFile | None = None
+    ssl_ca: KafkaSecurityFile | None = None
+    security_protocol: Literal["ssl"] | None = Field(None, description="only `ssl`")
+
+
+class KafkaSource(Strict):
+    """Read a Kafka topic into records (InfinyOn's kafka-source; checked, not run here)."""
+
+    url: SecretStr = Field(description="Kafka brokers, e.g. localhost:9092",
+                           examples=["localhost:9092"])
+    topic: Str = Field(description="the Kafka topic to read", examples=["kafka-topic"])
+    partition: I32 = Field(0, description="the Kafka partition")
+    group: Str = Field("fluvio-kafka-source", description="the Kafka consumer group")
+    fetch_max_bytes_per_partition: I32 | None = Field(
+        None, alias="fetch-max-bytes-per-partition")
+
+
+class KafkaSink(Strict):
+    """Write records to a Kafka topic (InfinyOn's kafka-sink; checked, not run here)."""
+
+    url: SecretStr = Field(description="comma-separated Kafka brokers, e.g. localhost:9092",
+                           examples=["localhost:9092"])
+    topic: Str = Field(description="the Kafka topic to write", examples=["kafka-topic"])
+    partition: I32 | None = Field(None, description="the Kafka partition")
+    options: Annotated[dict[str, Str], BeforeValidator(_kafka_options)] = Field(
+        default_factory=dict, description="Kafka client options, key: value")
+    create_topic: bool | None = Field(None, alias="create-topic",
+                                      description="create the Kafka topic first (false)")
+    security: KafkaSecurity | None = Field(None, description="ssl_key, ssl_cert, ssl_ca "
+                                           "({file} or {pem}), security_protocol")
+
+
+class DuckdbSink(Strict):
+    """Insert records into DuckDB or MotherDuck (checked, not run here)."""
+
+    url: SecretStr = Field(description="a local database file, or md:?token=... for "
+                           "MotherDuck", examples=["local.db"])
+
+
+class GraphiteSink(Strict):
+    """Send each record's value as a Graphite metric (checked, not run here)."""
+
+    metric_path: Str = Field(alias="metric-path", description="the metric, e.g. "
+                             "weather.temperature.ca.sandiego",
+                             examples=["weather.temperature.ca.sandiego"])
+    addr: Str = Field(description="Graphite's plaintext TCP address, e.g. localhost:2003",
+                      examples=["localhost:2003"])
+
+
+class SlackSink(Strict):
+    """Legacy (version 0.x) Slack sink: post records to a webhook."""
+
+    webhook_url: Str = Field(description="Slack incoming-webhook URL (or secret WEBHOOK_URL)")
+
+
+class DynamodbSink(Strict):
+    """Legacy (version 0.x) DynamoDB sink: insert records as items."""
+
+    table_name: Str = Field(description="the DynamoDB table")
+    column_names: Str = Field(description="comma-separated column names: col_1,col_2")
+    column_types: Str = Field(description="comma-separated DynamoDB types: N,N,S")
+    aws_endpoint: Str | None = Field(None, description="a DynamoDB endpoint other than "
+                                     "AWS's (e.g. DynamoDB Local)")
+
+
+class PostgresSource(Strict):
+    """Legacy (version 0.x) PostgreSQL change-data-capture source."""
+
+    url: Str = Field(description="postgres://user:password@host:port/db (or secret "
+                     "FLUVIO_PG_DATABASE_URL)")
+    publication: Str = Field(description="the PUBLICATION to follow")
+    slot: Str = Field(description="the logical replication slot")
+    resume_timeout: NonNegative = Field(1000, description="milliseconds to wait for the "
+                                        "last record when resuming")
+    skip_setup: bool = False
+
+
+class PostgresSink(Strict):
+    """Legacy (version 0.x) PostgreSQL sink: replays the postgres-source's changes."""
+
+    url: Str = Field(description="postgres://user:password@host:port/db (or secret "
+                     "FLUVIO_PG_DATABASE_URL)")
+
+
 @dataclass(frozen=True, slots=True)
 class ConnectorType:
     name: str  # current-format type
@@ -292,6 +408,10 @@ class ConnectorType:
     params: type[BaseModel]
     summary: str
     legacy_aliases: tuple[tuple[str, str], ...] = ()  # legacy parameter -> current key
+    runnable: bool = True  # False: weir checks its configs but has no connector for it
+    legacy_env: tuple[tuple[str, str], ...] = ()  # parameter -> the env var (legacy
+    # `secrets:` entry) the legacy connector read it from when the parameter was absent
+    legacy_topic_param: str | None = None  # legacy: defaults to the Fluvio topic
 
     def alias(self, key: str) -> str | None:
         return dict(self.legacy_aliases).get(key)
@@ -306,20 +426,59 @@ class ConnectorType:
         return canon, legacy_value(self, canon, value)
 
 
+_KAFKA_ALIASES = (("kafka-url", "url"), ("kafka_url", "url"), ("kafka-topic", "topic"),
+                  ("kafka_topic", "topic"), ("kafka-partition", "partition"),
+                  ("kafka_partition", "partition"), ("kafka-group", "group"),
+                  ("kafka_group", "group"))
 BUILTIN_TYPES: dict[str, ConnectorType] = {t.name: t for t in (
     ConnectorType("http-source", "http", "source", "http", HttpSource,
                   "poll an HTTP endpoint or read a WebSocket", (("header", "headers"),)),
     ConnectorType("http-sink", "http-sink", "sink", "http", HttpSink,
                   "send each record to an HTTP endpoint"),
     ConnectorType("sql-sink", "sql-sink", "sink", "sql", SqlSink,
-                  "insert JSON records into PostgreSQL or SQLite"),
+                  "insert JSON records into PostgreSQL or SQLite",
+                  (("database-url", "url"), ("database_url", "url")),
+                  legacy_env=(("url", "FLUVIO_DATABASE_URL"),)),
     ConnectorType("mqtt-source", "mqtt", "source", "mqtt", MqttSource,
                   "subscribe to an MQTT topic",
                   (("mqtt_url", "url"), ("mqtt-url", "url"), ("mqtt_topic", "topic"),
-                   ("mqtt-topic", "topic"))),
+                   ("mqtt-topic", "topic")), legacy_env=(("url", "MQTT_URL"),)),
     ConnectorType("generator-source", "generator", "source", "generator", GeneratorSource,
                   "generate demo records offline from a template"),
+    ConnectorType("kafka-source", "kafka-source", "source", "kafka", KafkaSource,
+                  "read a Kafka topic", _KAFKA_ALIASES, runnable=False,
+                  legacy_env=(("url", "KAFKA_URL"),), legacy_topic_param="topic"),
+    ConnectorType("kafka-sink", "kafka-sink", "sink", "kafka", KafkaSink,
+                  "write records to a Kafka topic",
+                  (*_KAFKA_ALIASES, ("kafka-option", "options"), ("kafka_option", "options"),
+                   ("create-kafka-topic", "create-topic"),
+                   ("create_kafka_topic", "create-topic")), runnable=False,
+                  legacy_env=(("url", "KAFKA_URL"),), legacy_topic_param="topic"),
+    ConnectorType("duckdb-sink", "duckdb-sink", "sink", "duckdb", DuckdbSink,
+                  "insert records into DuckDB or MotherDuck", runnable=False),
+    ConnectorType("graphite-sink", "graphite-sink", "sink", "graphite", GraphiteSink,
+                  "send records to Graphite as metrics", runnable=False),
+    ConnectorType("slack-sink", "slack-sink", "sink", "slack", SlackSink,
+                  "legacy: post records to a Slack webhook", runnable=False,
+                  legacy_env=(("webhook_url", "WEBHOOK_URL"),)),
+    ConnectorType("dynamodb-sink", "dynamodb-sink", "sink", "dynamodb", DynamodbSink,
+                  "legacy: insert records into DynamoDB", runnable=False),
+    ConnectorType("postgres-source", "postgres-source", "source", "postgres", PostgresSource,
+                  "legacy: PostgreSQL change data capture", runnable=False,
+                  legacy_env=(("url", "FLUVIO_PG_DATABASE_URL"),
+                              ("publication", "FLUVIO_PG_PUBLICATION"),
+                              ("slot", "FLUVIO_PG_SLOT"))),
+    ConnectorType("postgres-sink", "postgres-sink", "sink", "postgres", PostgresSink,
+                  "legacy: replay postgres-source changes into PostgreSQL", runnable=False,
+                  legacy_env=(("url", "FLUVIO_PG_DATABASE_URL"),)),
 )}
+RUNNABLE_TYPES = tuple(t.name for t in BUILTIN_TYPES.values() if t.runnable)
+
+
+def cannot_run_message(type_name: str) -> str:
+    """What `validate` (info) and `connector run` (refusal) both say of a checked-only type."""
+    return (f"Weir can check a `{type_name}` config but cannot run it: it has no "
+            f"{type_name} connector (it runs {', '.join(RUNNABLE_TYPES)})")
 LEGACY_TYPES: dict[str, str] = {t.legacy: t.name for t in BUILTIN_TYPES.values()}
 
 

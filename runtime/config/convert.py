@@ -132,11 +132,12 @@ def _plan(a: Analysis) -> _Plan:
                          f"`interval: {value}`")
         params[canon] = _replace_secret_values(value, secrets)
     added: dict[str, Any] = {}
-    if ctype is not None and ctype.name == "mqtt-source" and "url" not in params \
-            and "MQTT_URL" in secrets:
-        added["url"] = "${{ secrets.MQTT_URL }}"
-        params["url"] = added["url"]
-        notes.append("the MQTT URL (legacy secret MQTT_URL) became `url: ${{ secrets.MQTT_URL }}`")
+    for param, env in (ctype.legacy_env if ctype is not None else ()):
+        if param not in params and env in secrets:
+            added[param] = f"${{{{ secrets.{env} }}}}"
+            params[param] = added[param]
+            notes.append(f"`{param}` (read from the legacy secret {env}) became "
+                         f"`{param}: ${{{{ secrets.{env} }}}}`")
     if len(transforms) > 1:
         notes.append("several SmartModule parameters became a chain of transforms, in file "
                      "order")

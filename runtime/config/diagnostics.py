@@ -37,6 +37,7 @@ CODES: dict[str, str] = {
     "ignored-key": "a key that is accepted and does nothing",
     "not-used-by-weir": "a setting Fluvio reads and uses that Weir's runtime does not",
     "unknown-connector-type": "a connector type weir has no schema for",
+    "not-runnable": "an official connector type weir checks but cannot run",
     "missing-connector-section": "no section for the connector's parameters",
     "extra-connector-section": "more than one connector section",
     "direction-mismatch": "direction disagrees with the connector type",

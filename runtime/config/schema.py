@@ -54,6 +54,7 @@ def connector_types() -> list[dict[str, Any]]:
                 "schema": prop,
             })
         out.append({"type": ctype.name, "legacy_type": ctype.legacy, "kind": ctype.kind,
+                    "runnable": ctype.runnable,
                     "section": ctype.section, "summary": ctype.summary,
                     "parameters": params, "schema": schema})
     return out

@@ -5,6 +5,8 @@ Each is valid as written (tests check it) and names every parameter with its def
 
 from __future__ import annotations
 
+import json
+
 from runtime.config import connector_types as ct
 
 _HEAD = """\
@@ -97,14 +99,38 @@ _TRANSFORMS = """\
 """
 
 
+# official connectors of the legacy format only: no apiVersion starter makes sense
+LEGACY_ONLY = ("slack-sink", "dynamodb-sink", "postgres-source", "postgres-sink")
+
+
 def starter_types() -> list[str]:
-    return list(_SECTIONS)
+    return [*_SECTIONS, *(t for t in ct.BUILTIN_TYPES
+                          if t not in _SECTIONS and t not in LEGACY_ONLY)]
+
+
+def _generated_section(ctype: ct.ConnectorType) -> str:
+    """A section from the type's parameter model: required parameters with an example
+    value, optional ones commented out with their default."""
+    lines = [f"{ctype.section}:"]
+    for name, f in ctype.params.model_fields.items():
+        key = f.alias or name
+        note = f"  # {f.description}" if f.description else ""
+        if f.is_required():
+            example = (f.examples or [""])[0]
+            lines.append(f"  {key}: {json.dumps(example)}{note}")
+            continue
+        default = f.get_default(call_default_factory=True)
+        shown = "" if default in (None, {}, []) else (
+            " " + (json.dumps(default) if isinstance(default, str) else str(default).lower()
+                   if isinstance(default, bool) else str(default)))
+        lines.append(f"  # {key}:{shown}{note}")
+    return "\n".join(lines) + "\n"
 
 
 def starter(type_name: str, *, name: str | None = None, topic: str | None = None) -> str:
     """The starting config for a built-in type (legacy names accepted); KeyError if none."""
     canon = ct.LEGACY_TYPES.get(type_name, type_name)
-    if canon not in _SECTIONS:
+    if canon not in starter_types():
         raise KeyError(type_name)
     ctype = ct.BUILTIN_TYPES[canon]
     base = ct.section_of(canon)
@@ -114,7 +140,11 @@ def starter(type_name: str, *, name: str | None = None, topic: str | None = None
                         name_line=_pad(f"name: {name}", 28), topic_line=_pad(f"topic: {topic}", 28))
     text += _PRODUCER if ctype.kind == "source" else _CONSUMER.format(
         id_line=_pad(f"id: {name}", 26))
-    return text + _SECTIONS[canon] + _TRANSFORMS
+    if not ctype.runnable:
+        text = text.replace("run it with `weir connector run --config FILE`",
+                            "run it on Fluvio").replace(
+            "# Check it", f"# {ct.cannot_run_message(canon)}.\n# Check it")
+    return text + (_SECTIONS.get(canon) or _generated_section(ctype)) + _TRANSFORMS
 
 
 def _pad(text: str, width: int) -> str:

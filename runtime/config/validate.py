@@ -162,6 +162,10 @@ class _Validation:
         self.a.ctype = ctype
         self.a.type_name = ctype.name if ctype else ct.canonical_type(name, legacy=legacy)
         if ctype is not None:
+            if not ctype.runnable:
+                self.ck.add("info", "not-runnable", ct.cannot_run_message(ctype.name), path,
+                            hint="its parameters are checked in full; run it on Fluvio "
+                            "(`fluvio cloud connector create` or `cdk deploy start`)")
             return
         known = list(ct.LEGACY_TYPES) if legacy else list(ct.BUILTIN_TYPES)
         if not legacy and name in ct.LEGACY_TYPES:
@@ -287,6 +291,8 @@ class _Validation:
                         hint=f"write `direction: {self.a.ctype.kind}` or remove the line")
         if isinstance(params, dict):
             self._legacy_params(params)
+        elif params is None and self.a.ctype is not None and self.a.ctype.legacy_env:
+            self._legacy_params({})  # its parameters may all come from secrets (env vars)
         elif params is None and self.a.ctype is not None and not _accepts_empty(self.a.ctype):
             required = [f.alias or n for n, f in self.a.ctype.params.model_fields.items()
                         if f.is_required()]
@@ -330,11 +336,14 @@ class _Validation:
                 if canon != key:
                     self._alias_positions(("parameters", key), ("parameters", canon))
             own[canon] = value
-        if ctype is not None and ctype.name == "mqtt-source" and "url" not in own:
-            url = (self.data.get("secrets") or {}).get("MQTT_URL") \
-                if isinstance(self.data.get("secrets"), dict) else None
-            if isinstance(url, str):
-                own["url"] = url  # the legacy connector read its URL from this secret
+        secrets = self.data.get("secrets")
+        for param, env in (ctype.legacy_env if ctype is not None else ()):
+            value = secrets.get(env) if isinstance(secrets, dict) else None
+            if param not in own and isinstance(value, str):
+                own[param] = value  # the legacy connector read it from this secret's env var
+        topic_param = ctype.legacy_topic_param if ctype is not None else None
+        if topic_param and topic_param not in own and isinstance(self.data.get("topic"), str):
+            own[topic_param] = self.data["topic"]  # it defaulted to the Fluvio topic
         for key in ("output_format", "output-format"):
             if ctype is not None and ctype.name == "http-source" and key in own:
                 own.pop(key)

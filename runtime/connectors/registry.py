@@ -23,8 +23,20 @@ def canonical_type(name: str) -> str:
     return ALIASES.get(name, name)
 
 
+def require_runnable(type_name: str) -> None:
+    """Refuse an official type Weir only checks, in the words `weir validate` uses."""
+    from runtime.config import connector_types as ct
+
+    ctype = ct.BUILTIN_TYPES.get(canonical_type(type_name))
+    if ctype is not None and not ctype.runnable:
+        raise WeirError(ct.cannot_run_message(ctype.name),
+                        hint="run it on Fluvio (`fluvio cloud connector create` or `cdk "
+                        "deploy start`); `weir validate` checks its config")
+
+
 def connector_class(type_name: str) -> tuple[type, str]:
     """The class implementing `type_name` and whether it is a source or a sink."""
+    require_runnable(type_name)
     canonical = canonical_type(type_name)
     if canonical not in BUILTINS:
         known = ", ".join(sorted(BUILTINS))

@@ -187,6 +187,9 @@ def start_new(config: Path, mode: Mode, *, secrets: Path | None = None,
         raise EnvironmentProblem(f"config file {config} not found",
                                  hint="give the path of an existing file")
     spec = load_connector(config, secrets_file=secrets)
+    from runtime.connectors.registry import require_runnable
+
+    require_runnable(spec.type)
     name = name or spec.name
     from runtime.launch.names_in_use import refuse_name_in_use
 

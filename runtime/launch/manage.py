@@ -91,6 +91,9 @@ def create_managed(config: Path, secrets: Path | None = None, *,
             config, secrets_file=secrets, env=environ, check_values=True,
             find_module=lambda uses: module_problem(uses, base_dir=base_dir))
         spec = spec_from_analysis(analysis, env=environ)
+        from runtime.connectors.registry import require_runnable
+
+        require_runnable(spec.type)
     except WeirError as exc:
         raise (on_invalid(exc) if on_invalid else exc) from None
     refuse_docker_clash(spec.name)

@@ -8,7 +8,8 @@ import sys
 
 import pytest
 
-from runtime.config.starters import starter_types
+from runtime.config.connector_types import BUILTIN_TYPES, cannot_run_message
+from runtime.config.starters import LEGACY_ONLY, starter_types
 from runtime.config.validate import validate_text
 from tests.config.helpers import CURRENT, weir
 from tests.conftest import REPO, run_weir
@@ -150,8 +151,17 @@ def test_config_new_is_valid_and_commented(type_name, tmp_path):
     assert r.returncode == 0
     assert r.stdout.startswith("# ")
     report = validate_text(r.stdout)
-    assert report.valid and report.diagnostics == [], report.diagnostics
+    runnable = BUILTIN_TYPES[type_name].runnable
+    expected = [] if runnable else [("info", "not-runnable", cannot_run_message(type_name))]
+    assert report.valid, report.diagnostics
+    assert [(d.severity, d.code, d.message) for d in report.diagnostics] == expected
     assert f"type: {type_name}" in r.stdout
+
+
+def test_config_new_refuses_a_legacy_only_type():
+    r = weir("config", "new", "slack-sink")
+    assert r.returncode == 2
+    assert "legacy format (version 0.x) only" in r.stderr and "did you mean" not in r.stderr
 
 
 def test_config_new_options(tmp_path):
@@ -179,7 +189,7 @@ def test_config_schema(fmt, root):
 def test_config_schema_types_for_completion():
     r = weir("config", "schema", "--types")
     types = {t["type"]: t for t in json.loads(r.stdout)}
-    assert set(types) == set(starter_types())
+    assert set(types) == {*starter_types(), *LEGACY_ONLY}
     http = {p["key"]: p for p in types["http-source"]["parameters"]}
     assert set(http) == {"endpoint", "method", "interval", "headers", "body", "user_agent",
                          "output_type", "output_parts", "stream", "delimiter",

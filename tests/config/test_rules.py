@@ -301,7 +301,7 @@ def test_consumer_options_on_a_source_are_ignored():
 # -- connector types and sections ------------------------------------------------------
 
 def test_unknown_type_is_a_warning():
-    text = CURRENT.replace("http-source", "kafka-source").replace("http:", "kafka:")
+    text = CURRENT.replace("http-source", "acme-source").replace("http:", "acme:")
     assert where(text, "unknown-connector-type") == ("warning", 5, 9)
     assert validate_text(text).valid
 

@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from runtime.config.schema import config_schema, connector_types, type_schema
-from runtime.config.starters import starter, starter_types
+from runtime.config.starters import LEGACY_ONLY, starter, starter_types
 from tests.conftest import REPO
 
 # in the test extras (CI has it); a venv installed before it was added skips, not errors
@@ -53,7 +53,7 @@ def test_legacy_schema_checks_parameters_by_type():
 
 
 def test_type_schemas_for_completion():
-    assert {t["type"] for t in connector_types()} == set(starter_types())
+    assert {t["type"] for t in connector_types()} == {*starter_types(), *LEGACY_ONLY}
     assert type_schema("http")["properties"]["endpoint"]
     with pytest.raises(KeyError):
         type_schema("nope")

@@ -119,7 +119,13 @@ def new(type_name: str, out: str | None, name: str | None, topic: str | None,
     except KeyError:
         from runtime.config.checker import did_you_mean
         from runtime.config.connector_types import LEGACY_TYPES
+        from runtime.config.starters import LEGACY_ONLY
 
+        if type_name in LEGACY_ONLY:
+            raise click.UsageError(
+                f"`{type_name}` is an official connector of the legacy format (version 0.x) "
+                "only, and `config new` writes the apiVersion format; `weir validate` checks "
+                f"legacy {type_name} configs") from None
         guess = did_you_mean(type_name, [*starter_types(), *LEGACY_TYPES])
         guess = LEGACY_TYPES.get(guess, guess) if guess else None
         raise click.UsageError(
