@@ -153,22 +153,24 @@ def _read_entry(directory: Path) -> Entry | None:
     return entry if isinstance(entry, Entry) else None
 
 
-def _entry_dirs() -> list[Path]:
+def _entry_dirs(directory: Path | None = None) -> list[Path]:
     """Entry directories, without the hidden ones `create` is still writing."""
-    directory = registry_dir()
+    directory = directory or registry_dir()
     if not directory.is_dir():
         return []
     return [c for c in sorted(directory.iterdir()) if c.is_dir() and not c.name.startswith(".")]
 
 
-def list_modules() -> list[Entry]:
-    """The usable registered modules (list_all also gives the damaged ones)."""
-    return [e for e in list_all() if isinstance(e, Entry)]
+def list_modules(directory: Path | None = None) -> list[Entry]:
+    """The usable registered modules (list_all also gives the damaged ones); those of the
+    registry in `directory` when given, else of the active profile."""
+    return [e for e in list_all(directory) if isinstance(e, Entry)]
 
 
-def list_all() -> list[Entry | Damaged]:
+def list_all(directory: Path | None = None) -> list[Entry | Damaged]:
     """Every registry entry by name, damaged ones included, for list/describe/delete."""
-    return sorted((_inspect(child) for child in _entry_dirs()), key=lambda e: e.name)
+    return sorted((_inspect(child) for child in _entry_dirs(directory)),
+                  key=lambda e: e.name)
 
 
 def damaged_hint(name: str) -> str:

@@ -36,8 +36,10 @@ def _log_tail(path: Path, lines: int = 8) -> str:
     return "\n".join(text.strip().splitlines()[-lines:])
 
 
-def start_cluster(home: Path | None = None, *, timeout_s: float = START_TIMEOUT_S) -> StartResult:
-    """Start the daemon unless one already answers; wait until it serves requests."""
+def start_cluster(home: Path | None = None, *, timeout_s: float = START_TIMEOUT_S,
+                  daemon_args: list[str] | None = None) -> StartResult:
+    """Start the daemon unless one already answers; wait until it serves requests.
+    `daemon_args` (e.g. `--fluvio-sc HOST:PORT`, `--no-fluvio`) configure a new daemon."""
     from runtime.launch.client import ClusterClient
 
     home = home or weir_home()
@@ -59,13 +61,14 @@ def start_cluster(home: Path | None = None, *, timeout_s: float = START_TIMEOUT_
         out.write(f"--- starting {time.strftime('%Y-%m-%d %H:%M:%S')}\n".encode())
         out.flush()
         proc = subprocess.Popen(
-            [sys.executable, "-m", DAEMON_MODULE], stdin=subprocess.DEVNULL, stdout=out,
-            stderr=subprocess.STDOUT, cwd=str(home), env=env, start_new_session=True,
+            [sys.executable, "-m", DAEMON_MODULE, *(daemon_args or [])],
+            stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, cwd=str(home),
+            env=env, start_new_session=True,
         )
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         code = proc.poll()
-        if code == 2 and _another_daemon_starting(home, deadline):
+        if code == 2 and _lock_held(home) and _another_daemon_starting(home, deadline):
             # Another command started one at the same moment: ours gave way to it.
             state = read_state(home)
             if state is not None:
@@ -90,6 +93,23 @@ def start_cluster(home: Path | None = None, *, timeout_s: float = START_TIMEOUT_
     raise EnvironmentProblem(
         f"the cluster daemon did not answer within {timeout_s:g}s", hint=f"see {log}"
     )
+
+
+def _lock_held(home: Path) -> bool:
+    """Does a daemon hold the home's lock (so ours gave way to it, rather than failed)?"""
+    import fcntl
+
+    from runtime.launch.layout import lock_file
+
+    try:
+        with open(lock_file(home), "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    return False
 
 
 def _another_daemon_starting(home: Path, deadline: float) -> bool:
@@ -150,6 +170,8 @@ def cluster_status(home: Path | None = None) -> dict[str, Any]:
         "running": True, "home": str(home), "pid": state.pid, "port": state.port,
         "url": state.url, "version": state.version,
         "uptime_s": round(time.time() - state.started_at, 1),
+        "fluvio": ({"sc": state.fluvio.get("sc"), "spu": state.fluvio.get("spu")}
+                   if state.fluvio else None),
     }
     try:
         with ClusterClient.connect(home, timeout=5.0) as client:

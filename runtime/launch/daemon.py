@@ -4,14 +4,17 @@ free port; the port and pid go to a state file, the token to a 0600 file."""
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import fcntl
 import json
+import logging
 import os
 import secrets
 import socket
 import sys
 import time
+from pathlib import Path
 
 from runtime import __version__
 from runtime.home import weir_home
@@ -26,7 +29,51 @@ def _bind() -> socket.socket:
     return sock
 
 
-def main() -> int:
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m runtime.launch.daemon")
+    parser.add_argument("--fluvio-sc", help="HOST:PORT for Fluvio's SC protocol")
+    parser.add_argument("--fluvio-spu", help="HOST:PORT for Fluvio's SPU protocol")
+    parser.add_argument("--no-fluvio", action="store_true", help="serve no Fluvio protocol")
+    return parser.parse_args(argv)
+
+
+def _fluvio_sockets(args: argparse.Namespace) -> tuple[socket.socket, socket.socket] | None:
+    """Bind the Fluvio listeners now, so a taken port stops the start with a clear error."""
+    if args.no_fluvio:
+        return None
+    from runtime.fluvio_wire import listen
+
+    if args.fluvio_sc:
+        sc = listen.bind(listen.parse_address(args.fluvio_sc, "--fluvio-sc"), "Fluvio's SC")
+    else:
+        sc = listen.bind_default(listen.DEFAULT_SC_PORT, set(), "Fluvio's SC")
+    try:
+        if args.fluvio_spu:
+            spu = listen.bind(listen.parse_address(args.fluvio_spu, "--fluvio-spu"),
+                              "Fluvio's SPU")
+        else:
+            spu = listen.bind_default(listen.DEFAULT_SPU_PORT, {sc.getsockname()[1]},
+                                      "Fluvio's SPU")
+    except BaseException:
+        sc.close()
+        raise
+    return sc, spu
+
+
+def _served_profile():
+    """The profile whose store and registry the Fluvio endpoint serves: the active one,
+    or `local` when the active one is itself a Fluvio cluster."""
+    from runtime.profiles import DEFAULT_PROFILE, current_profile, get_profile
+
+    profile = current_profile()
+    if profile.kind != "embedded":
+        print(f"the active profile `{profile.name}` is a Fluvio cluster: the Fluvio "
+              f"endpoint serves the `{DEFAULT_PROFILE}` store", file=sys.stderr, flush=True)
+        profile = get_profile(DEFAULT_PROFILE)
+    return profile
+
+
+def main(argv: list[str] | None = None) -> int:
     import uvicorn
 
     from runtime.launch.api import create_app
@@ -43,6 +90,9 @@ def main() -> int:
         return 2
     os.set_inheritable(lock.fileno(), False)
 
+    args = _arguments(argv)
+    fluvio_socks = _fluvio_sockets(args)
+    profile = _served_profile() if fluvio_socks else None
     token = secrets.token_urlsafe(32)
     write_private(token_file(home), token + "\n")
     sock = _bind()
@@ -61,16 +111,29 @@ def main() -> int:
     @contextlib.asynccontextmanager
     async def lifespan(_app):
         supervisor.restore()
+        endpoint = None
+        fluvio = None
+        if fluvio_socks is not None:
+            from runtime.fluvio_wire.server import FluvioEndpoint
+
+            store_dir = Path(profile.store_dir())
+            endpoint = FluvioEndpoint(*fluvio_socks, store_dir, store_dir / "smartmodules")
+            await endpoint.start()
+            fluvio = {**endpoint.addresses, "profile": profile.name,
+                      "store": str(store_dir)}
         write_atomic(state_file(home), json.dumps({
             "pid": os.getpid(), "port": port, "started_at": time.time(),
-            "version": __version__,
+            "version": __version__, "fluvio": fluvio,
         }))
-        print(f"weir cluster {__version__} listening on 127.0.0.1:{port} (pid {os.getpid()})",
+        print(f"weir cluster {__version__} listening on 127.0.0.1:{port} (pid {os.getpid()})"
+              + (f", Fluvio SC {fluvio['sc']}, SPU {fluvio['spu']}" if fluvio else ""),
               file=sys.stderr, flush=True)
         try:
             yield
         finally:
             state_file(home).unlink(missing_ok=True)
+            if endpoint is not None:
+                await endpoint.stop()
             supervisor.shutdown()
             print("weir cluster stopped", file=sys.stderr, flush=True)
 
@@ -91,6 +154,9 @@ def run() -> int:
     """main() with WeirError as one line in the log, never a traceback."""
     from runtime.errors import WeirError
 
+    logging.basicConfig(stream=sys.stderr, level=logging.WARNING,
+                        format="%(asctime)s %(name)s: %(message)s")
+    logging.getLogger("weir.fluvio").setLevel(logging.INFO)
     try:
         return main()
     except WeirError as exc:

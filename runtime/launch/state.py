@@ -19,6 +19,8 @@ class DaemonState:
     port: int
     started_at: float
     version: str
+    # the Fluvio endpoint: {"sc": "HOST:PORT", "spu": "HOST:PORT", "profile", "store"}
+    fluvio: dict | None = None
 
     @property
     def url(self) -> str:
@@ -33,7 +35,9 @@ def read_state(home: Path | None = None) -> DaemonState | None:
         data = json.loads(path.read_text())
         state = DaemonState(pid=int(data["pid"]), port=int(data["port"]),
                             started_at=float(data["started_at"]),
-                            version=str(data.get("version", "")))
+                            version=str(data.get("version", "")),
+                            fluvio=data.get("fluvio") if isinstance(data.get("fluvio"), dict)
+                            else None)
     except (OSError, ValueError, KeyError, TypeError):
         return None
     if not pid_alive(state.pid) or not _is_daemon(state.pid):

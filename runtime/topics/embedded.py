@@ -30,7 +30,7 @@ from pathlib import Path
 from runtime.errors import EnvironmentProblem, NotFound, WeirError
 from runtime.topics import codec
 from runtime.topics.columns import RecordColumns, next_offset
-from runtime.topics.notify import Listener, Notifier
+from runtime.topics.notify import CATALOG, Listener, Notifier
 from runtime.topics.record import ProduceRecord, Record
 from runtime.topics.store import ConsumerOffset, PartitionInfo, TopicInfo, TopicSpec
 
@@ -368,6 +368,7 @@ class EmbeddedStore:
                 "INSERT INTO partitions (topic_id, partition) VALUES (?, ?)",
                 [(cur.lastrowid, p) for p in range(spec.partitions)],
             )
+        self._notifier.notify(CATALOG)
 
     def list_topics(self) -> list[TopicInfo]:
         self.enforce_retention()
@@ -410,6 +411,7 @@ class EmbeddedStore:
         self._topics.pop(name, None)
         self._round_robin.pop(name, None)
         self._notifier.notify(name)  # followers find it gone and stop
+        self._notifier.notify(CATALOG)
 
     # -- producing ------------------------------------------------------------------
 

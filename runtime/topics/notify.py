@@ -18,6 +18,10 @@ import socket
 import zlib
 from pathlib import Path
 
+# The channel that creating or deleting a topic pokes (no topic name holds a '/'), so that
+# the cluster's Fluvio endpoint sees topics another process made at once.
+CATALOG = "/topics"
+
 # Longest path a sockaddr_un holds (108 on Linux, 104 on macOS), with room for the NUL.
 _MAX_SUN_PATH = 100
 

@@ -1,4 +1,5 @@
-"""`weir cluster start|stop|status`: the local daemon that keeps managed connectors running."""
+"""`weir cluster start|stop|status`: the local daemon that keeps managed
+connectors running and serves Fluvio's protocol."""
 
 from __future__ import annotations
 
@@ -9,17 +10,50 @@ from tui.cli.output import info, output_option, print_json
 
 @click.group()
 def cluster() -> None:
-    """Start, stop and inspect the local cluster (managed connectors live there)."""
+    """Start, stop and inspect the local cluster (managed connectors live there; Fluvio's
+    clients reach its topics on the SC and SPU ports)."""
+
+
+def _address(what: str):
+    def check(_ctx, _param, value: str | None) -> str | None:
+        if value is None:
+            return None
+        from runtime.errors import WeirError
+        from runtime.fluvio_wire.listen import parse_address
+
+        try:
+            return str(parse_address(value, what))
+        except WeirError as exc:
+            raise click.BadParameter(f"{exc.message} ({exc.hint})") from None
+    return check
 
 
 @cluster.command()
-def start() -> None:
+@click.option("--fluvio-sc", metavar="HOST:PORT", callback=_address("--fluvio-sc"),
+              help="Where Fluvio's SC (control) protocol listens "
+                   "[default: 127.0.0.1:9003, else the next free port; port 0: any free].")
+@click.option("--fluvio-spu", metavar="HOST:PORT", callback=_address("--fluvio-spu"),
+              help="Where Fluvio's SPU (data) protocol listens "
+                   "[default: 127.0.0.1:9005, else the next free port; port 0: any free].")
+@click.option("--no-fluvio", is_flag=True, help="Do not serve Fluvio's protocol.")
+def start(fluvio_sc: str | None, fluvio_spu: str | None, no_fluvio: bool) -> None:
     """Start the local cluster in the background (a no-op if it already runs)."""
     from runtime.launch.cluster import start_cluster
 
-    result = start_cluster()
+    if no_fluvio and (fluvio_sc or fluvio_spu):
+        raise click.UsageError("--no-fluvio cannot be combined with --fluvio-sc/--fluvio-spu")
+    args = ["--no-fluvio"] if no_fluvio else []
+    args += ["--fluvio-sc", fluvio_sc] if fluvio_sc else []
+    args += ["--fluvio-spu", fluvio_spu] if fluvio_spu else []
+    result = start_cluster(daemon_args=args)
     verb = "started" if result.started else "already running"
     info(f"local cluster {verb} on {result.state.url} (pid {result.state.pid})")
+    fluvio = result.state.fluvio
+    if fluvio:
+        info(f"fluvio: SC {fluvio['sc']}, SPU {fluvio['spu']} "
+             f"(serving profile `{fluvio.get('profile')}`)")
+    if not result.started and args:
+        info("the options apply when the cluster starts: `weir cluster stop` first")
 
 
 @cluster.command()
@@ -54,6 +88,8 @@ def status(output: str) -> None:
     click.echo(f"local cluster: running (pid {state['pid']}, {state['url']}, "
                f"up {age(state['uptime_s'])})")
     click.echo(f"home: {state['home']}")
+    fluvio = state.get("fluvio")
+    click.echo(f"fluvio: SC {fluvio['sc']}, SPU {fluvio['spu']}" if fluvio else "fluvio: off")
     if not state.get("reachable", False):
         click.echo(f"api: not answering ({state.get('error')})")
         return

@@ -1,0 +1,211 @@
+"""Fluvio record batches (`crates/fluvio-protocol/src/record/{batch,data}.rs`): a RecordSet
+is an i32 byte length followed by batches; a batch is a 57-byte header (base offset,
+length, CRC-32C over attributes..end, timestamps, producer fields) and its records, the
+records compressed as one blob when the attributes say so.
+
+Records are Kafka-like, with Fluvio's two differences: the key is an Option (a presence
+byte before its varint length) and headers are only a count, always 0 here.
+"""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import cramjam
+from crc32c import crc32c
+
+from runtime.fluvio_wire.codec import DecodeError, Reader, encode_varint
+from runtime.topics.limits import MAX_RECORD_BYTES
+from runtime.topics.record import ProduceRecord, Record
+
+NO_COMPRESSION, GZIP, SNAPPY, LZ4, ZSTD = 0, 1, 2, 3, 4
+COMPRESSION_NAMES = {NO_COMPRESSION: "none", GZIP: "gzip", SNAPPY: "snappy", LZ4: "lz4",
+                     ZSTD: "zstd"}
+_COMPRESSION_MASK = 0x07
+_SCHEMA_ID = 0x10
+# Decompressed records of one batch may take at most this much memory.
+MAX_BATCH_BYTES = 128 * 1024 * 1024
+
+# base_offset i64, batch_len i32, partition_leader_epoch i32, magic i8, crc u32
+_PREFIX = struct.Struct(">qiibI")
+# attributes i16, last_offset_delta i32, first_ts i64, max_ts i64, producer_id i64,
+# producer_epoch i16, first_sequence i32
+_HEADER = struct.Struct(">hiqqqhi")
+_PREFIX_AFTER_LEN = 4 + 1 + 4  # epoch, magic, crc: counted in batch_len
+HEADER_BYTES = _PREFIX.size + _HEADER.size  # 57
+
+
+class CompressionError(DecodeError):
+    """A compressed batch that cannot be decompressed (Fluvio's CompressionError)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """One decoded batch: its records as the producer sent them."""
+
+    base_offset: int
+    first_timestamp: int
+    compression: int
+    records: list[ProduceRecord]
+
+
+def _decompress(kind: int, blob: bytes) -> bytes:
+    if kind == GZIP:
+        d = zlib.decompressobj(31)
+        try:
+            out = d.decompress(blob, MAX_BATCH_BYTES)
+        except zlib.error as exc:
+            raise CompressionError(f"gzip: {exc}") from None
+        if d.unconsumed_tail:
+            raise CompressionError(f"a batch decompresses to more than {MAX_BATCH_BYTES:,} "
+                                   "bytes")
+        return out
+    module = {SNAPPY: cramjam.snappy, LZ4: cramjam.lz4, ZSTD: cramjam.zstd}.get(kind)
+    if module is None:
+        raise CompressionError(f"unknown compression {kind} in a batch's attributes")
+    # Decompress into a bounded buffer, growing it: a small bomb never allocates much.
+    size = min(MAX_BATCH_BYTES, max(64 * 1024, len(blob) * 8))
+    while True:
+        out = bytearray(size)
+        try:
+            n = module.decompress_into(blob, out)
+            return bytes(memoryview(out)[:n])
+        except cramjam.DecompressionError as exc:
+            if "whole buffer" in str(exc) and size < MAX_BATCH_BYTES:
+                size = min(MAX_BATCH_BYTES, size * 4)
+                continue
+            if "whole buffer" in str(exc):
+                raise CompressionError(f"a batch decompresses to more than "
+                                       f"{MAX_BATCH_BYTES:,} bytes") from None
+            raise CompressionError(f"{COMPRESSION_NAMES[kind]}: {exc}") from None
+
+
+def compress(kind: int, data: bytes) -> bytes:
+    if kind == NO_COMPRESSION:
+        return data
+    if kind == GZIP:
+        return bytes(cramjam.gzip.compress(data))
+    module = {SNAPPY: cramjam.snappy, LZ4: cramjam.lz4, ZSTD: cramjam.zstd}[kind]
+    return bytes(module.compress(data))
+
+
+def _records(r: Reader, first_ts: int) -> list[ProduceRecord]:
+    count = r.count("batch")
+    out: list[ProduceRecord] = []
+    append = out.append
+    varint = r.varint
+    for _ in range(count):
+        length = varint()
+        if length < 0 or length > r.remaining:
+            raise DecodeError(f"a record of {length} bytes runs past its batch "
+                              f"(byte {r.pos})")
+        end = r.pos + length
+        r.i8()  # attributes
+        ts_delta = varint()
+        varint()  # offset delta: offsets are the store's, dense
+        key = None
+        if r.bool():
+            n = varint()
+            if n > MAX_RECORD_BYTES:
+                raise DecodeError(f"a key of {n:,} bytes is over the record limit of "
+                                  f"{MAX_RECORD_BYTES:,} bytes")
+            key = r.take(n)
+        n = varint()
+        if n > MAX_RECORD_BYTES:
+            raise DecodeError(f"a value of {n:,} bytes is over the record limit of "
+                              f"{MAX_RECORD_BYTES:,} bytes")
+        value = r.take(n)
+        headers = varint()
+        if headers < 0:
+            raise DecodeError(f"a record has {headers} headers")
+        if r.pos > end:
+            raise DecodeError(f"a record is longer than its length {length} says")
+        r.pos = end  # skip headers (Fluvio records carry only their count)
+        ts = first_ts + ts_delta if first_ts >= 0 else None
+        if ts is not None and not 0 <= ts < 1 << 63:
+            ts = None
+        append(ProduceRecord(value, key, ts))
+    return out
+
+
+def decode_record_set(r: Reader) -> list[Batch]:
+    """A RecordSet (i32 length + batches) into batches of ProduceRecords."""
+    total = r.i32()
+    if total < 0 or total > r.remaining:
+        raise DecodeError(f"a record set of {total} bytes runs past the request "
+                          f"({r.remaining} left, byte {r.pos})")
+    end = r.pos + total
+    batches: list[Batch] = []
+    while r.pos < end:
+        if end - r.pos < HEADER_BYTES:
+            raise DecodeError(f"a batch header needs {HEADER_BYTES} bytes, "
+                              f"{end - r.pos} left (byte {r.pos})")
+        base, batch_len, _epoch, magic, _crc = _PREFIX.unpack_from(r.data, r.pos)
+        batch_end = r.pos + 12 + batch_len
+        if batch_len < HEADER_BYTES - 12 or batch_end > end:
+            raise DecodeError(f"a batch of {batch_len} bytes does not fit its record set "
+                              f"(byte {r.pos})")
+        if magic != 2:
+            raise DecodeError(f"batch magic {magic} is not 2 (byte {r.pos + 16})")
+        attrs, _last, first_ts, _max_ts, _pid, _pep, _seq = _HEADER.unpack_from(
+            r.data, r.pos + _PREFIX.size)
+        r.pos += HEADER_BYTES
+        if attrs & _SCHEMA_ID:
+            r.u32()
+        kind = attrs & _COMPRESSION_MASK
+        if kind == NO_COMPRESSION:
+            sub = Reader(r.data, r.pos, batch_end)
+        else:
+            sub = Reader(_decompress(kind, r.take(batch_end - r.pos)))
+        records = _records(sub, first_ts)
+        if sub.remaining:
+            raise DecodeError(f"{sub.remaining} stray bytes after a batch's records")
+        r.pos = batch_end
+        batches.append(Batch(base, first_ts, kind, records))
+    return batches
+
+
+def _encode_records(records: Sequence[Record], first_ts: int) -> bytearray:
+    body = bytearray(struct.pack(">I", len(records)))
+    for i, rec in enumerate(records):
+        part = bytearray(b"\x00")  # attributes
+        part += encode_varint(rec.timestamp - first_ts)
+        part += encode_varint(i)
+        if rec.key is None:
+            part += b"\x00"
+        else:
+            part += b"\x01"
+            part += encode_varint(len(rec.key))
+            part += rec.key
+        part += encode_varint(len(rec.value))
+        part += rec.value
+        part += b"\x00"  # no headers
+        body += encode_varint(len(part))
+        body += part
+    return body
+
+
+def encode_batch(records: Sequence[Record], compression: int = NO_COMPRESSION) -> bytes:
+    """One batch holding `records` (dense offsets, the first one's as base offset)."""
+    first_ts = min(r.timestamp for r in records)
+    max_ts = max(r.timestamp for r in records)
+    body = compress(compression, bytes(_encode_records(records, first_ts)))
+    header = _HEADER.pack(compression, len(records) - 1, first_ts, max_ts, -1, -1, -1)
+    crc = crc32c(header + body)
+    prefix = _PREFIX.pack(records[0].offset, _PREFIX_AFTER_LEN + len(header) + len(body),
+                          -1, 2, crc)
+    return prefix + header + body
+
+
+def encode_record_set(batches: Sequence[bytes]) -> bytes:
+    total = sum(len(b) for b in batches)
+    return struct.pack(">i", total) + b"".join(batches)
+
+
+def check_crc(batch: bytes) -> bool:
+    """Does a whole encoded batch carry the right CRC-32C?"""
+    (crc,) = struct.unpack_from(">I", batch, 17)
+    return crc == crc32c(batch[21:])

@@ -1,0 +1,76 @@
+"""The Fluvio endpoint: the SC and SPU listeners on the event loop of the process that
+starts it (the cluster daemon), over one profile's embedded store."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+from pathlib import Path
+
+from runtime.fluvio_wire.backend import Backend
+from runtime.fluvio_wire.connection import Api, Connection
+from runtime.fluvio_wire.listen import Address, advertised_host, bound_address
+from runtime.fluvio_wire.objects import SpuObject
+from runtime.fluvio_wire.sc import ScService
+from runtime.fluvio_wire.spu import SpuService
+
+log = logging.getLogger("weir.fluvio")
+
+
+class FluvioEndpoint:
+    def __init__(self, sc_sock: socket.socket, spu_sock: socket.socket, store_dir: Path,
+                 registry_dir: Path | None = None) -> None:
+        self._socks = (sc_sock, spu_sock)
+        self.sc_address = bound_address(sc_sock)
+        self.spu_address = bound_address(spu_sock)
+        self.backend = Backend(store_dir, registry_dir)
+        spu = SpuObject(advertised_host(self.spu_address.host), self.spu_address.port)
+        self.sc = ScService(self.backend, spu)
+        self.spu = SpuService(self.backend)
+        self._servers: list[asyncio.Server] = []
+        self._connections: set[Connection] = set()
+
+    @property
+    def addresses(self) -> dict[str, str]:
+        return {"sc": str(self.sc_address), "spu": str(self.spu_address)}
+
+    async def start(self) -> None:
+        await self.sc.start()
+        sc_sock, spu_sock = self._socks
+        for sock, apis, side in ((sc_sock, self.sc.apis(), "sc"),
+                                 (spu_sock, self.spu.apis(), "spu")):
+            self._servers.append(await asyncio.start_server(
+                lambda r, w, apis=apis, side=side: self._serve(r, w, apis, side), sock=sock))
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+                     apis: dict[int, Api], side: str) -> None:
+        sock = writer.get_extra_info("socket")
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        conn = Connection(reader, writer, apis, side)
+        self._connections.add(conn)
+        try:
+            await conn.serve()
+        finally:
+            self._connections.discard(conn)
+
+    async def stop(self) -> None:
+        for server in self._servers:
+            server.close()
+        for conn in list(self._connections):
+            conn.close()
+        await self.sc.stop()
+        for server in self._servers:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(server.wait_closed(), 2)
+        self.backend.close()
+
+
+def describe(addresses: dict[str, str]) -> str:
+    return f"fluvio SC {addresses['sc']}, SPU {addresses['spu']}"
+
+
+__all__ = ["Address", "FluvioEndpoint", "describe"]

@@ -1,0 +1,220 @@
+"""The SPU (data plane): Produce, FetchOffsets, StreamFetch with UpdateOffsets, and the
+consumer-offset requests, over the served store.
+
+Produce is answered only once its records are durable (one transaction per request and
+topic, `synchronous=FULL` unless the store says otherwise), with the offsets the store
+gave them: dense and shared with every other writer of the partition. Consumer offsets
+live in the store's consumer-offset table, the one Weir's sink connectors use; Fluvio
+counts the last record processed where the store keeps the next one to read, hence the
+±1 below.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+from runtime.errors import NotFound, WeirError
+from runtime.fluvio_wire import api_keys, api_versions, consumer_offsets, error_code, produce
+from runtime.fluvio_wire.backend import Backend
+from runtime.fluvio_wire.codec import Reader
+from runtime.fluvio_wire.connection import Api, Connection
+from runtime.fluvio_wire.error_code import ErrorCode
+from runtime.fluvio_wire.fetch import (
+    PartitionOffsets,
+    decode_fetch_offsets,
+    decode_stream_fetch,
+    decode_update_offsets,
+    encode_fetch_offsets,
+    encode_update_offsets,
+)
+from runtime.fluvio_wire.header import RequestHeader
+from runtime.fluvio_wire.produce import PartitionResult
+from runtime.fluvio_wire.stream import FetchStream
+from runtime.topics.limits import MAX_RECORD_BYTES
+
+
+def _not_found_code(exc: NotFound) -> int:
+    return (error_code.NOT_LEADER_FOR_PARTITION if exc.message.startswith("partition")
+            else error_code.TOPIC_NOT_FOUND)
+
+
+class SpuService:
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
+        self._session_ids = itertools.count(1)
+        self._streams: dict[int, FetchStream] = {}
+
+    def apis(self) -> dict[int, Api]:
+        return {
+            api_keys.API_VERSIONS: Api(self._api_versions),
+            api_keys.PRODUCE: Api(self._produce, ordered=True),
+            api_keys.FETCH_OFFSETS: Api(self._fetch_offsets),
+            api_keys.STREAM_FETCH: Api(self._stream_fetch),
+            api_keys.UPDATE_OFFSETS: Api(self._update_offsets),
+            api_keys.UPDATE_CONSUMER_OFFSET: Api(self._update_consumer_offset, ordered=True),
+            api_keys.DELETE_CONSUMER_OFFSET: Api(self._delete_consumer_offset,
+                                                 self._error_only, ordered=True),
+            api_keys.FETCH_CONSUMER_OFFSETS: Api(self._fetch_consumer_offsets,
+                                                 self._fetch_consumer_offsets_error),
+        }
+
+    async def _api_versions(self, conn: Connection, header: RequestHeader, r: Reader
+                            ) -> bytes:
+        api_versions.decode_request(r, header.api_version)
+        return api_versions.encode_response(api_keys.SPU_VERSIONS, api_keys.PLATFORM_VERSION)
+
+    # -- produce ----------------------------------------------------------------------
+
+    async def _produce(self, conn: Connection, header: RequestHeader, r: Reader) -> bytes:
+        req = produce.decode_request(r, header.api_version)
+        results = []
+        for topic in req.topics:
+            results.append((topic.name, await self._produce_topic(topic, bool(req.smartmodules))))
+        return produce.encode_response(results, header.api_version)
+
+    async def _produce_topic(self, topic: produce.TopicProduce, smartmodules: bool
+                             ) -> list[PartitionResult]:
+        """One result per partition entry, in order (a request may name a partition
+        twice: each entry is its own group, stored in order)."""
+        results: list[PartitionResult | None] = []
+        groups = []
+        for part in topic.partitions:
+            records = [rec for batch in part.batches for rec in batch.records]
+            if smartmodules:
+                results.append(PartitionResult(part.partition, error_code.other(
+                    "weir's cluster does not run SmartModules on produce yet")))
+            elif any(len(rec.value) + len(rec.key or b"") > MAX_RECORD_BYTES
+                     for rec in records):
+                results.append(PartitionResult(part.partition,
+                                               ErrorCode(error_code.MESSAGE_TOO_LARGE)))
+            elif not records:  # nothing to store: answer with the partition's end
+                results.append(await self._empty_result(topic.name, part.partition))
+            else:
+                results.append(None)
+                groups.append((len(results) - 1, part.partition, records))
+        if groups:
+            outcomes = await self._append(topic.name, [(p, recs) for _, p, recs in groups])
+            for (index, partition, _), outcome in zip(groups, outcomes, strict=True):
+                results[index] = (
+                    PartitionResult(partition, outcome) if isinstance(outcome, ErrorCode)
+                    else PartitionResult(partition, error_code.OK, outcome))
+        return [r for r in results if r is not None]
+
+    async def _append(self, topic: str, groups: list) -> list[int | ErrorCode]:
+        """Base offset per group, or its error code."""
+        try:
+            outcomes = await self.backend.append(topic, groups)
+        except NotFound as exc:
+            return [ErrorCode(_not_found_code(exc))] * len(groups)
+        except WeirError as exc:
+            return [error_code.other(exc.message)] * len(groups)
+        return [ErrorCode(_not_found_code(o)) if isinstance(o, NotFound)
+                else error_code.other(o.message) if isinstance(o, WeirError) else o
+                for o in outcomes]
+
+    async def _empty_result(self, topic: str, partition: int) -> PartitionResult:
+        try:
+            earliest, latest = await self.backend.offsets(topic, partition)
+        except NotFound as exc:
+            return PartitionResult(partition, ErrorCode(_not_found_code(exc)))
+        return PartitionResult(partition, error_code.OK, latest, earliest)
+
+    # -- reading ----------------------------------------------------------------------
+
+    async def _fetch_offsets(self, conn: Connection, header: RequestHeader, r: Reader
+                             ) -> bytes:
+        req = decode_fetch_offsets(r, header.api_version)
+        topics = []
+        for name, partitions in req.topics:
+            answers = []
+            for p in partitions:
+                try:
+                    earliest, latest = await self.backend.offsets(name, p)
+                    answers.append(PartitionOffsets(p, error_code.OK, earliest, latest))
+                except NotFound as exc:
+                    answers.append(PartitionOffsets(p, ErrorCode(_not_found_code(exc))))
+                except WeirError as exc:
+                    answers.append(PartitionOffsets(p, error_code.other(exc.message)))
+            topics.append((name, answers))
+        return encode_fetch_offsets(topics)
+
+    async def _stream_fetch(self, conn: Connection, header: RequestHeader, r: Reader) -> None:
+        req = decode_stream_fetch(r, header.api_version)
+        session_id = next(self._session_ids)
+        stream = FetchStream(self.backend, conn, header.correlation_id, header.api_version,
+                             session_id, req)
+        self._streams[session_id] = stream
+        task = conn.spawn(stream.run())
+        task.add_done_callback(lambda _: self._streams.pop(session_id, None))
+        return None
+
+    async def _update_offsets(self, conn: Connection, header: RequestHeader, r: Reader
+                              ) -> bytes:
+        statuses = []
+        for offset, session_id in decode_update_offsets(r, header.api_version):
+            stream = self._streams.get(session_id)
+            if stream is None or stream.conn is not conn:
+                statuses.append((session_id, ErrorCode(error_code.FETCH_SESSION_NOT_FOUND)))
+            else:
+                stream.ack(offset)
+                statuses.append((session_id, error_code.OK))
+        return encode_update_offsets(statuses)
+
+    # -- consumer offsets -------------------------------------------------------------
+
+    async def _update_consumer_offset(self, conn: Connection, header: RequestHeader,
+                                      r: Reader) -> bytes:
+        offset, session_id = consumer_offsets.decode_update(r, header.api_version)
+        stream = self._streams.get(session_id)
+        if stream is None or stream.conn is not conn:
+            return consumer_offsets.encode_update(
+                offset, ErrorCode(error_code.FETCH_SESSION_NOT_FOUND))
+        if not stream.consumer_id:
+            return consumer_offsets.encode_update(
+                offset, ErrorCode(error_code.OFFSET_MANAGEMENT_DISABLED))
+        if offset < 0:
+            return consumer_offsets.encode_update(offset, error_code.other(
+                f"offset must be 0 or more, not {offset}"))
+        try:
+            await self.backend.commit_offset(stream.consumer_id, stream.topic,
+                                             stream.partition, offset + 1)
+        except NotFound as exc:
+            return consumer_offsets.encode_update(offset, ErrorCode(_not_found_code(exc)))
+        except WeirError as exc:
+            return consumer_offsets.encode_update(offset, error_code.other(exc.message))
+        return consumer_offsets.encode_update(offset, error_code.OK)
+
+    def _error_only(self, header: RequestHeader, message: str) -> bytes:
+        return consumer_offsets.encode_error(error_code.other(message))
+
+    async def _delete_consumer_offset(self, conn: Connection, header: RequestHeader,
+                                      r: Reader) -> bytes:
+        topic, partition, consumer = consumer_offsets.decode_delete(r, header.api_version)
+        try:
+            await self.backend.delete_consumer_offset(consumer, topic, partition)
+        except NotFound as exc:
+            return consumer_offsets.encode_error(ErrorCode(_not_found_code(exc)))
+        except WeirError as exc:
+            return consumer_offsets.encode_error(error_code.other(exc.message))
+        return consumer_offsets.encode_error(error_code.OK)
+
+    def _fetch_consumer_offsets_error(self, header: RequestHeader, message: str) -> bytes:
+        return consumer_offsets.encode_fetch(error_code.other(message), [])
+
+    async def _fetch_consumer_offsets(self, conn: Connection, header: RequestHeader,
+                                      r: Reader) -> bytes:
+        wanted = consumer_offsets.decode_fetch(r, header.api_version)
+        try:
+            rows = await self.backend.consumer_offsets()
+        except WeirError as exc:
+            return consumer_offsets.encode_fetch(error_code.other(exc.message), [])
+        found = [
+            consumer_offsets.ConsumerOffset(o.consumer, o.topic, o.partition, o.offset - 1,
+                                            o.modified_ms)
+            for o in rows
+            if o.offset > 0
+            and (wanted.consumer_id is None or o.consumer == wanted.consumer_id)
+            and (wanted.topic is None or o.topic == wanted.topic)
+            and (wanted.partition is None or o.partition == wanted.partition)
+        ]
+        return consumer_offsets.encode_fetch(error_code.OK, found)

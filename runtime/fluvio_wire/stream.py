@@ -1,0 +1,167 @@
+"""One StreamFetch session: records of a partition from an offset on, live, for as long as
+the client's connection lives.
+
+Flow control follows Fluvio's SPU: one chunk of at most `max_bytes` is in flight; the next
+is read only once the client acknowledges the last with UpdateOffsets (or when it acks an
+earlier offset, from there again). A consumer that vanishes or stops reading therefore
+never makes the server read, encode or buffer more than one chunk. Between chunks the
+session sleeps on the store's notify socket, so a record committed by any process (CLI,
+connector, another client) reaches the consumer within a millisecond or so.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+
+from runtime.errors import NotFound, WeirError
+from runtime.fluvio_wire import error_code
+from runtime.fluvio_wire.backend import Backend
+from runtime.fluvio_wire.batch import encode_batch, encode_record_set
+from runtime.fluvio_wire.connection import Connection
+from runtime.fluvio_wire.error_code import ErrorCode
+from runtime.fluvio_wire.fetch import StreamFetchRequest, encode_stream_frame
+from runtime.fluvio_wire.smartmodule_invocation import SmartModuleInvocation
+from runtime.topics.record import Record
+
+log = logging.getLogger("weir.fluvio")
+
+MAX_CHUNK_BYTES = 16 * 1024 * 1024  # whatever max_bytes the client asks for
+MAX_CHUNK_RECORDS = 20_000
+FALLBACK_POLL_S = 0.5  # when no commit poke comes
+_RECORD_OVERHEAD = 12  # varints, attributes, key flag: bytes a record adds on the wire
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """Why a stream cannot start: the error frame the client gets."""
+
+    error: ErrorCode
+
+
+async def smartmodule_chain(invocations: list[SmartModuleInvocation], legacy: bool,
+                            backend: Backend) -> Refusal | None:
+    """The hook where a StreamFetch's SmartModules become a chain applied to each chunk.
+    Weir's cluster does not run them yet: a module missing from the registry gets
+    Fluvio's SmartModuleNotFound, any other invocation a clear `Other` error."""
+    if legacy:
+        return Refusal(error_code.other(
+            "weir's cluster does not run pre-0.10 `wasm_module`/derived-stream fetches"))
+    if not invocations:
+        return None
+    known = {m.name for m in await backend.smartmodules()}
+    for inv in invocations:
+        if inv.predefined is not None and inv.predefined not in known:
+            return Refusal(ErrorCode(error_code.SMARTMODULE_NOT_FOUND, name=inv.predefined))
+    names = ", ".join(inv.label for inv in invocations)
+    return Refusal(error_code.other(
+        f"weir's cluster does not run SmartModules in a consumer's stream yet ({names}); "
+        "consume without them, or apply them with `weir consume --smartmodule`"))
+
+
+def _fit(records: list[Record], max_bytes: int) -> list[Record]:
+    """The leading records whose encoding fits max_bytes (at least one)."""
+    size = 0
+    for i, r in enumerate(records):
+        size += len(r.value) + (len(r.key) if r.key is not None else 0) + _RECORD_OVERHEAD
+        if size > max_bytes and i:
+            return records[:i]
+    return records
+
+
+class FetchStream:
+    def __init__(self, backend: Backend, conn: Connection, correlation_id: int, version: int,
+                 session_id: int, req: StreamFetchRequest) -> None:
+        self.backend = backend
+        self.conn = conn
+        self.correlation_id = correlation_id
+        self.version = version
+        self.session_id = session_id
+        self.req = req
+        self.topic = req.topic
+        self.partition = req.partition
+        self.consumer_id = req.consumer_id
+        self.max_bytes = max(1, min(req.max_bytes, MAX_CHUNK_BYTES))
+        self._acked: int | None = None
+        self._ack = asyncio.Event()
+
+    def ack(self, offset: int) -> None:
+        """The client's UpdateOffsets: it has everything before `offset`."""
+        self._acked = offset
+        self._ack.set()
+
+    def _frame(self, error: ErrorCode, hw: int, earliest: int, record_set: bytes) -> bytes:
+        return encode_stream_frame(self.topic, self.session_id, self.partition, error, hw,
+                                   earliest, record_set, self.version)
+
+    async def _fail(self, error: ErrorCode, hw: int = -1, earliest: int = -1) -> None:
+        await self.conn.send_drained(self.correlation_id,
+                                     self._frame(error, hw, earliest, encode_record_set([])))
+
+    async def run(self) -> None:
+        try:
+            await self._run()
+        except NotFound as exc:
+            code = (error_code.TOPIC_DELETED if "topic" in exc.message
+                    else error_code.NOT_LEADER_FOR_PARTITION)
+            await self._fail(ErrorCode(code))
+        except WeirError as exc:
+            log.warning("fluvio spu: stream of %s-%d: %s", self.topic, self.partition,
+                        exc.message)
+            await self._fail(error_code.other(exc.message))
+
+    async def _run(self) -> None:
+        refusal = await smartmodule_chain(self.req.smartmodules, self.req.legacy_wasm,
+                                          self.backend)
+        if refusal is not None:
+            await self._fail(refusal.error)
+            return
+        listener = self.backend.listener(self.topic)  # bound before the first read
+        try:
+            await self._stream(listener)
+        finally:
+            listener.close()
+
+    async def _stream(self, listener) -> None:
+        start = self.req.fetch_offset
+        records, earliest, hw = await self.backend.read_chunk(self.topic, self.partition,
+                                                              max(start, 0), 1)
+        if start < earliest:
+            await self._fail(error_code.evicted(start, earliest), hw, earliest)
+            return
+        if start > hw:
+            await self._fail(error_code.other(
+                f"start offset: {start} is greater than leo: {hw}"), hw, earliest)
+            return
+        position = start  # the next offset to send
+        in_flight = False
+        first = True
+        estimate = 100  # bytes a record takes, from the last chunk
+        while not self.conn.closed.is_set():
+            if in_flight:
+                await self._ack.wait()
+                self._ack.clear()
+                acked = self._acked if self._acked is not None else position
+                if acked < position:
+                    position = max(acked, 0)  # the client asks again from there
+                in_flight = False
+            limit = max(1, min(MAX_CHUNK_RECORDS, self.max_bytes // estimate))
+            records, earliest, hw = await self.backend.read_chunk(
+                self.topic, self.partition, position, limit)
+            if records:
+                chunk = _fit(records, self.max_bytes)
+                body = encode_batch(chunk)
+                estimate = max(16, len(body) // len(chunk))
+                frame = self._frame(error_code.OK, hw, earliest, encode_record_set([body]))
+                await self.conn.send_drained(self.correlation_id, frame)
+                position = chunk[-1].offset + 1
+                in_flight = True
+                first = False
+                continue
+            if first:  # the client waits for a first answer, records or not
+                await self.conn.send_drained(
+                    self.correlation_id,
+                    self._frame(error_code.OK, hw, earliest, encode_record_set([])))
+                first = False
+            await listener.wait(FALLBACK_POLL_S)

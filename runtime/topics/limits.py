@@ -1,0 +1,11 @@
+"""Size limits every writer of a topic shares (CLI, connectors, the Fluvio endpoint).
+
+One record's key plus value may be at most MAX_RECORD_BYTES; a bigger one is refused with
+a clear error rather than stored. 32 MB is above what Fluvio's own producer sends by
+default (its max request size is 32 MiB) and keeps a single record far from the memory a
+consumer or the cluster daemon can hold at once.
+"""
+
+from __future__ import annotations
+
+MAX_RECORD_BYTES = 32 * 1024 * 1024
