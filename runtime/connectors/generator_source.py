@@ -2,24 +2,30 @@
 
 Parameters: `template` (the record value; placeholders below), `key` (optional template),
 `rate` (records per second, default 1; `0` or `unlimited` = as fast as the pipeline
-takes them) or `interval` (a duration between records), `count` (stop after N records;
-default: run until stopped), `batch` (records emitted per step at high rates, default 500).
+takes them) or `interval` (a duration between records), `count` (stop after N records
+of this run; default: run until stopped), `batch` (records emitted per step at high
+rates, default 500).
 
-Placeholders, written `{{name}}` (or `{name}`): `n` (0, 1, 2, ...), `time` (ISO 8601
+Placeholders, written `{{name}}` (or `{name}`): `n` (0, 1, 2, ...; a restart continues
+after the last number produced, kept in the connector's `generator.json`), `time` (ISO 8601
 UTC), `timestamp` (epoch ms), `uuid`, `random_int` (0-99), `random_int:LO:HI` (an integer
 in LO..HI; `LO..HI` works too) and `choice:a|b|c` (one of the options).
 """
 
 from __future__ import annotations
 
+import json
+import os
 import random
 import re
 import time
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 
 from runtime.connectors.base import ConnectorContext, Emit
 from runtime.connectors.params import ParameterError
+from runtime.connectors.telemetry import connector_dir
 from runtime.topics.record import ProduceRecord
 
 DEFAULT_TEMPLATE = '{"n": {{n}}, "time": "{{time}}"}'
@@ -117,6 +123,7 @@ class GeneratorSource:
     def __init__(self, ctx: ConnectorContext) -> None:
         params = ctx.params
         self.reporter = ctx.reporter
+        self.state = connector_dir(ctx.spec.name) / "generator.json"
         self.template = Template(params.str("template", DEFAULT_TEMPLATE) or DEFAULT_TEMPLATE)
         key = params.str("key")
         self.key = Template(key) if key else None
@@ -140,24 +147,51 @@ class GeneratorSource:
 
         rate = "as fast as possible" if self.rate == 0 else f"{self.rate:g} records/s"
         total = "until stopped" if self.count is None else f"{self.count} records"
+        first = read_next_n(self.state)
+        if first:
+            total += f", {{{{n}}}} continuing at {first}"
         self.reporter.info(f"generator: {rate}, {total}")
-        n = 0
+        done = 0  # records of this run; record `done` is due at done / rate seconds
         started = time.monotonic()
-        while self.count is None or n < self.count:
-            if self.rate == 0:
-                due = self.batch
-            else:
-                due = int((time.monotonic() - started) * self.rate) + 1 - n
-                if due <= 0:
-                    await asyncio.sleep((n + 1 - (time.monotonic() - started) * self.rate)
-                                        / self.rate)
-                    continue
-                due = min(due, self.batch)
-            if self.count is not None:
-                due = min(due, self.count - n)
-            now_ms = int(time.time() * 1000)
-            values = self.template.render_batch(n, due, now_ms)
-            keys = self.key.render_batch(n, due, now_ms) if self.key else [None] * due
-            records = [ProduceRecord(v, k, now_ms) for v, k in zip(values, keys, strict=True)]
-            n += due
-            await emit(records)  # the pipeline yields to the loop (linger, stop) in emit
+        saved_at = started
+        try:
+            while self.count is None or done < self.count:
+                if self.rate == 0:
+                    due = self.batch
+                else:
+                    behind = (time.monotonic() - started) * self.rate
+                    due = int(behind) + 1 - done
+                    if due <= 0:
+                        await asyncio.sleep((done - behind) / self.rate)
+                        continue
+                    due = min(due, self.batch)
+                if self.count is not None:
+                    due = min(due, self.count - done)
+                n = first + done
+                now_ms = int(time.time() * 1000)
+                values = self.template.render_batch(n, due, now_ms)
+                keys = self.key.render_batch(n, due, now_ms) if self.key else [None] * due
+                records = [ProduceRecord(v, k, now_ms)
+                           for v, k in zip(values, keys, strict=True)]
+                done += due
+                await emit(records)  # the pipeline yields to the loop (linger, stop) in emit
+                if time.monotonic() - saved_at >= 0.5:
+                    write_next_n(self.state, first + done)
+                    saved_at = time.monotonic()
+        finally:
+            write_next_n(self.state, first + done)
+
+
+def read_next_n(path: Path) -> int:
+    """The `{{n}}` a new run starts at: one past the last a previous run produced."""
+    try:
+        value = json.loads(path.read_text()).get("next_n", 0)
+    except (OSError, ValueError, AttributeError):
+        return 0
+    return value if isinstance(value, int) and value >= 0 else 0
+
+
+def write_next_n(path: Path, next_n: int) -> None:
+    tmp = path.with_name(f"generator.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps({"next_n": next_n}))
+    tmp.replace(path)

@@ -6,7 +6,7 @@ import json
 
 from runtime.config.spec import ConnectorSpec, ProducerOptions
 from runtime.connectors.telemetry import read_events, read_metrics
-from tests.connectors.helpers import Running, source_spec, topic_records
+from tests.connectors.helpers import Running, source_spec, topic_records, wait_for
 
 
 def test_count_template_and_clean_exit():
@@ -56,3 +56,29 @@ def test_stop_event_flushes_lingering_records():
     assert run.stop() == 0
     produced = read_metrics("linger").records_in
     assert produced > 0 and len(topic_records("linger")) == produced
+
+
+def test_interval_is_kept_exactly_one_record_each_tick():
+    """`interval: 200ms` stamps records 200 ms apart, one at a time (not two every 400)."""
+    spec = source_spec("ticks", "generator-source", "ticks", interval="200ms", count="6",
+                       template="{{n}}")
+    assert Running(spec).__enter__().wait() == 0
+    stamps = [r.timestamp for r in topic_records("ticks")]
+    assert len(stamps) == 6 and len(set(stamps)) == 6  # none share a tick
+    gaps = [b - a for a, b in zip(stamps, stamps[1:], strict=False)]
+    assert all(150 <= g <= 350 for g in gaps), gaps  # loose: a shared CI machine
+
+
+def test_n_continues_after_a_restart():
+    spec = source_spec("again", "generator-source", "again", rate="1000", count="5",
+                       template="{{n}}")
+    assert Running(spec).__enter__().wait() == 0
+    assert Running(spec).__enter__().wait() == 0
+    assert [int(r.value) for r in topic_records("again")] == list(range(10))
+    stopped_early = Running(source_spec("again", "generator-source", "again", rate="50",
+                                        template="{{n}}")).__enter__()
+    wait_for(lambda: len(topic_records("again")) >= 13)
+    stopped_early.stop()
+    Running(spec).__enter__().wait()
+    values = [int(r.value) for r in topic_records("again")]
+    assert values == list(range(len(values)))  # no number twice, none skipped
