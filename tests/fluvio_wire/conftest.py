@@ -30,8 +30,9 @@ class Cluster:
     spu: str
     env: dict
 
-    def weir(self, *args: str, **kwargs) -> subprocess.CompletedProcess:
-        return run_weir(*args, env=self.env, **kwargs)
+    def weir(self, *args: str, env: dict | None = None, **kwargs
+             ) -> subprocess.CompletedProcess:
+        return run_weir(*args, env={**self.env, **(env or {})}, **kwargs)
 
     def client(self, code: str, *, timeout: float = CLIENT_TIMEOUT_S,
                env: dict | None = None) -> dict | list:

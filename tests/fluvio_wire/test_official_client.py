@@ -232,3 +232,56 @@ print(json.dumps(time.time() - start), flush=True)
     assert float(out.strip()) < 30
     consumed = cluster.weir("consume", "made-by-weir", "-B", "-d")
     assert consumed.stdout.splitlines() == ["v"]
+
+
+def test_fluvio_profile_lets_fluvio_connect_find_the_cluster(cluster, tmp_path):
+    config = tmp_path / "fluvio" / "config"
+    config.parent.mkdir(mode=0o700)
+    config.write_text('version = "2.0"\ncurrent_profile = "other"\n\n'
+                      '[profile.other]\ncluster = "other"\n\n'
+                      '[cluster.other]\nendpoint = "10.0.0.1:9003"\n\n'
+                      '[cluster.other.tls]\ntls_policy = "disabled"\n')
+    env = {**cluster.env, "FLV_PROFILE_PATH": str(config)}
+    written = cluster.weir("cluster", "fluvio-profile", env=env)
+    assert written.returncode == 0, written.stderr
+    assert "switch to it" in written.stderr
+    import tomllib
+    data = tomllib.loads(config.read_text())
+    assert data["current_profile"] == "other"
+    assert data["cluster"]["other"]["endpoint"] == "10.0.0.1:9003"
+    assert data["cluster"]["weir"]["endpoint"] == cluster.sc
+    switched = cluster.weir("cluster", "fluvio-profile", "--switch", env=env)
+    assert switched.returncode == 0 and "current profile" in switched.stderr
+    assert tomllib.loads(config.read_text())["current_profile"] == "weir"
+    assert (config.stat().st_mode & 0o777) == 0o600
+    out = cluster.client("""
+        admin = FluvioAdmin.connect()
+        admin.create_topic("via-profile")
+        fl = Fluvio.connect()
+        producer = fl.topic_producer("via-profile")
+        producer.send_string("hello")
+        producer.flush()
+        print(json.dumps([t.name() for t in admin.all_topics()]))
+    """, env={"FLV_PROFILE_PATH": str(config)})
+    assert "via-profile" in out
+    assert cluster.weir("consume", "via-profile", "-B", "-d").stdout == "hello\n"
+
+
+def test_fluvio_profile_in_the_default_place_is_private(cluster, tmp_path):
+    env = {**cluster.env, "HOME": str(tmp_path)}
+    written = cluster.weir("cluster", "fluvio-profile", env={**env, "FLV_PROFILE_PATH": ""})
+    assert written.returncode == 0, written.stderr
+    config = tmp_path / ".fluvio" / "config"
+    assert (config.stat().st_mode & 0o777) == 0o600
+    assert (config.parent.stat().st_mode & 0o777) == 0o700
+    import tomllib
+    assert tomllib.loads(config.read_text())["current_profile"] == "weir"
+
+
+def test_fluvio_profile_names_a_broken_config(cluster, tmp_path):
+    config = tmp_path / "config"
+    config.write_text('version = "2.0"\n[profile.x\n')
+    result = cluster.weir("cluster", "fluvio-profile",
+                          env={**cluster.env, "FLV_PROFILE_PATH": str(config)})
+    assert result.returncode == 1
+    assert str(config) in result.stderr and "line 2" in result.stderr

@@ -1,4 +1,4 @@
-"""`weir cluster start|stop|status`: the local daemon that keeps managed
+"""`weir cluster start|stop|status|fluvio-profile`: the local daemon that keeps managed
 connectors running and serves Fluvio's protocol."""
 
 from __future__ import annotations
@@ -96,3 +96,26 @@ def status(output: str) -> None:
     counts = state.get("connectors") or {}
     summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "none"
     click.echo(f"connectors: {summary}")
+
+
+@cluster.command("fluvio-profile")
+@click.option("--switch", is_flag=True, help="Make `weir` Fluvio's current profile.")
+def fluvio_profile(switch: bool) -> None:
+    """Write a `weir` profile into Fluvio's config ($FLV_PROFILE_PATH, else
+    ~/.fluvio/config) pointing at this cluster's SC, keeping the other profiles."""
+    from runtime.errors import WeirError
+    from runtime.fluvio_wire.profile_file import write_profile
+    from runtime.launch.state import read_state
+
+    state = read_state()
+    if state is None:
+        raise WeirError("the local cluster is not running",
+                        hint="start it with `weir cluster start`, then run this again")
+    if not state.fluvio:
+        raise WeirError("the local cluster serves no Fluvio protocol (started with "
+                        "--no-fluvio)", hint="`weir cluster stop`, then `weir cluster start`")
+    path, current = write_profile(state.fluvio["sc"], switch=switch)
+    info(f"wrote profile `weir` (SC {state.fluvio['sc']}) to {path}")
+    info("it is Fluvio's current profile" if current
+         else "switch to it with `weir cluster fluvio-profile --switch` "
+              "(or `fluvio profile switch weir`)")
