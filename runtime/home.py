@@ -1,11 +1,25 @@
-"""Where Weir keeps its state: `$WEIR_HOME`, else the platform's user data directory."""
+"""Where Weir keeps its state: `$WEIR_HOME`, else the platform's user data directory.
+
+The home is private to its owner (0700, and everything Weir creates in it 0700 or 0600,
+see runtime.private_files). A home an older Weir left readable by others is tightened
+the first time a process uses it, with one line on stderr saying so.
+"""
 
 from __future__ import annotations
 
 import os
+import stat
+import sys
 from pathlib import Path
 
 from runtime.errors import EnvironmentProblem
+from runtime.private_files import OTHERS, make_private_dir, tighten_tree
+
+# What Weir keeps at the top of its home; only these are tightened recursively, so a
+# WEIR_HOME pointed at a directory with other things in it never has them changed.
+WEIR_ENTRIES = ("cluster", "connectors", "data", "cache", "profiles.json", "tui.yaml")
+
+_checked: set[Path] = set()
 
 
 def weir_home(create: bool = True) -> Path:
@@ -19,7 +33,7 @@ def weir_home(create: bool = True) -> Path:
         home = Path(user_data_dir("weir", appauthor=False))
     if create:
         try:
-            home.mkdir(parents=True, exist_ok=True)
+            make_private_dir(home)
         except OSError as exc:
             raise EnvironmentProblem(
                 f"cannot create the Weir home directory {home}: {exc.strerror}",
@@ -30,12 +44,27 @@ def weir_home(create: bool = True) -> Path:
                 f"the Weir home directory {home} is not writable",
                 hint="set WEIR_HOME to a writable directory",
             )
+        if home not in _checked:
+            _keep_private(home)
+            _checked.add(home)
     return home
 
 
-def home_path(*parts: str, create_parent: bool = True) -> Path:
-    """A path inside the home directory; its parent exists afterwards."""
-    path = weir_home().joinpath(*parts)
-    if create_parent:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    return path
+def _keep_private(home: Path) -> None:
+    """Tighten a home that others can enter (made by an older Weir, or by hand)."""
+    try:
+        mode = stat.S_IMODE(os.stat(home).st_mode)
+    except OSError:
+        return
+    if not mode & OTHERS:
+        return
+    try:
+        os.chmod(home, mode & ~OTHERS)  # first: from here on nobody else gets in
+    except OSError:
+        return  # not ours to change; the files in it are still created private
+    for name in WEIR_ENTRIES:
+        if (home / name).exists():
+            tighten_tree(home / name)
+    print(f"weir: {home} was readable by other users (mode {mode:04o}); made it and "
+          "Weir's files in it private (0700 directories, 0600 files)", file=sys.stderr)
+

@@ -14,6 +14,7 @@ from typing import Literal
 
 from runtime.errors import EnvironmentProblem, NotFound, WeirError
 from runtime.home import weir_home
+from runtime.private_files import write_private_atomic
 
 DEFAULT_PROFILE = "local"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
@@ -55,10 +56,7 @@ def _read() -> dict:
 
 
 def _write(data: dict) -> None:
-    path = _profiles_file()
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, indent=2))
-    tmp.replace(path)
+    write_private_atomic(_profiles_file(), json.dumps(data, indent=2))
 
 
 def list_profiles() -> list[Profile]:

@@ -7,13 +7,13 @@ Key: sha256 of the wasm bytes + wasmtime version + engine flags + machine. Files
 from __future__ import annotations
 
 import hashlib
-import os
 import platform
 from pathlib import Path
 
 import wasmtime
 
 from runtime.home import weir_home
+from runtime.private_files import write_private_atomic
 from smartmodules.engine import engine_flags, get_engine, wasmtime_version
 
 
@@ -47,10 +47,7 @@ def load_compiled(wasm: bytes, *, use_cache: bool = True,
             path.unlink(missing_ok=True)
     module = wasmtime.Module(engine, wasm)
     try:
-        directory.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".tmp{os.getpid()}")
-        tmp.write_bytes(module.serialize())
-        tmp.replace(path)
+        write_private_atomic(path, module.serialize())
     except OSError:
         pass  # read-only home: run uncached
     return module, False

@@ -19,6 +19,7 @@ from urllib.parse import quote
 
 from runtime.errors import NotFound, WeirError
 from runtime.json_file import JsonFileProblem, read_json
+from runtime.private_files import make_private_dir, write_private_atomic
 from smartmodules.errors import InvalidSmartModule
 
 _VERSION = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.+-]*$")
@@ -101,7 +102,7 @@ def registry_dir(create: bool = False) -> Path:
 
     directory = current_profile().store_dir() / "smartmodules"
     if create:
-        directory.mkdir(parents=True, exist_ok=True)
+        make_private_dir(directory)
     return directory
 
 
@@ -218,8 +219,8 @@ def create(name: str, wasm_file: str | Path, *, force: bool = False) -> Entry:
     registry_dir(create=True)
     tmp = target.with_name(f".{target.name}.tmp{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    (tmp / "module.wasm").write_bytes(loaded.wasm)
+    make_private_dir(tmp)
+    write_private_atomic(tmp / "module.wasm", loaded.wasm)
     meta = {
         "name": name,
         "kind": loaded.info.kind,
@@ -233,7 +234,7 @@ def create(name: str, wasm_file: str | Path, *, force: bool = False) -> Entry:
         "exports": list(loaded.info.exports),
         "imports": list(loaded.info.imports),
     }
-    (tmp / "meta.json").write_text(json.dumps(meta, indent=2))
+    write_private_atomic(tmp / "meta.json", json.dumps(meta, indent=2))
     if target.exists():
         shutil.rmtree(target)
     tmp.replace(target)

@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from runtime.errors import EnvironmentProblem
 from runtime.home import weir_home
+from runtime.private_files import write_private_atomic
 
 MAX_RECENT = 10
 
@@ -83,7 +84,5 @@ def load_settings(path: Path | None = None) -> TuiSettings:
 
 def save_settings(settings: TuiSettings, path: Path | None = None) -> None:
     """Write atomically so a crash never leaves half a settings file."""
-    path = path or settings_path()
-    tmp = path.with_suffix(".yaml.tmp")
-    tmp.write_text(yaml.safe_dump(settings.model_dump(), sort_keys=False))
-    tmp.replace(path)
+    write_private_atomic(path or settings_path(),
+                         yaml.safe_dump(settings.model_dump(), sort_keys=False))

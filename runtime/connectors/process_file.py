@@ -12,6 +12,7 @@ from pathlib import Path
 from runtime.connectors.telemetry import connector_dir
 from runtime.errors import WeirError
 from runtime.launch.processes import pid_alive
+from runtime.private_files import write_private_atomic
 
 
 def process_path(name: str) -> Path:
@@ -44,9 +45,7 @@ def process_file(name: str, config: str | None, profile: str | None = None,
             "started_at": time.time(), "profile": profile}
     if secrets:
         body["secrets"] = secrets
-    tmp = path.with_name(f"process.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(body))
-    tmp.replace(path)
+    write_private_atomic(path, json.dumps(body))
     try:
         yield path
     finally:

@@ -18,6 +18,7 @@ from pathlib import Path
 from runtime.config.secrets import mask
 from runtime.config.spec import ConnectorSpec
 from runtime.connectors import telemetry
+from runtime.private_files import open_private_append
 
 _LEVELS = {
     "trace": logging.DEBUG,
@@ -75,6 +76,7 @@ class Reporter:
         self.logger.propagate = False
         self.logger.setLevel(log_level(spec.log_level))
         path = telemetry.log_path(spec.name, home)
+        open_private_append(path).close()  # created 0600 here; FileHandler appends to it
         file_handler = logging.FileHandler(path, encoding="utf-8")
         file_handler.setFormatter(
             _MaskingFormatter(self.secrets, "%(asctime)s %(levelname)-5s %(message)s", True)

@@ -8,26 +8,26 @@ supervisor), writes under `$WEIR_HOME/connectors/<name>/`:
                    {"ts": ms, "connector", "event", "message", "topic", "offset"};
                    event is one of EVENTS;
 - `metrics.json`   counters rewritten atomically about once a second.
+
+All of them private to the home's owner (runtime.private_files).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from runtime.home import weir_home
+from runtime.private_files import make_private_dir, open_private_append, write_private_atomic
 
 EVENTS = ("create", "start", "stop", "crash", "restart", "error", "failed", "delete")
 
 
 def connector_dir(name: str, home: Path | None = None) -> Path:
-    path = (home or weir_home()) / "connectors" / name
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return make_private_dir((home or weir_home()) / "connectors" / name)
 
 
 @dataclass(slots=True)
@@ -58,9 +58,7 @@ class Event:
 def write_metrics(name: str, metrics: Metrics, home: Path | None = None) -> None:
     path = connector_dir(name, home) / "metrics.json"
     metrics.updated_at = time.time()
-    tmp = path.with_name(f"metrics.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(asdict(metrics)))
-    tmp.replace(path)
+    write_private_atomic(path, json.dumps(asdict(metrics)))
 
 
 def read_metrics(name: str, home: Path | None = None) -> Metrics:
@@ -88,11 +86,8 @@ def record_event(
     ev = Event(int(time.time() * 1000), name, event, message, topic, offset)
     line = json.dumps(asdict(ev)) + "\n"
     path = connector_dir(name, home) / "events.jsonl"
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-    try:
-        os.write(fd, line.encode())
-    finally:
-        os.close(fd)
+    with open_private_append(path) as handle:
+        handle.write(line.encode())
     return ev
 
 

@@ -18,6 +18,7 @@ from runtime.home import weir_home
 from runtime.launch.layout import daemon_log
 from runtime.launch.processes import pid_alive
 from runtime.launch.state import DAEMON_MODULE, DaemonState, read_state
+from runtime.private_files import open_private_append
 
 START_TIMEOUT_S = 30.0
 
@@ -57,7 +58,7 @@ def start_cluster(home: Path | None = None, *, timeout_s: float = START_TIMEOUT_
     env["WEIR_HOME"] = str(home)
     env.pop("WEIR_PROFILE", None)  # each connector pins its own profile
     env.setdefault("PYTHONUNBUFFERED", "1")
-    with open(log, "ab") as out:
+    with open_private_append(log) as out:
         out.write(f"--- starting {time.strftime('%Y-%m-%d %H:%M:%S')}\n".encode())
         out.flush()
         proc = subprocess.Popen(
@@ -102,7 +103,7 @@ def _lock_held(home: Path) -> bool:
     from runtime.launch.layout import lock_file
 
     try:
-        with open(lock_file(home), "a") as lock:
+        with open_private_append(lock_file(home)) as lock:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
             fcntl.flock(lock, fcntl.LOCK_UN)
     except BlockingIOError:

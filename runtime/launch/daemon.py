@@ -1,6 +1,6 @@
 """The local cluster daemon: `python -m runtime.launch.daemon`, started detached by
 `weir cluster start`. It owns the supervisor and serves the API on 127.0.0.1 at a random
-free port; the port and pid go to a state file, the token to a 0600 file."""
+free port; the port and pid go to a state file, the token to a private (0600) file."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ from pathlib import Path
 
 from runtime import __version__
 from runtime.home import weir_home
-from runtime.launch.layout import lock_file, state_file, token_file, write_atomic, write_private
+from runtime.launch.layout import lock_file, state_file, token_file
+from runtime.private_files import open_private_append, write_private_atomic
 
 
 def _bind() -> socket.socket:
@@ -82,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
 
     policy = RestartPolicy.from_env()
     home = weir_home()
-    lock = open(lock_file(home), "w")  # noqa: SIM115 - held for the daemon's lifetime
+    lock = open_private_append(lock_file(home))  # held for the daemon's lifetime
     try:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -94,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     fluvio_socks = _fluvio_sockets(args)
     profile = _served_profile() if fluvio_socks else None
     token = secrets.token_urlsafe(32)
-    write_private(token_file(home), token + "\n")
+    write_private_atomic(token_file(home), token + "\n")
     sock = _bind()
     port = sock.getsockname()[1]
 
@@ -121,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
             await endpoint.start()
             fluvio = {**endpoint.addresses, "profile": profile.name,
                       "store": str(store_dir)}
-        write_atomic(state_file(home), json.dumps({
+        write_private_atomic(state_file(home), json.dumps({
             "pid": os.getpid(), "port": port, "started_at": time.time(),
             "version": __version__, "fluvio": fluvio,
         }))

@@ -29,6 +29,7 @@ from runtime.home import weir_home
 from runtime.launch.docker_client import DEFAULT_SOCKET, docker_client
 from runtime.launch.image import CONTAINER_UID, DEFAULT_BASE_IMAGE, ensure_image
 from runtime.launch.progress import QUIET, Progress
+from runtime.private_files import make_private_dir
 
 if TYPE_CHECKING:
     from docker import DockerClient
@@ -182,7 +183,7 @@ def start_container(
     # tmpfs `mode` when a container restarts, but keeps its owner), unless the store
     # already covers it.
     covered = store is not None and home.resolve().is_relative_to(store)
-    tmpfs = {} if covered else {str(home): f"uid={uid},gid={gid},mode=0755"}
+    tmpfs = {} if covered else {str(home): f"uid={uid},gid={gid},mode=0700"}
     progress.check()  # the last moment a cancel leaves nothing behind
     try:
         container = client.containers.run(
@@ -243,7 +244,7 @@ def _store_dir(profile: Profile) -> Path | None:
     if profile.kind != "embedded":
         return None
     store = profile.store_dir()
-    store.mkdir(parents=True, exist_ok=True)
+    make_private_dir(store)
     return store.resolve()
 
 

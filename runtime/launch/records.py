@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Literal
 
 from runtime.json_file import JsonFileProblem, read_json
-from runtime.launch.layout import managed_dir, managed_root, write_atomic, write_private
+from runtime.launch.layout import managed_dir, managed_root
+from runtime.private_files import write_private_atomic
 
 # What the user asked for: `running` connectors are (re)started whenever the cluster is up.
 Desired = Literal["running", "stopped"]
@@ -68,7 +69,7 @@ def output_path(name: str, home: Path | None = None) -> Path:
 
 def save_record(record: ConnectorRecord, home: Path | None = None) -> None:
     path = managed_dir(record.name, home) / "record.json"
-    write_atomic(path, json.dumps(asdict(record), indent=2))
+    write_private_atomic(path, json.dumps(asdict(record), indent=2))
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,8 +147,8 @@ def write_spec_files(
     name: str, config_text: str, secrets_text: str | None, home: Path | None = None
 ) -> None:
     """The config copy and the secrets copy, both readable only by their owner."""
-    write_private(config_path(name, home), config_text)
-    write_private(secrets_path(name, home), secrets_text or "")
+    write_private_atomic(config_path(name, home), config_text)
+    write_private_atomic(secrets_path(name, home), secrets_text or "")
 
 
 def remove_record(name: str, home: Path | None = None) -> None:

@@ -15,6 +15,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -24,9 +25,11 @@ from pathlib import Path
 from runtime.connectors import telemetry
 from runtime.errors import NotFound, WeirError
 from runtime.launch import records as rec
+from runtime.launch.layout import cluster_dir
 from runtime.launch.policy import RestartPolicy
 from runtime.launch.processes import cmdline, describe_exit, pid_alive, terminate
 from runtime.launch.records import ConnectorRecord
+from runtime.private_files import open_private_append, write_private_atomic
 
 RUN_MODULE = "runtime.connectors.run_main"
 OUTPUT_LOG_LIMIT = 5_000_000  # bytes kept of a connector's stdout/stderr between starts
@@ -115,14 +118,13 @@ class Supervisor:
         """Validate the config as stored, persist it, and start it."""
         from runtime.config.load import load_connector
 
-        staging = self.home / "cluster" / f".staging-{os.getpid()}-{threading.get_ident()}"
-        staging.mkdir(parents=True, exist_ok=True)
+        # A fresh 0700 directory, its files 0600 from their first byte.
+        staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=cluster_dir(self.home)))
         try:
             config_file = staging / "config.yaml"
             secrets_file = staging / "secrets"
-            config_file.write_text(config_text)
-            secrets_file.write_text(secrets_text or "")
-            os.chmod(secrets_file, 0o600)
+            write_private_atomic(config_file, config_text)
+            write_private_atomic(secrets_file, secrets_text or "")
             spec = load_connector(config_file, secrets_file=secrets_file if secrets_text else None,
                                   env={})
         finally:
@@ -258,11 +260,8 @@ class Supervisor:
         """A supervisor line in the connector's own log, so `logs` tells the whole story."""
         line = f"{_now_iso()} INFO  supervisor: {message}\n"
         path = telemetry.log_path(name, self.home)
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-        try:
-            os.write(fd, line.encode())
-        finally:
-            os.close(fd)
+        with open_private_append(path) as handle:
+            handle.write(line.encode())
 
     def _spawn(self, record: ConnectorRecord, *, reason: str) -> None:
         live = self._live[record.name]
@@ -270,7 +269,7 @@ class Supervisor:
         if out_path.exists() and out_path.stat().st_size > OUTPUT_LOG_LIMIT:
             out_path.unlink()
         cwd = record.cwd if Path(record.cwd).is_dir() else str(self.home)
-        with open(out_path, "ab") as out:
+        with open_private_append(out_path) as out:
             live.output_offset = out.tell()
             try:
                 proc = subprocess.Popen(

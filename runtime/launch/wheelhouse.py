@@ -27,6 +27,7 @@ from pathlib import Path
 from runtime.errors import EnvironmentProblem, WeirError
 from runtime.home import weir_home
 from runtime.launch.progress import QUIET, Progress
+from runtime.private_files import make_private_dir, write_private_atomic
 
 DIST_NAME = "weir-workbench"
 PACKAGES = ("runtime", "smartmodules", "tui")
@@ -196,10 +197,10 @@ def dependency_wheels(source: WeirSource, target: PythonTarget,
         return [dest / name for name in json.loads(done.read_text())]
     progress.step(f"building the wheelhouse for Python {target.version} ({target.machine}) "
                   f"in {dest}")
-    tmp = Path(tempfile.mkdtemp(prefix="deps-", dir=_mkdir(dest.parent)))
+    tmp = Path(tempfile.mkdtemp(prefix="deps-", dir=make_private_dir(dest.parent)))
     try:
         cfile = tmp / "constraints.txt"
-        cfile.write_text("".join(c + "\n" for c in constraints))
+        write_private_atomic(cfile, "".join(c + "\n" for c in constraints))
         out = tmp / "wheels"
         if same:
             args = ["wheel", "--wheel-dir", str(out), "-c", str(cfile), *wanted]
@@ -212,7 +213,7 @@ def dependency_wheels(source: WeirSource, target: PythonTarget,
             args += wanted
         _pip(args, what="the dependency wheels", progress=progress)
         names = sorted(p.name for p in out.iterdir() if p.suffix == ".whl")
-        (out / "complete.json").write_text(json.dumps(names))
+        write_private_atomic(out / "complete.json", json.dumps(names))
         shutil.rmtree(dest, ignore_errors=True)
         out.replace(dest)
     finally:
@@ -226,7 +227,7 @@ def weir_wheel(source: WeirSource, progress: Progress = QUIET) -> Path:
     found = sorted(dest.glob("*.whl")) if dest.is_dir() else []
     if found:
         return found[0]
-    tmp = Path(tempfile.mkdtemp(prefix="weir-", dir=_mkdir(dest.parent)))
+    tmp = Path(tempfile.mkdtemp(prefix="weir-", dir=make_private_dir(dest.parent)))
     try:
         if source.root is not None:
             progress.step(f"building weir's wheel from {source.root}")
@@ -302,7 +303,9 @@ def _pip(args: list[str], *, what: str, progress: Progress = QUIET) -> None:
     cmd = [sys.executable, "-m", "pip", "--disable-pip-version-check", *args]
     with tempfile.TemporaryFile() as err:
         try:
-            proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, text=True)
+            # umask: what pip writes under $WEIR_HOME is private like the rest of it
+            proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, text=True,
+                                    umask=0o077)
         except FileNotFoundError as exc:  # pragma: no cover - sys.executable always exists
             raise EnvironmentProblem(f"cannot run pip to build {what}: {exc}") from exc
         with proc:
@@ -371,7 +374,3 @@ def _lines(proc: subprocess.Popen, progress: Progress, timeout_s: float = 1800):
             return
         yield line
 
-
-def _mkdir(path: Path) -> Path:
-    path.mkdir(parents=True, exist_ok=True)
-    return path

@@ -28,6 +28,7 @@ from itertools import chain, repeat
 from pathlib import Path
 
 from runtime.errors import EnvironmentProblem, NotFound, WeirError
+from runtime.private_files import make_private_dir, open_private_append
 from runtime.topics import codec
 from runtime.topics.columns import RecordColumns, next_offset
 from runtime.topics.notify import CATALOG, Listener, Notifier
@@ -194,8 +195,11 @@ class EmbeddedStore:
     # -- opening --------------------------------------------------------------------
 
     def _prepare_directory(self) -> None:
+        """The store directory and its notify directory 0700, topics.db 0600 before SQLite
+        first opens it: SQLite gives the -wal and -shm files the database file's mode
+        (and, run as root, its owner), whatever the umask."""
         try:
-            self._notify_dir.mkdir(parents=True, exist_ok=True)
+            make_private_dir(self._notify_dir)
         except OSError as exc:
             raise EnvironmentProblem(
                 f"cannot create the topic store directory {self.directory}: "
@@ -207,6 +211,13 @@ class EmbeddedStore:
                 f"the topic store directory {self.directory} is not writable",
                 hint="set WEIR_HOME (or the profile's data_dir) to a writable directory",
             )
+        try:
+            open_private_append(self.path).close()
+        except OSError as exc:
+            raise EnvironmentProblem(
+                f"cannot open the topic store {self.path}: {exc.strerror or exc}",
+                hint="make the directory and its files writable, or set WEIR_HOME elsewhere",
+            ) from exc
 
     def _connect(self) -> sqlite3.Connection:
         try:

@@ -6,6 +6,8 @@ commits a batch it sends one empty datagram to each socket of that topic. A data
 a socket whose follower died is refused; the producer removes that file. Sockets work
 across processes and across containers that mount the same data directory, cost nothing
 while idle, and a missed datagram only delays a follower until its fallback poll.
+They are the store owner's alone (0600 in a 0700 directory): another local user can
+neither list them nor wake a follower.
 """
 
 from __future__ import annotations
@@ -97,6 +99,18 @@ class Notifier:
             self._paths = None
 
 
+def _make_owners(sock: Path, directory: Path) -> None:
+    """Only the store's owner may wake a follower: the socket 0600 (the 0700 directory
+    already keeps everyone else from reaching it, whatever mode bind gave it). Weir run
+    as root with the store handed to a container's uid (runtime.launch.docker) gives the
+    socket to that uid, so the container's producers can still wake root's followers."""
+    os.chmod(sock, 0o600)
+    if os.geteuid() == 0:
+        owner = os.stat(directory)
+        if owner.st_uid != 0:
+            os.chown(sock, owner.st_uid, owner.st_gid)
+
+
 class Listener:
     """The follower's side: a bound socket to wait on. Bind it before reading, so that
     no commit falls between the read that found nothing and the wait."""
@@ -109,9 +123,7 @@ class Listener:
         self.sock.setblocking(False)
         try:
             self.sock.bind(self._paths.address(self.name))
-            # A producer of another uid (a container sharing the data directory) may wake
-            # us too: an empty datagram only makes us look for records.
-            os.chmod(self.directory / self.name, 0o666)
+            _make_owners(self.directory / self.name, self.directory)
         except OSError:
             # No socket here (read-only mount, odd filesystem): the follower polls instead.
             self.sock.close()

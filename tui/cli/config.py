@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import sys
 from pathlib import Path
 
 import click
+
+from runtime.private_files import write_private_atomic
 
 
 @click.group("config")
@@ -75,10 +76,9 @@ def convert(file: str, out: str | None, force: bool) -> None:
     if secrets_path is not None:
         lines = "".join(f"{k}={v}\n" for k, v in result.secrets.items())
         with _writing(secrets_path):
-            fd = os.open(secrets_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            os.fchmod(fd, 0o600)  # an existing file (--force) gets the mode too
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(lines)
+            # a new 0600 file, renamed over any old one (--force): whoever had the old
+            # one open never sees these values
+            write_private_atomic(secrets_path, lines)
     if out:
         with _writing(out):
             Path(out).write_text(result.text, encoding="utf-8")

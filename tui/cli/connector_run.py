@@ -95,10 +95,11 @@ def load_target(target: str, flags: tuple[str, ...], secrets: str | None):
         )
     from runtime.connectors.cli_args import legacy_config, render_config
     from runtime.connectors.telemetry import connector_dir
+    from runtime.private_files import write_private_atomic
 
     config = legacy_config(target, flags)
     generated = connector_dir(config["name"]) / "command-line.yaml"
-    generated.write_text(render_config(config))
+    write_private_atomic(generated, render_config(config))
     spec, warnings = load_connector_checked(generated, secrets_file=secrets)
     for line in describe(warnings, str(generated), target, flags):
         info(line)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from pathlib import Path
 
 from rich.text import Text
@@ -15,6 +14,7 @@ from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import Label, OptionList, Static, TextArea
 
+from runtime.private_files import write_private_atomic
 from tui.components.common.errors import ReportsWorkerErrors
 from tui.components.common.modals import PromptScreen
 from tui.components.editor.code_editor import RANK, CodeEditor
@@ -322,9 +322,7 @@ class EditorPane(ReportsWorkerErrors, Vertical):
                         + ", ".join(secrets) + " to your secrets file", severity="warning")
             return None
         try:
-            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write("".join(f"{k}={v}\n" for k, v in secrets.items()))
+            write_private_atomic(target, "".join(f"{k}={v}\n" for k, v in secrets.items()))
         except OSError as exc:
             self.notify(f"cannot write {target}: {exc.strerror}", severity="error")
             return None
