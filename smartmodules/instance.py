@@ -223,8 +223,8 @@ class SmartModuleInstance:
             return SmartModuleError(
                 f"{what}: stopped after the time limit of {self.limits.time_limit_ms} ms",
                 module=self.name, offset=offset, kind="time-limit",
-                hint="the module may loop forever; raise the limit with `--time-limit MS` "
-                     "if it is only slow")
+                hint="the module may loop forever; if it is only slow, try it with a higher "
+                     "limit: `weir smartmodule test --wasm-file FILE --time-limit 30s`")
         try:
             size = self._mem.size() if hasattr(self, "_mem") else 0
         except (wasmtime.WasmtimeError, ValueError):

@@ -59,6 +59,11 @@ class GeneratedCrate:
         return self.name.replace("-", "_")
 
     @property
+    def params_example(self) -> str:
+        """` -e key=value` flags for the params its init reads, or "" without params."""
+        return _PARAM_EXAMPLE[self.kind] if self.with_params else ""
+
+    @property
     def artifact(self) -> Path:
         """The .wasm that `weir smartmodule build` produces for this crate."""
         return self.path / "target" / "wasm32-unknown-unknown" / "release" / (

@@ -57,7 +57,7 @@ async def smartmodule_chain(invocations: list[SmartModuleInvocation], legacy: bo
     names = ", ".join(inv.label for inv in invocations)
     return Refusal(error_code.other(
         f"weir's cluster does not run SmartModules in a consumer's stream yet ({names}); "
-        "consume without them, or apply them with `weir consume --smartmodule`"))
+        "consume without them, or apply them with `weir consume TOPIC --smartmodule NAME`"))
 
 
 def _fit(records: list[Record], max_bytes: int) -> list[Record]:

@@ -130,6 +130,25 @@ def test_cli_writes_output_and_secrets_file(tmp_path):
     assert again.returncode == 1 and "exists" in again.stderr
 
 
+def test_cli_stdout_writes_no_secrets_file_and_names_a_command_that_does(tmp_path):
+    import re
+    import shlex
+
+    src = tmp_path / "connect.yml"
+    src.write_text(LEGACY)
+    r = run_weir("config", "convert", str(src))
+    assert r.returncode == 0, r.stderr
+    assert "${{ secrets.API_KEY }}" in r.stdout
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["connect.yml"]
+    assert "hunter2hunter2" not in r.stdout + r.stderr
+    # the command the message names works when pasted, and its own message's too
+    command = re.search(r"`weir (config convert [^`]+)`", r.stderr).group(1)
+    r = run_weir(*shlex.split(command))
+    assert r.returncode == 0, r.stderr
+    validate = re.search(r"`weir (validate [^`]+)`", r.stderr).group(1)
+    assert run_weir(*shlex.split(validate)).returncode == 0
+
+
 def test_cli_stdout_and_errors(tmp_path):
     r = weir("config", "convert", str(REPO / "examples/connectors/cat-facts.legacy.yaml"))
     assert r.returncode == 0

@@ -104,6 +104,8 @@ def test_cli_generate(tmp_path: Path) -> None:
     assert done.stdout.strip() == str(tmp_path / "cat-map")
     assert "src/smartmodule.rs" in done.stderr
     assert (tmp_path / "cat-map" / "src" / "lib.rs").is_file()
+    dev = [line.strip() for line in done.stderr.splitlines() if "smartmodule dev" in line]
+    assert dev[0].endswith(" -e factor=3")  # the init reads `factor`: the line passes one
     again = run_weir("smartmodule", "generate", "cat-map", "--kind", "map", cwd=tmp_path)
     assert again.returncode == 1
     assert "already exists" in again.stderr and "Traceback" not in again.stderr
@@ -160,3 +162,16 @@ def test_build_reports_bad_manifest(tmp_path: Path) -> None:
     (crate / "Cargo.toml").write_text("[lib]\n")
     done = run_weir("smartmodule", "build", str(crate))
     assert done.returncode == 1 and "missing [package] name" in done.stderr
+
+
+def test_generate_with_params_next_steps_run_when_pasted(tmp_path: Path, cargo_env) -> None:
+    import shlex
+
+    done = run_weir("smartmodule", "generate", "scale", "--kind", "map", "--sdk", "none",
+                    "--with-params", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    dev = next(line.strip() for line in done.stderr.splitlines() if "smartmodule dev" in line)
+    words = shlex.split(dev)
+    assert words[:3] == ["weir", "smartmodule", "dev"] and "-e" in words
+    ran = run_weir(*words[1:], "--once", env=cargo_env, cwd=tmp_path, timeout=300)
+    assert ran.returncode == 0, ran.stderr

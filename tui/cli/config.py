@@ -27,10 +27,10 @@ def convert(file: str, out: str | None, force: bool) -> None:
 
     A current-format file without `apiVersion` (read by Fluvio as 0.0.0) gets the line.
 
-    Plaintext `secrets:` become `meta.secrets` references, and their values go to a
-    secrets file (NAME=value lines, mode 600) beside OUT, or beside FILE when printing
-    to stdout (from stdin, such a config needs -o OUT); pass it to `weir validate` or
-    `connector run` with --secrets.
+    Plaintext `secrets:` become `meta.secrets` references, and with -o OUT their values go
+    to a secrets file (NAME=value lines, mode 600) beside OUT; pass it to `weir validate`
+    or `connector run` with --secrets. Printing to stdout writes no file: the values stay
+    in FILE only, and the message says how to write them.
     """
     from runtime.config.convert import ConvertFailed, convert_legacy
     from runtime.config.secrets import mask
@@ -65,9 +65,8 @@ def convert(file: str, out: str | None, force: bool) -> None:
             f"<stdin> has plaintext secrets ({', '.join(result.secrets)}): their values go to "
             "a secrets file beside the output, so give -o OUT (nothing was written)")
     secrets_path = None
-    if result.secrets:
-        base = Path(out) if out else Path(file)  # stdin needs -o OUT (refused above)
-        secrets_path = base.with_name(base.stem + ".secrets")
+    if result.secrets and out:
+        secrets_path = Path(out).with_name(Path(out).stem + ".secrets")
     targets = [p for p in (Path(out) if out else None, secrets_path) if p is not None]
     for target in targets:
         if target.exists() and not force:
@@ -88,9 +87,14 @@ def convert(file: str, out: str | None, force: bool) -> None:
     for note in result.notes:
         click.echo(f"note: {mask(note, result.secrets.values())}", err=True)
     if secrets_path is not None:
-        shown = out or "the converted file"
-        click.echo(f"wrote secrets to {secrets_path} (mode 600); use "
-                   f"`weir validate {shown} --secrets {secrets_path}`", err=True)
+        click.echo(f"wrote secrets to {secrets_path} (mode 600); check it with "
+                   f"`weir validate {out} --secrets {secrets_path}`", err=True)
+    elif result.secrets:
+        target = Path(file).with_name(Path(file).stem + ".converted.yaml")
+        click.echo(f"the secrets {', '.join(result.secrets)} are now meta.secrets references; "
+                   f"their values were not written anywhere. To write them to a secrets "
+                   f"file beside the output: `weir config convert {file} -o {target}`",
+                   err=True)
 
 
 @config.command("new")

@@ -64,6 +64,22 @@ class Duration(_Quantity):
         super().__init__(parse_duration, positive=positive, example=example)
 
 
+class TimeLimit(Duration):
+    """A SmartModule call's time limit in milliseconds (`500ms`, `10s`, a bare number is
+    milliseconds); `off` (or 0) is None: no limit."""
+
+    def __init__(self) -> None:
+        super().__init__(example="500ms, 10s or off")
+
+    def convert(self, value, param, ctx) -> int | None:
+        if value is None or isinstance(value, int):
+            return value
+        text = str(value).strip().lower()
+        if text in ("off", "none", "0"):
+            return None
+        return int(text) if text.isdigit() else super().convert(value, param, ctx)
+
+
 class ByteSize(_Quantity):
     """A byte size (`10MB`, `512 KiB`, `4096`) as bytes."""
 

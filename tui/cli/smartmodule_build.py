@@ -45,7 +45,8 @@ def generate(name: str, kind: str, with_params: bool, sdk: str, output_dir: Path
         info(f"  {rel}")
     info("Next: edit src/lib.rs, then")
     info(f"  weir smartmodule build {crate.path}")
-    info(f"  weir smartmodule dev {crate.path} --file {crate.path / 'samples.txt'}")
+    info(f"  weir smartmodule dev {crate.path} --file {crate.path / 'samples.txt'}"
+         + crate.params_example)
     click.echo(str(crate.path))
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 
 from tui.cli.output import info, print_json, until_reader_leaves
+from tui.cli.params import ByteSize, TimeLimit
 
 
 def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
@@ -26,28 +27,6 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
             raise click.UsageError(f"-e expects key=value, got `{item}`")
         params[key] = value
     return params
-
-
-def _time_limit_ms(text: str) -> int | None:
-    from runtime.config.values import ValueProblem, parse_duration
-
-    if text.strip().lower() in ("off", "none", "0"):
-        return None
-    if text.strip().isdigit():
-        return int(text)
-    try:
-        return parse_duration(text)
-    except ValueProblem as exc:
-        raise click.BadParameter(exc.message, param_hint="--time-limit") from None
-
-
-def _memory_limit(text: str) -> int:
-    from runtime.config.values import ValueProblem, parse_bytes
-
-    try:
-        return parse_bytes(text)
-    except ValueProblem as exc:
-        raise click.BadParameter(exc.message, param_hint="--memory-limit") from None
 
 
 def _lines(data: bytes) -> list[bytes]:
@@ -132,8 +111,8 @@ def record_line(record, show_key: bool) -> bytes:
 @click.option("--abi-version", type=click.IntRange(0, 32767), default=22, show_default=True,
               help="SmartModule ABI version passed to the module.")
 @click.option("--memory-limit", default="1GB", show_default=True,
-              help="Memory cap per module (e.g. 64MB).")
-@click.option("--time-limit", default="10s", show_default=True,
+              type=ByteSize(example="64MB or 1GiB"), help="Memory cap per module (e.g. 64MB).")
+@click.option("--time-limit", default="10s", show_default=True, type=TimeLimit(),
               help="Time limit per call (e.g. 500ms, 10s; `off` for none, which runs "
                    "modules faster).")
 def test(name, wasm_file, transforms_file, text, file, raw, key, params, aggregate_initial,
@@ -163,8 +142,7 @@ def test(name, wasm_file, transforms_file, text, file, raw, key, params, aggrega
     if transforms_file and param_map:
         raise click.UsageError("-e applies to one module; in a transforms file give params "
                                "with `with:`")
-    limit_ms = _time_limit_ms(time_limit)
-    mem = _memory_limit(memory_limit)
+    limit_ms, mem = time_limit, memory_limit
     initial = aggregate_initial.encode() if aggregate_initial is not None else None
     wants_lookback = bool(lookback_records) or lookback_last is not None
 
