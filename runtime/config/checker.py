@@ -184,6 +184,14 @@ class Checker:
         hint = f"did you mean `{guess}`?" if guess else (
             "valid keys here: " + ", ".join(f"`{c}`" for c in candidates) if candidates
             else None)
+        if self.lax and parent == ("parameters",):
+            # legacy parameters become `--key=value` flags, and the connector's flag parser
+            # refuses one it does not know: nothing is silently ignored here
+            flag = key.replace("_", "-")
+            self.add("warning", "unknown-key", f"unknown parameter `{key}`: the legacy "
+                     f"connector receives it as `--{flag}` and refuses to start on a flag it "
+                     "does not know", full, "key", hint=hint)
+            return
         self.add("warning", "unknown-key", f"unknown key `{key}` in {here}; Fluvio ignores it",
                  full, "key", hint=hint)
 

@@ -89,17 +89,18 @@ def _name(kind: str):
     return check
 
 
-_SECRET_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_SECRET_CHARS = re.compile(r"^[A-Za-z0-9_]+$")
 
 
 def secret_name_problem(name: str) -> str | None:
-    """Fluvio's rule: [A-Za-z0-9_], not starting with a digit, not empty."""
+    """Fluvio's rule, checked in Fluvio's order: not empty, [A-Za-z0-9_], no leading digit."""
     if not name:
         return "Secret name cannot be empty"
+    if not _SECRET_CHARS.match(name):
+        return (f"Secret name `{name}` can only contain alphanumeric ASCII characters and "
+                "underscores")
     if name[0].isdigit():
         return f"Secret name `{name}` cannot start with a number"
-    if not _SECRET_NAME.match(name):
-        return f"Secret name `{name}` can only contain alphanumeric ASCII characters and _"
     return None
 
 

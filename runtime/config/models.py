@@ -45,6 +45,18 @@ class SecsNanos(Strict):
     secs: Annotated[int, Field(ge=0, le=U64_MAX)]
     nanos: Annotated[int, Field(ge=0, le=U32_MAX)]
 
+    @model_validator(mode="before")
+    @classmethod
+    def _known_fields(cls, data: Any) -> Any:
+        """serde's Duration refuses a field it does not know (it is not ignored)."""
+        if isinstance(data, dict):
+            for key in data:
+                if key not in ("secs", "nanos"):
+                    raise PydanticCustomError(
+                        "invalid-value", "unknown field `{k}`, expected `secs` or `nanos`",
+                        {"k": str(key)})
+        return data
+
     @model_validator(mode="after")
     def _no_overflow(self) -> SecsNanos:
         if self.secs + self.nanos // 1_000_000_000 > U64_MAX:
