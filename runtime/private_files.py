@@ -44,7 +44,8 @@ def make_private_dir(path: Path) -> Path:
 def write_private_atomic(path: Path, data: str | bytes) -> None:
     """Replace `path` with `data`, readable by its owner only: the bytes go to a new
     0600 file beside it, which then takes its name. A reader sees the old file or the new
-    one, never half of one; an old file with a looser mode is replaced, not reused."""
+    one, never half of one (also after a power cut); an old file with a looser mode is
+    replaced, not reused."""
     make_private_dir(path.parent)
     body = data.encode() if isinstance(data, str) else data
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
@@ -52,6 +53,8 @@ def write_private_atomic(path: Path, data: str | bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(body)
+            handle.flush()
+            os.fsync(handle.fileno())  # on disk before it takes the name
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)

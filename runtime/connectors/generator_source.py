@@ -15,7 +15,6 @@ in LO..HI; `LO..HI` works too) and `choice:a|b|c` (one of the options).
 from __future__ import annotations
 
 import json
-import os
 import random
 import re
 import time
@@ -26,6 +25,7 @@ from pathlib import Path
 from runtime.connectors.base import ConnectorContext, Emit
 from runtime.connectors.params import ParameterError
 from runtime.connectors.telemetry import connector_dir
+from runtime.private_files import write_private_atomic
 from runtime.topics.record import ProduceRecord
 
 DEFAULT_TEMPLATE = '{"n": {{n}}, "time": "{{time}}"}'
@@ -192,6 +192,4 @@ def read_next_n(path: Path) -> int:
 
 
 def write_next_n(path: Path, next_n: int) -> None:
-    tmp = path.with_name(f"generator.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps({"next_n": next_n}))
-    tmp.replace(path)
+    write_private_atomic(path, json.dumps({"next_n": next_n}))

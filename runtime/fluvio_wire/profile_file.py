@@ -10,6 +10,7 @@ from pathlib import Path
 
 from runtime import toml_write
 from runtime.errors import EnvironmentProblem, WeirError
+from runtime.private_files import write_private_atomic
 
 PROFILE = "weir"
 CONFIG_VERSION = "2.0"
@@ -36,25 +37,6 @@ def _read(path: Path) -> dict:
                         ) from None
 
 
-def _write_private(path: Path, text: str) -> None:
-    """Write atomically; the file is 0600 from its first byte, in a 0700 directory if
-    this creates it."""
-    directory = path.parent
-    if not directory.exists():
-        os.makedirs(directory, mode=0o700, exist_ok=True)
-    tmp = directory / f".{path.name}.weir-{os.getpid()}"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
 def write_profile(endpoint: str, *, switch: bool, path: Path | None = None) -> tuple[Path, bool]:
     """Add or update the `weir` profile and cluster pointing at `endpoint` (the SC). It
     becomes the current profile with `switch`, or when the file had none. Returns the
@@ -77,7 +59,7 @@ def write_profile(endpoint: str, *, switch: bool, path: Path | None = None) -> t
         # `version` and `current_profile` first, as Fluvio writes them.
         ordered = {k: config[k] for k in ("version", "current_profile") if k in config}
         ordered.update((k, v) for k, v in config.items() if k not in ordered)
-        _write_private(path, toml_write.dumps(ordered))
+        write_private_atomic(path, toml_write.dumps(ordered))
     except OSError as exc:
         raise EnvironmentProblem(f"cannot write Fluvio's config {path}: "
                                  f"{exc.strerror or exc}") from None
