@@ -90,6 +90,25 @@ def render_config(config: dict) -> str:
                else "parameters: {}\n"))
 
 
+def refuse_unknown_flags(diagnostics: Sequence[Diagnostic], config: dict) -> None:
+    """A flag no parameter of the type knows is a usage error (a YAML file only gets a
+    warning, as Fluvio ignores the key, but a mistyped flag is a mistyped command)."""
+    params = list(config["parameters"])
+    found: dict[str, str | None] = {}
+    for d in diagnostics:
+        index = (d.line or 0) - _FIRST_PARAM_LINE
+        if d.code == "unknown-key" and 0 <= index < len(params):
+            hint = d.hint and d.hint.replace("valid keys", "valid flags")
+            found[f"--{params[index]}"] = hint and re.sub(r"`([^`]+)`", r"--\1", hint)
+    kind = config["type"]
+    if len(found) == 1:
+        [(flag, hint)] = found.items()
+        raise UsageError(f"unknown flag {flag} for connector type `{kind}`", hint=hint)
+    if found:
+        raise UsageError(f"unknown flags {', '.join(found)} for connector type `{kind}`",
+                         hint="; ".join(f"{f}: {h}" for f, h in found.items() if h) or None)
+
+
 def flag_problem(d: Diagnostic, config: dict) -> str:
     """A diagnostic on the rendered config, told in terms of the flags that made it."""
     params = list(config["parameters"].items())

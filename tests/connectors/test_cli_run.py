@@ -130,6 +130,23 @@ def test_seed_style_problems_name_the_flag():
     assert "htp: warning[unknown-connector-type]" in result.stderr, result.stderr
 
 
+def test_seed_style_unknown_flags_are_refused_with_did_you_mean():
+    """As validate reports unknown keys: the typo'd flag named, not the one it hides."""
+    result = run_weir("connector", "run", "http", "--", "--fluvio-topic=t",
+                      "--endpont=http://127.0.0.1:1/")
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: unknown flag --endpont for connector type `http`")
+    assert "hint: did you mean --endpoint?" in result.stderr
+    assert "missing" not in result.stderr  # not a complaint about --endpoint
+    result = run_weir("connector", "run", "generator", "--", "--fluvio-topic=t", "--count=1",
+                      "--rat=5", "--zzz")
+    assert result.returncode == 2
+    assert "unknown flags --rat, --zzz" in result.stderr
+    assert "--rat: did you mean --rate?" in result.stderr
+    assert "--zzz: valid flags here: --template" in result.stderr
+    assert topic_records("t") == []  # nothing ran
+
+
 def test_seed_style_without_topic_is_a_usage_error():
     result = run_weir("connector", "run", "http", "--", "--endpoint=http://127.0.0.1:1/")
     assert result.returncode == 2

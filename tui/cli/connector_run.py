@@ -100,7 +100,15 @@ def load_target(target: str, flags: tuple[str, ...], secrets: str | None):
     config = legacy_config(target, flags)
     generated = connector_dir(config["name"]) / "command-line.yaml"
     write_private_atomic(generated, render_config(config))
-    spec, warnings = load_connector_checked(generated, secrets_file=secrets)
+    from runtime.config.load import ConfigInvalid
+    from runtime.connectors.cli_args import refuse_unknown_flags
+
+    try:
+        spec, warnings = load_connector_checked(generated, secrets_file=secrets)
+    except ConfigInvalid as exc:
+        refuse_unknown_flags(exc.diagnostics, config)  # first: a typo'd flag explains the rest
+        raise
+    refuse_unknown_flags(warnings, config)
     for line in describe(warnings, str(generated), target, flags):
         info(line)
     return spec, str(generated)
