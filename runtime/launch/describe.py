@@ -68,14 +68,22 @@ def describe_text(view: dict) -> str:
         where += f", pid {view['pid']}"
     running = str(view["status"]).lower() == "running"
     uptime = metrics.get("uptime_s") if running else None
+    run = metrics.get("run")
+    errors = f"errors {metrics.get('errors', 0)}"
+    if run is not None and view.get("restarts"):
+        errors += f" ({run.get('errors', 0)} this run)"
     lines = [
         f"status: {view['status']} ({where})",
         f"restarts: {view.get('restarts', 0)}, uptime: {age(uptime)}",
         f"records: in {metrics.get('records_in', 0)}, out {metrics.get('records_out', 0)}, "
-        f"filtered {metrics.get('filtered', 0)}, errors {metrics.get('errors', 0)}, "
+        f"filtered {metrics.get('filtered', 0)}, {errors}, "
         f"bytes {_bytes(metrics.get('bytes'))}",
         f"last error: {view.get('last_error') or 'none'}",
     ]
+    recovered = view.get("recovered")
+    if recovered:
+        lines.append(f"recovered: running again since {_utc(recovered.get('since'))} after "
+                     f"failing at {_utc(recovered.get('failed_at'))}: {recovered['error']}")
     history = view.get("history") or []
     if history:
         lines.append("history (UTC):")
@@ -86,6 +94,12 @@ def describe_text(view: dict) -> str:
         lines.append("the local cluster is not running: `weir cluster start` brings it back")
     out += [f"# {line}" for line in lines]
     return "\n".join(out)
+
+
+def _utc(ts: float | None) -> str:
+    import time
+
+    return "?" if not ts else time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(ts))
 
 
 def age(seconds: float | None) -> str:

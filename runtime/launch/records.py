@@ -43,10 +43,19 @@ class ConnectorRecord:
     pid: int | None = None
     started_at: float | None = None  # epoch seconds of the current run
     created_at: float = field(default_factory=time.time)
-    last_error: str | None = None
+    last_error: str | None = None  # why the last run ended badly; cleared by the next start
+    previous_error: str | None = None  # that error once a later run started (a recovery)
+    previous_error_at: float | None = None
     last_exit: int | None = None
     history: list[dict] = field(default_factory=list)
     totals: dict[str, int] = field(default_factory=dict)  # counters of finished runs
+
+    def begin_run(self) -> None:
+        """A new run starts: an error of the run before is history, not the current one."""
+        if self.last_error:
+            self.previous_error, self.last_error = self.last_error, None
+            self.previous_error_at = next((h["ts"] for h in reversed(self.history)
+                                           if h.get("status") in (FAILED, RESTARTING)), None)
 
     def note(self, status: str, message: str = "") -> None:
         """Change status and remember the change (newest last, bounded)."""

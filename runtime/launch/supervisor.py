@@ -290,6 +290,7 @@ class Supervisor:
         live.exited.clear()
         record.pid = proc.pid
         record.started_at = time.time()
+        record.begin_run()
         record.note(rec.RUNNING, reason)
         self.log(record.name, f"started pid {proc.pid} with profile `{record.profile}` "
                               f"({reason})")

@@ -40,8 +40,12 @@ def managed_view(record: ConnectorRecord, home: Path | None = None,
                            running=running, home=home)
     current = (record.pid is not None and metrics["started_at"] is not None
                and record.started_at is not None and metrics["started_at"] >= record.started_at)
+    metrics["run"] = {key: metrics[key] if current else 0 for key in COUNTERS}
     for key in COUNTERS:
-        metrics[key] = record.totals.get(key, 0) + (metrics[key] if current else 0)
+        metrics[key] = record.totals.get(key, 0) + metrics["run"][key]
+    latest = (metrics["started_at"] is not None and record.started_at is not None
+              and metrics["started_at"] >= record.started_at)
+    run_error = metrics["last_error"] if latest else None  # an error of the latest run
     view = {
         "name": record.name,
         "type": record.type,
@@ -57,7 +61,12 @@ def managed_view(record: ConnectorRecord, home: Path | None = None,
         "created_at": record.created_at,
         "started_at": record.started_at,
         "last_exit": record.last_exit,
-        "last_error": record.last_error or metrics["last_error"],
+        "last_error": record.last_error or run_error,
+        # a Failed or crashed connector that runs again: its old error, and since when
+        "recovered": ({"error": record.previous_error, "failed_at": record.previous_error_at,
+                       "since": record.started_at}
+                      if running and record.previous_error and not record.last_error
+                      else None),
         "source_path": record.source_path,
         "metrics": metrics,
     }

@@ -226,3 +226,30 @@ def test_stop_and_delete_while_the_cluster_is_down(cluster, tmp_path):
 
     assert run_weir("cluster", "start").returncode == 0
     assert {v["name"]: v["status"] for v in views()} == {"halted": "Stopped"}
+
+
+@pytest.mark.integration
+def test_a_failed_connector_that_recovers_says_so(cluster, tmp_path):
+    """describe and list show the recovery; the old error is history, not the last error."""
+    blocker = write(tmp_path / "not-a-dir", "a file where a directory should be")
+    assert run_weir("profile", "add", "flaky", "--data-dir", str(blocker / "store")).returncode == 0
+    config = write(tmp_path / "c.yaml", generator_config("phoenix", "phoenix-topic"))
+    created = run_weir("connector", "create", "--config", str(config),
+                       env={"WEIR_PROFILE": "flaky"})
+    assert created.returncode == 0, created.stderr
+    wait_for(lambda: view("phoenix")["status"] == "Failed", timeout=60, message="Failed")
+
+    blocker.unlink()  # the store can be created now
+    assert run_weir("connector", "restart", "phoenix").returncode == 0
+    back = wait_for(lambda: (v := view("phoenix")) and v["status"] == "Running"
+                    and v["metrics"]["records_out"] > 0 and v, timeout=30, message="running")
+    assert back["last_error"] is None
+    assert "not-a-dir" in back["recovered"]["error"] and back["recovered"]["failed_at"]
+    assert back["metrics"]["run"]["errors"] == 0
+    described = run_weir("connector", "describe", "phoenix").stdout
+    assert "# last error: none" in described
+    assert "# recovered: running again since" in described and "not-a-dir" in described
+    assert "(0 this run)" in described
+    assert "Failed" in described  # kept in the history
+    listed = run_weir("connector", "list").stdout
+    assert "Running (recovered)" in listed

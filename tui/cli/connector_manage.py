@@ -72,7 +72,8 @@ def list_(output: str) -> None:
         return
     print_table(
         ["NAME", "TYPE", "MODE", "STATUS", "RESTARTS", "RECORDS"],
-        [[v["name"], v.get("type") or "", v["mode"], v["status"], v.get("restarts", 0),
+        [[v["name"], v.get("type") or "", v["mode"],
+          v["status"] + (" (recovered)" if v.get("recovered") else ""), v.get("restarts", 0),
           "" if v.get("records") is None else v["records"]] for v in views],
     )
 
