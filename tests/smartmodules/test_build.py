@@ -44,10 +44,12 @@ def test_none_template_builds_and_runs(tmp_path: Path, cargo_env, kind: str,
     # Release as users build it, minus LTO: half the CPU time for ten builds, same code paths.
     fast = {**cargo_env, "CARGO_PROFILE_RELEASE_LTO": "false",
             "CARGO_PROFILE_RELEASE_CODEGEN_UNITS": "16"}
-    done = run_weir("smartmodule", "build", str(crate.path), "--json", env=fast, timeout=600)
+    done = run_weir("smartmodule", "build", str(crate.path), "-O", "json", env=fast,
+                    timeout=600)
     assert done.returncode == 0, done.stderr
     assert "Compiling" in done.stderr  # cargo's output is streamed to stderr
     report = json.loads(done.stdout)
+    assert report["command"] == "smartmodule build"
     wasm = Path(report["artifact"])
     assert wasm.name == name.replace("-", "_") + ".wasm" and wasm.stat().st_size == report["size"]
     samples, plain, with_p = CASES[kind]

@@ -68,7 +68,8 @@ def test_delete_by_topic_and_partition_then_replay(events):
     ok("consume", events, "-B", "-d", "-c", "other")
     gone = json.loads(ok("consumer", "delete", "replayer", "--topic", events, "-p", "1",
                          "-O", "json").stdout)
-    assert gone == {"consumer": "replayer", "deleted": [{"topic": events, "partition": 1}]}
+    assert gone == {"command": "consumer delete", "consumer": "replayer",
+                    "deleted": [{"topic": events, "partition": 1}]}
     assert ok("consume", events, "-B", "-d", "-c", "replayer").stdout.split() == [
         f"b{i}" for i in range(5)]
     deleted = ok("consumer", "delete", "replayer")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from tui.cli.output import info, output_option, print_json
+from tui.cli.output import action_output_option, info, output_option, print_json
 
 
 @click.group()
@@ -36,7 +36,8 @@ def _address(what: str):
               help="Where Fluvio's SPU (data) protocol listens "
                    "[default: 127.0.0.1:9005, else the next free port; port 0: any free].")
 @click.option("--no-fluvio", is_flag=True, help="Do not serve Fluvio's protocol.")
-def start(fluvio_sc: str | None, fluvio_spu: str | None, no_fluvio: bool) -> None:
+@action_output_option
+def start(fluvio_sc: str | None, fluvio_spu: str | None, no_fluvio: bool, output: str) -> None:
     """Start the local cluster in the background (a no-op if it already runs)."""
     from runtime.launch.cluster import start_cluster
 
@@ -46,6 +47,11 @@ def start(fluvio_sc: str | None, fluvio_spu: str | None, no_fluvio: bool) -> Non
     args += ["--fluvio-sc", fluvio_sc] if fluvio_sc else []
     args += ["--fluvio-spu", fluvio_spu] if fluvio_spu else []
     result = start_cluster(daemon_args=args)
+    if output == "json":
+        print_json({"command": "cluster start", "started": result.started,
+                    "url": result.state.url, "pid": result.state.pid,
+                    "fluvio": result.state.fluvio or None})
+        return
     verb = "started" if result.started else "already running"
     info(f"local cluster {verb} on {result.state.url} (pid {result.state.pid})")
     fluvio = result.state.fluvio
@@ -57,11 +63,16 @@ def start(fluvio_sc: str | None, fluvio_spu: str | None, no_fluvio: bool) -> Non
 
 
 @cluster.command()
-def stop() -> None:
+@action_output_option
+def stop(output: str) -> None:
     """Stop the cluster; its running connectors stop too and come back at the next start."""
     from runtime.launch.cluster import stop_cluster
 
     stopped = stop_cluster()
+    if output == "json":
+        print_json({"command": "cluster stop", "was_running": stopped is not None,
+                    "stopped_connectors": stopped or []})
+        return
     if stopped is None:
         info("local cluster is not running")
         return

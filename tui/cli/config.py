@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from runtime.private_files import write_private_atomic
+from tui.cli.output import action_output_option, print_json
 
 
 @click.group("config")
@@ -21,7 +22,8 @@ def config() -> None:
 @click.option("-o", "--output", "out", metavar="OUT",
               help="Write here (and the secrets file beside it) instead of stdout.")
 @click.option("--force", is_flag=True, help="Overwrite OUT and its secrets file if they exist.")
-def convert(file: str, out: str | None, force: bool) -> None:
+@action_output_option(long=False)
+def convert(file: str, out: str | None, force: bool, output: str) -> None:
     """Convert a legacy (version: 0.3.0) config to apiVersion 0.1.0, keeping comments.
     FILE `-` reads standard input.
 
@@ -81,6 +83,14 @@ def convert(file: str, out: str | None, force: bool) -> None:
     if out:
         with _writing(out):
             Path(out).write_text(result.text, encoding="utf-8")
+    if output == "json":
+        print_json({"command": "config convert", "input": label, "output": out,
+                    "yaml": None if out else result.text,
+                    "secrets_file": None if secrets_path is None else str(secrets_path),
+                    "secrets": sorted(result.secrets),
+                    "notes": [mask(n, result.secrets.values()) for n in result.notes]})
+        return
+    if out:
         click.echo(f"wrote {out}", err=True)
     else:
         sys.stdout.write(result.text)
@@ -103,8 +113,9 @@ def convert(file: str, out: str | None, force: bool) -> None:
 @click.option("--name", help="Connector name (default: my-TYPE).")
 @click.option("--topic", help="Topic name.")
 @click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
+@action_output_option(long=False)
 def new(type_name: str, out: str | None, name: str | None, topic: str | None,
-        force: bool) -> None:
+        force: bool, output: str) -> None:
     """Print a commented, valid starting config for a built-in TYPE.
 
     Types: http-source, http-sink, sql-sink, mqtt-source, generator-source (legacy names
@@ -141,6 +152,10 @@ def new(type_name: str, out: str | None, name: str | None, topic: str | None,
             raise WeirError(f"{out} exists; not overwriting it", hint="pass --force")
         with _writing(out):
             Path(out).write_text(text, encoding="utf-8")
+    if output == "json":
+        print_json({"command": "config new", "type": type_name, "output": out,
+                    "yaml": None if out else text})
+    elif out:
         click.echo(f"wrote {out}; check it with `weir validate {out}`", err=True)
     else:
         sys.stdout.write(text)
@@ -169,6 +184,4 @@ def schema(fmt: str, types: bool) -> None:
     e.g. a `# yaml-language-server: $schema=connector.schema.json` first line.
     """
     from runtime.config.schema import config_schema, connector_types
-    from tui.cli.output import print_json
-
     print_json(connector_types() if types else config_schema(fmt))

@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from runtime.errors import WeirError
-from tui.cli.output import info, output_option, print_json, print_table
+from tui.cli.output import action_output_option, info, output_option, print_json, print_table
 
 # ---- create --------------------------------------------------------------------------
 
@@ -37,13 +37,22 @@ def _report_invalid(exc: WeirError, path: Path) -> WeirError:
               help="Connector config (YAML, legacy or current format).")
 @click.option("--secrets", "-s", "secrets", type=click.Path(path_type=Path),
               help="Secrets file (NAME=value lines).")
-def create(config: Path, secrets: Path | None) -> None:
+@action_output_option
+def create(config: Path, secrets: Path | None, output: str) -> None:
     """Create a managed connector: the local cluster keeps it running (and starts itself
     when needed)."""
     from runtime.launch.manage import create_managed
 
     created = create_managed(config, secrets,
                              on_invalid=lambda exc: _report_invalid(exc, config))
+    if output == "json":
+        view = created.view
+        print_json({"command": "connector create", "connector": view["name"],
+                    "mode": view.get("mode", "managed"), "status": view.get("status"),
+                    "topic": view.get("topic"), "profile": created.profile,
+                    "message": created.message, "cluster_started": created.cluster_started,
+                    "warnings": [w.to_json() for w in created.warnings]})
+        return
     for warning in created.warnings:
         info(warning.human_with_hint(str(config)))
     if created.cluster_started:
@@ -99,52 +108,73 @@ def describe(name: str, output: str) -> None:
 # ---- delete / stop / start / restart -------------------------------------------------
 
 
-@click.command()
-@click.argument("names", nargs=-1, required=True)
-def delete(names: tuple[str, ...]) -> None:
-    """Stop connectors and remove them (config, secrets copy, logs, metrics)."""
+def _outcome_json(outcome) -> dict:
+    return {"connector": outcome.name, "mode": outcome.mode, "changed": outcome.changed,
+            "message": outcome.message, "cluster_started": outcome.cluster_started}
+
+
+def _act(action: str, names: tuple[str, ...], output: str) -> None:
+    """Run one verb over each name; text: a line each as it happens; json: one object
+    with every outcome. When a later name fails, the error says which were done."""
     from runtime.launch import control
 
-    for name in names:
-        info(control.delete(name).message)
+    act = {"start": control.start, "restart": control.restart, "stop": control.stop,
+           "delete": control.delete}[action]
+    if action in ("start", "restart"):
+        # managed connectors through the cluster (started if needed), Docker ones through
+        # the engine; a `connector run` process cannot be started from here
+        names = tuple(located.name for located in control.check_startable(names, action))
+    done = []
+    try:
+        for name in names:
+            outcome = act(name)
+            done.append(outcome)
+            if output == "json":
+                continue
+            if outcome.cluster_started:
+                info(f"local cluster was not running: started it on {outcome.cluster_started}")
+            info(outcome.message)
+    except WeirError as exc:
+        if done and output == "json":
+            exc.hint = (f"{exc.hint + '; ' if exc.hint else ''}{action} done before it: "
+                        + ", ".join(o.name for o in done))
+        raise
+    if output == "json":
+        print_json({"command": f"connector {action}",
+                    "connectors": [_outcome_json(o) for o in done]})
 
 
 @click.command()
 @click.argument("names", nargs=-1, required=True)
-def stop(names: tuple[str, ...]) -> None:
+@action_output_option
+def delete(names: tuple[str, ...], output: str) -> None:
+    """Stop connectors and remove them (config, secrets copy, logs, metrics)."""
+    _act("delete", names, output)
+
+
+@click.command()
+@click.argument("names", nargs=-1, required=True)
+@action_output_option
+def stop(names: tuple[str, ...], output: str) -> None:
     """Stop connectors gracefully (flush, commit); managed ones stay stopped until
     `weir connector start`."""
-    from runtime.launch import control
-
-    for name in names:
-        info(control.stop(name).message)
-
-
-def _start_or_restart(names: tuple[str, ...], action: str) -> None:
-    """Managed connectors through the cluster (started if needed); Docker ones through
-    the engine; a `connector run` process cannot be started from here."""
-    from runtime.launch import control
-
-    act = control.start if action == "start" else control.restart
-    for located in control.check_startable(names, action):
-        outcome = act(located.name)
-        if outcome.cluster_started:
-            info(f"local cluster was not running: started it on {outcome.cluster_started}")
-        info(outcome.message)
+    _act("stop", names, output)
 
 
 @click.command()
 @click.argument("names", nargs=-1, required=True)
-def start(names: tuple[str, ...]) -> None:
+@action_output_option
+def start(names: tuple[str, ...], output: str) -> None:
     """Start stopped (or Failed) managed connectors, or stopped Docker ones."""
-    _start_or_restart(names, "start")
+    _act("start", names, output)
 
 
 @click.command()
 @click.argument("names", nargs=-1, required=True)
-def restart(names: tuple[str, ...]) -> None:
+@action_output_option
+def restart(names: tuple[str, ...], output: str) -> None:
     """Stop and start connectors (a Failed managed one gets a fresh set of retries)."""
-    _start_or_restart(names, "restart")
+    _act("restart", names, output)
 
 
 # ---- logs ----------------------------------------------------------------------------

@@ -95,7 +95,7 @@ def delete(consumer_id: str, topic: str | None, partition: int | None, output: s
         raise NotFound(f"consumer `{consumer_id}` has no offsets{where}",
                        hint="`weir consumer list` shows the consumers there are")
     if output == "json":
-        print_json({"consumer": consumer_id, "deleted": [
+        print_json({"command": "consumer delete", "consumer": consumer_id, "deleted": [
             {"topic": t, "partition": p} for t, p in deleted]})
         return
     for t, p in deleted:

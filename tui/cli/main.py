@@ -9,9 +9,14 @@ import traceback
 import click
 
 from runtime import __version__
-from runtime.errors import EXIT_FAILED, WeirError
+from runtime.errors import EXIT_FAILED, EnvironmentProblem, NotFound, WeirError
 from tui.cli.lazy import LazyGroup
-from tui.cli.output import reader_left
+from tui.cli.output import (
+    forget_json_request,
+    json_errors_wanted,
+    print_error_json,
+    reader_left,
+)
 
 # Every command group lives in its own module; add yours here with its short help.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -72,6 +77,7 @@ def main() -> None:
 
 def _run() -> int:
     """Run the command line; the exit code, whatever way the command ended."""
+    forget_json_request()
     try:
         code = cli.main(standalone_mode=False)
         if isinstance(code, int) and not isinstance(code, bool) and code:
@@ -80,18 +86,20 @@ def _run() -> int:
     except SystemExit as exc:  # sys.exit(N) in a command
         return _exit_code(exc.code)
     except click.exceptions.Abort:
-        click.echo("Aborted.", err=True)
-        return 130
+        return _fail("aborted", "Aborted.", None, 130, plain="Aborted.")
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.ClickException as exc:
+        if json_errors_wanted(sys.argv[1:]):
+            ctx = getattr(exc, "ctx", None)
+            hint = f"`{ctx.command_path} --help` lists its options" if ctx else None
+            return _fail("usage", exc.format_message(), hint, exc.exit_code)
         exc.show()
         return exc.exit_code
     except WeirError as exc:
-        click.echo(f"error: {exc.message}", err=True)
-        if exc.hint:
-            click.echo(f"  hint: {exc.hint}", err=True)
-        return exc.exit_code
+        if getattr(exc, "json_reported", False) and json_errors_wanted(sys.argv[1:]):
+            return exc.exit_code  # the command's own JSON document already carries it
+        return _fail(_code(exc), exc.message, exc.hint, exc.exit_code)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
@@ -100,10 +108,33 @@ def _run() -> int:
     except Exception as exc:  # noqa: BLE001 - last line of defence against tracebacks
         if os.environ.get("WEIR_DEBUG"):
             traceback.print_exc()
-        click.echo(f"internal error: {type(exc).__name__}: {exc}", err=True)
-        click.echo("  hint: this is a bug in weir; rerun with WEIR_DEBUG=1 for the traceback",
-                   err=True)
-        return EXIT_FAILED
+        return _fail("internal", f"{type(exc).__name__}: {exc}",
+                     "this is a bug in weir; rerun with WEIR_DEBUG=1 for the traceback",
+                     EXIT_FAILED, plain=f"internal error: {type(exc).__name__}: {exc}")
+
+
+def _code(exc: WeirError) -> str:
+    """A stable word for scripts: the error's own code, else its kind."""
+    own = getattr(exc, "code", None)
+    if isinstance(own, str) and own:
+        return own
+    if isinstance(exc, NotFound):
+        return "not-found"
+    if isinstance(exc, EnvironmentProblem):
+        return "environment"
+    return "failed"
+
+
+def _fail(code: str, message: str, hint: str | None, exit_code: int,
+          plain: str | None = None) -> int:
+    """Report an error: one JSON object on stdout under -O json, else lines on stderr."""
+    if json_errors_wanted(sys.argv[1:]):
+        print_error_json(code, message, hint)
+        return exit_code
+    click.echo(plain or f"error: {message}", err=True)
+    if hint:
+        click.echo(f"  hint: {hint}", err=True)
+    return exit_code
 
 
 def _exit_code(code: object) -> int:

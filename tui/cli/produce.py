@@ -7,6 +7,7 @@ import os
 import click
 
 from runtime.topics.producer_settings import COMPRESSIONS, DELIVERY_SEMANTICS
+from tui.cli.output import action_output_option
 from tui.cli.params import ByteSize, Duration
 from tui.cli.smartmodule_options import chain_choice, smartmodule_options, topic_lookback
 
@@ -37,10 +38,12 @@ from tui.cli.smartmodule_options import chain_choice, smartmodule_options, topic
               help="at-least-once: each batch acknowledged once durable (fsynced); "
               "at-most-once: no wait for the disk (fluvio: no retries).")
 @click.option("-v", "--verbose", is_flag=True, help="Report each batch's offsets on stderr.")
+@action_output_option
 @smartmodule_options
 def produce(topic: str, file: str | None, key_separator: str | None, key: str | None,
             raw: bool, partition: int | None, linger_ms: int | None, batch_bytes: int | None,
-            compression: str, delivery_semantic: str, verbose: bool, **sm) -> None:
+            compression: str, delivery_semantic: str, verbose: bool, output: str,
+            **sm) -> None:
     """Produce records to TOPIC: one per line of stdin (or -f FILE).
 
     With --smartmodule, --smartmodule-path or --transforms-file each batch passes through
@@ -51,7 +54,7 @@ def produce(topic: str, file: str | None, key_separator: str | None, key: str | 
     from runtime.topics import open_store
     from runtime.topics.produce import produce_fd
     from runtime.topics.producer_settings import ProducerSettings
-    from tui.cli.output import info
+    from tui.cli.output import info, print_json
 
     if raw and key_separator is not None:
         raise click.UsageError("--raw and --key-separator cannot be used together")
@@ -61,11 +64,17 @@ def produce(topic: str, file: str | None, key_separator: str | None, key: str | 
     settings = ProducerSettings(linger_ms, batch_bytes, compression, delivery_semantic)
     choice = chain_choice(**sm)
 
+    spans: dict[int, list[int]] = {}  # partition: [first, last, records], for -O json
+
     def report(offsets: list[tuple[int, int]]) -> None:
         by_partition: dict[int, list[int]] = {}
         for p, o in offsets:
             by_partition.setdefault(p, []).append(o)
         for p, offs in sorted(by_partition.items()):
+            span = spans.setdefault(p, [offs[0], offs[-1], 0])
+            span[1], span[2] = offs[-1], span[2] + len(offs)
+            if not verbose:
+                continue
             span = f"{offs[0]}" if len(offs) == 1 else f"{offs[0]}..{offs[-1]}"
             info(f"[{topic}/{p}] {len(offs)} record{'s' if len(offs) != 1 else ''} "
                  f"at offset {span}")
@@ -88,7 +97,8 @@ def produce(topic: str, file: str | None, key_separator: str | None, key: str | 
             store, topic, fd, key_separator=key_separator, raw=raw, partition=partition,
             key=None if key is None else key.encode(), linger_ms=linger_ms,
             batch_bytes=batch_bytes,
-            source=file or "stdin", on_batch=report if verbose else None, transform=transform,
+            source=file or "stdin", transform=transform,
+            on_batch=report if verbose or output == "json" else None,
         )
     except OSError as exc:
         raise WeirError(f"cannot read {file or 'stdin'}: {exc.strerror or exc}") from exc
@@ -98,9 +108,19 @@ def produce(topic: str, file: str | None, key_separator: str | None, key: str | 
         store.close()
         if file is not None:
             os.close(fd)
+    embedded = getattr(store, "producer_settings", None) is None
+    if output == "json":
+        print_json({
+            "command": "produce", "topic": topic, "records": summary.records,
+            "batches": summary.batches,
+            "partitions": [{"partition": p, "first_offset": first, "last_offset": last,
+                            "records": n} for p, (first, last, n) in sorted(spans.items())],
+            "compression": compression, "compressed": compression != "none" and not embedded,
+            "delivery_semantic": delivery_semantic,
+        })
     if verbose:
         info(f"produced {summary.records} records in {summary.batches} batches to `{topic}`")
-        if compression != "none" and getattr(store, "producer_settings", None) is None:
+        if compression != "none" and embedded:
             info(f"(--compression {compression} applies on the wire to a fluvio profile; "
                  "the embedded store keeps values uncompressed)")
 

@@ -9,7 +9,7 @@ import os
 
 import click
 
-from tui.cli.output import info, output_option, print_json, print_table
+from tui.cli.output import action_output_option, info, output_option, print_json, print_table
 
 
 @click.group()
@@ -21,6 +21,11 @@ def _target(p) -> str:
     return p.endpoint if p.kind == "fluvio" else str(p.store_dir())
 
 
+def _profile_json(p) -> dict:
+    return {"name": p.name, "kind": p.kind, "target": _target(p), "data_dir": p.data_dir,
+            "endpoint": p.endpoint}
+
+
 @profile.command("list")
 @output_option
 def list_(output: str) -> None:
@@ -30,9 +35,7 @@ def list_(output: str) -> None:
     active = current_profile().name
     profiles = list_profiles()
     if output == "json":
-        print_json([{"name": p.name, "kind": p.kind, "target": _target(p),
-                     "data_dir": p.data_dir, "endpoint": p.endpoint,
-                     "current": p.name == active} for p in profiles])
+        print_json([{**_profile_json(p), "current": p.name == active} for p in profiles])
         return
     print_table(["", "PROFILE", "KIND", "TARGET"],
                 [["*" if p.name == active else "", p.name, p.kind, _target(p)]
@@ -52,19 +55,27 @@ def current() -> None:
 
 @profile.command()
 @click.argument("name")
-def switch(name: str) -> None:
+@action_output_option
+def switch(name: str, output: str) -> None:
     """Make NAME the active profile for the commands that follow."""
     from runtime.launch.records import load_all
     from runtime.profiles import switch_profile
 
     switched = switch_profile(name)
-    info(f"switched to profile `{switched.name}` ({switched.kind}: {_target(switched)})")
     others = [r for r in load_all() if r.profile != name and r.desired == "running"]
+    overridden = os.environ.get("WEIR_PROFILE") and os.environ["WEIR_PROFILE"] != name
+    if output == "json":
+        print_json({"command": "profile switch", "profile": _profile_json(switched),
+                    "pinned_connectors": [{"name": r.name, "profile": r.profile}
+                                          for r in others],
+                    "overridden_by_env": os.environ["WEIR_PROFILE"] if overridden else None})
+        return
+    info(f"switched to profile `{switched.name}` ({switched.kind}: {_target(switched)})")
     if others:
         pinned = ", ".join(f"{r.name} ({r.profile})" for r in others)
         info(f"managed connectors keep the profile they were created with: {pinned}; "
              "to move one, delete it and create it again")
-    if os.environ.get("WEIR_PROFILE") and os.environ["WEIR_PROFILE"] != name:
+    if overridden:
         info(f"note: WEIR_PROFILE={os.environ['WEIR_PROFILE']} still overrides it in this shell")
 
 
@@ -75,7 +86,9 @@ def switch(name: str) -> None:
 @click.option("--fluvio", "endpoint", metavar="HOST:PORT",
               help="A Fluvio cluster's SC endpoint, e.g. 127.0.0.1:9003.")
 @click.option("--switch", "switch_to", is_flag=True, help="Make it the active profile.")
-def add(name: str, data_dir: str | None, endpoint: str | None, switch_to: bool) -> None:
+@action_output_option
+def add(name: str, data_dir: str | None, endpoint: str | None, switch_to: bool,
+        output: str) -> None:
     """Add a profile: an embedded store (--data-dir) or a Fluvio cluster (--fluvio)."""
     from runtime.profiles import Profile, add_profile, new_profile
 
@@ -83,6 +96,10 @@ def add(name: str, data_dir: str | None, endpoint: str | None, switch_to: bool) 
         raise click.UsageError("give exactly one of --data-dir DIR or --fluvio HOST:PORT")
     created: Profile = new_profile(name, data_dir=data_dir, endpoint=endpoint)
     add_profile(created, switch=switch_to)
+    if output == "json":
+        print_json({"command": "profile add", "profile": _profile_json(created),
+                    "active": switch_to})
+        return
     info(f"profile `{name}` added ({created.kind}: {_target(created)})"
          + ("; it is now active" if switch_to else ""))
 
@@ -90,7 +107,8 @@ def add(name: str, data_dir: str | None, endpoint: str | None, switch_to: bool) 
 @profile.command()
 @click.argument("name")
 @click.option("--force", is_flag=True, help="Delete even if managed connectors use it.")
-def delete(name: str, force: bool) -> None:
+@action_output_option
+def delete(name: str, force: bool, output: str) -> None:
     """Delete a profile (never `local`; its data stays on disk)."""
     from runtime.errors import WeirError
     from runtime.launch.records import profiles_in_use
@@ -104,5 +122,9 @@ def delete(name: str, force: bool) -> None:
         )
     was_current = current_profile().name == name and not os.environ.get("WEIR_PROFILE")
     delete_profile(name)
+    if output == "json":
+        print_json({"command": "profile delete", "deleted": name,
+                    "active": current_profile().name, "connectors_left": users})
+        return
     info(f"profile `{name}` deleted" + ("; the active profile is now `local`"
                                          if was_current else ""))

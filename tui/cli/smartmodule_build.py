@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from tui.cli.output import info, print_json
+from tui.cli.output import action_output_option, info, print_json
 
 
 def _parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -34,11 +34,18 @@ def _parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
                    "none: ABI glue inline, no dependencies, builds offline with rustc >= 1.63.")
 @click.option("-o", "--output-dir", "output_dir", type=click.Path(path_type=Path),
               help="Directory to create (default: ./NAME).")
-def generate(name: str, kind: str, with_params: bool, sdk: str, output_dir: Path | None) -> None:
+@action_output_option
+def generate(name: str, kind: str, with_params: bool, sdk: str, output_dir: Path | None,
+             output: str) -> None:
     """Write a new SmartModule crate NAME of the given kind."""
     from smartmodules.templates import generate_crate
 
     crate = generate_crate(name, kind, sdk=sdk, with_params=with_params, directory=output_dir)
+    if output == "json":
+        print_json({"command": "smartmodule generate", "name": name, "kind": kind,
+                    "sdk": sdk, "with_params": with_params, "path": str(crate.path),
+                    "files": [str(f) for f in crate.files]})
+        return
     deps = "no dependencies" if sdk == "none" else "depends on fluvio-smartmodule"
     info(f"Created {kind} SmartModule `{name}` ({deps}) in {crate.path}:")
     for rel in crate.files:
@@ -56,8 +63,8 @@ def generate(name: str, kind: str, with_params: bool, sdk: str, output_dir: Path
               help="Register the built module under NAME (replacing an older build).")
 @click.option("--release/--debug", default=True, show_default=True,
               help="Cargo profile; SmartModules are normally built in release.")
-@click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON document.")
-def build(path: Path | None, register_as: str | None, release: bool, as_json: bool) -> None:
+@action_output_option
+def build(path: Path | None, register_as: str | None, release: bool, output: str) -> None:
     """Build the SmartModule crate at PATH (default: the current directory) for
     wasm32-unknown-unknown, streaming cargo's output to stderr."""
     from smartmodules.build import build_crate, human_size
@@ -78,8 +85,9 @@ def build(path: Path | None, register_as: str | None, release: bool, as_json: bo
 
         entry = registry.create(register_as, result.artifact, force=True)
         info(f"Registered `{entry.name}` ({entry.kind}, {human_size(entry.size)})")
-    if as_json:
+    if output == "json":
         print_json({
+            "command": "smartmodule build",
             "package": result.crate.package,
             "artifact": str(result.artifact),
             "size": result.size,

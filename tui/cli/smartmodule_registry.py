@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from tui.cli.output import info, output_option, print_json, print_table
+from tui.cli.output import action_output_option, info, output_option, print_json, print_table
 
 
 def human_size(n: int) -> str:
@@ -24,7 +24,8 @@ def human_size(n: int) -> str:
               type=click.Path(dir_okay=False, path_type=str),
               help="The compiled SmartModule (.wasm) to register.")
 @click.option("--force", is_flag=True, help="Replace a module already registered under NAME.")
-def create(name: str, wasm_file: str, force: bool) -> None:
+@action_output_option
+def create(name: str, wasm_file: str, force: bool, output: str) -> None:
     """Register a SmartModule under NAME (`name` or `group/name@version`).
 
     The file is checked first: it must import `copy_records`, export `memory`, `alloc`
@@ -33,6 +34,9 @@ def create(name: str, wasm_file: str, force: bool) -> None:
     from smartmodules import registry
 
     entry = registry.create(name, wasm_file, force=force)
+    if output == "json":
+        print_json({"command": "smartmodule create", "smartmodule": entry.to_dict()})
+        return
     info(f'smartmodule "{entry.name}" has been created ({entry.kind}, '
          f"{human_size(entry.size)})")
 
@@ -106,9 +110,13 @@ def describe(name: str, output: str) -> None:
 
 @click.command("delete")
 @click.argument("name")
-def delete(name: str) -> None:
+@action_output_option
+def delete(name: str, output: str) -> None:
     """Remove a registered SmartModule."""
     from smartmodules import registry
 
     registry.delete(name)
+    if output == "json":
+        print_json({"command": "smartmodule delete", "deleted": name})
+        return
     info(f'smartmodule "{name}" deleted')

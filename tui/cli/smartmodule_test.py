@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from tui.cli.output import info, print_json, until_reader_leaves
+from tui.cli.output import info, print_json, remember_json, until_reader_leaves
 from tui.cli.params import ByteSize, TimeLimit
 
 
@@ -104,10 +104,13 @@ def record_line(record, show_key: bool) -> bytes:
 @click.option("--lookback-last", type=click.IntRange(min=0),
               help="Ask for a lookback of the last N stored records.")
 @click.option("-k", "--key-value", "show_key", is_flag=True, help="Show keys: `[key] value`.")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@click.option("--json", "as_json", is_flag=True, is_eager=True, callback=remember_json,
+              help="Print one JSON document.")
 @click.option("--trace", is_flag=True, help="Show each stage's output (stderr, or in --json).")
 @click.option("--expect", type=click.Path(dir_okay=False),
               help="Compare the output lines with FILE; exit 1 on a difference.")
+@click.option("--update", is_flag=True,
+              help="With --expect: write FILE from this run's output instead (golden file).")
 @click.option("--abi-version", type=click.IntRange(0, 32767), default=22, show_default=True,
               help="SmartModule ABI version passed to the module.")
 @click.option("--memory-limit", default="1GB", show_default=True,
@@ -116,8 +119,8 @@ def record_line(record, show_key: bool) -> bytes:
               help="Time limit per call (e.g. 500ms, 10s; `off` for none, which runs "
                    "modules faster).")
 def test(name, wasm_file, transforms_file, text, file, raw, key, params, aggregate_initial,
-         lookback_records, lookback_last, show_key, as_json, trace, expect, abi_version,
-         memory_limit, time_limit) -> None:
+         lookback_records, lookback_last, show_key, as_json, trace, expect, update,
+         abi_version, memory_limit, time_limit) -> None:
     """Run a SmartModule (NAME, --wasm-file) or a chain (--transforms-file) over records.
 
     \b
@@ -134,6 +137,8 @@ def test(name, wasm_file, transforms_file, text, file, raw, key, params, aggrega
         raise click.UsageError(
             "give exactly one of NAME, --wasm-file or --transforms-file"
             + (f" (got {', '.join(chosen)})" if chosen else ""))
+    if update and expect is None:
+        raise click.UsageError("--update needs --expect FILE: the golden file to write")
     if text is not None and file is not None:
         raise click.UsageError("--text and --file are exclusive")
     if raw and text is not None:
@@ -197,18 +202,32 @@ def test(name, wasm_file, transforms_file, text, file, raw, key, params, aggrega
                 "kind": "invalid-module" if isinstance(exc, InvalidSmartModule) else "load",
                 "message": exc.message, "hint": exc.hint, "rc": None}
             print_json({"records": [], "error": error, **({"stages": []} if trace else {})})
+            exc.json_reported = True  # the document above carries it
         raise
     try:
         result = chain.process(records)
     finally:
         chain.close()
 
+    golden = mismatch = None
+    if expect is not None:
+        lines = [record_line(r, show_key) for r in result.records]
+        if not update:
+            mismatch = _compare(expect, lines)
+            golden = {"file": expect, "matched": mismatch is None, "updated": False}
+        elif result.error is None:
+            golden = {"file": expect, "matched": None, "updated": _update(expect, lines)}
+        else:
+            result.error.hint = (f"{result.error.hint or ''} ({expect} was left as it was: "
+                                 "--update writes only a run without errors)").strip()
     with until_reader_leaves():  # `| head`: a SmartModule error below still exits 1
         if as_json:
             doc = {"records": [record_json(r) for r in result.records],
                    "error": result.error.to_dict() if result.error else None}
             if trace:
                 doc["stages"] = [_stage_json(s) for s in result.stages]
+            if expect is not None:
+                doc["expect"] = golden
             print_json(doc)
         else:
             if trace:
@@ -217,10 +236,10 @@ def test(name, wasm_file, transforms_file, text, file, raw, key, params, aggrega
             for record in result.records:
                 out.write(record_line(record, show_key) + b"\n")
             out.flush()
-    if expect is not None:
-        _compare(expect, [record_line(r, show_key) for r in result.records])
-    if result.error is not None:
-        raise result.error
+    for failure in (result.error, mismatch):
+        if failure is not None:
+            failure.json_reported = as_json  # in the document above
+            raise failure
 
 
 def _stage_json(stage) -> dict:
@@ -250,23 +269,47 @@ def _print_trace(inputs, stages, show_key: bool) -> None:
             info(f"  error at offset {stage.error.offset}: {stage.error.hint}")
 
 
-def _compare(expect_file: str, actual: list[bytes]) -> None:
+def _update(expect_file: str, actual: list[bytes]) -> bool:
+    """Write the golden file from this output; whether it changed. A new file is private
+    from its first byte (records may be user data); an existing one keeps its mode."""
+    import os
+
+    from runtime.errors import EnvironmentProblem
+
+    data = b"".join(line + b"\n" for line in actual)
+    path = Path(expect_file)
+    try:
+        if path.exists() and path.read_bytes() == data:
+            info(f"{expect_file} already matches the {len(actual)} output record(s)")
+            return False
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+    except OSError as exc:
+        raise EnvironmentProblem(f"{expect_file}: cannot write: {exc.strerror}") from None
+    info(f"updated {expect_file}: {len(actual)} record(s)")
+    return True
+
+
+def _compare(expect_file: str, actual: list[bytes]):
+    """None when the output matches the golden file, else the error to end with (the
+    difference is printed on stderr)."""
     from runtime.errors import EnvironmentProblem, WeirError
 
     try:
         expected = _lines(Path(expect_file).read_bytes())
     except FileNotFoundError:
         raise EnvironmentProblem(f"{expect_file}: no such file",
-                       hint="create it from a good run: `... > expected.txt`") from None
+                                 hint="create it from this run: add --update") from None
     if expected == actual:
         info(f"ok: the {len(actual)} output record(s) match {expect_file}")
-        return
+        return None
     diff = difflib.unified_diff(
         [e.decode(errors="replace") for e in expected],
         [a.decode(errors="replace") for a in actual],
         fromfile=expect_file, tofile="actual output", lineterm="")
     for line in diff:
         info(line)
-    raise WeirError(f"the output differs from {expect_file} "
-                    f"({len(expected)} expected, {len(actual)} actual record(s))",
-                    hint="update the file if the new output is right")
+    return WeirError(f"the output differs from {expect_file} "
+                     f"({len(expected)} expected, {len(actual)} actual record(s))",
+                     hint="if the new output is right, rerun with --update to write it")

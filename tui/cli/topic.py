@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from tui.cli.output import info, output_option, print_json, print_table
+from tui.cli.output import action_output_option, info, output_option, print_json, print_table
 from tui.cli.params import ByteSize, Count, Duration
 
 
@@ -59,8 +59,9 @@ def _topic_json(t) -> dict:
               help="Drop records older than this (e.g. 7d, 12h, 30m). Default: keep.")
 @click.option("--segment-size", "segment_bytes", metavar="SIZE", type=ByteSize(),
               help="Keep at most about this much per partition (e.g. 10MB). Default: no limit.")
+@action_output_option
 def create(name: str, partitions: int, retention_ms: int | None,
-           segment_bytes: int | None) -> None:
+           segment_bytes: int | None, output: str) -> None:
     """Create topic NAME."""
     from runtime.topics import open_store
     from runtime.topics.store import TopicSpec
@@ -68,8 +69,12 @@ def create(name: str, partitions: int, retention_ms: int | None,
     store = open_store()
     try:
         store.create_topic(TopicSpec(name, partitions, retention_ms, segment_bytes))
+        created = store.describe_topic(name) if output == "json" else None
     finally:
         store.close()
+    if created is not None:
+        print_json({"command": "topic create", "topic": _topic_json(created)})
+        return
     info(f'topic "{name}" created')
 
 
@@ -128,14 +133,26 @@ def describe(name: str, output: str) -> None:
 
 @topic.command("delete")
 @click.argument("names", nargs=-1, required=True)
-def delete(names: tuple[str, ...]) -> None:
+@action_output_option
+def delete(names: tuple[str, ...], output: str) -> None:
     """Delete topics and all their records."""
+    from runtime.errors import WeirError
     from runtime.topics import open_store
 
     store = open_store()
+    deleted: list[str] = []
     try:
         for name in names:
             store.delete_topic(name)
-            info(f'topic "{name}" deleted')
+            deleted.append(name)
+            if output != "json":
+                info(f'topic "{name}" deleted')
+    except WeirError as exc:
+        if deleted:
+            exc.hint = f"{exc.hint + '; ' if exc.hint else ''}deleted before it: " + ", ".join(
+                deleted)
+        raise
     finally:
         store.close()
+    if output == "json":
+        print_json({"command": "topic delete", "deleted": deleted})

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from tui.cli.output import remember_json
+
 
 @click.command("validate")
 @click.argument("files", nargs=-1, required=True)
@@ -14,7 +16,8 @@ import click
               help="NAME=value lines; referenced secrets must have a value here or in the "
               "environment.")
 @click.option("--strict", is_flag=True, help="Warnings fail validation too.")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@click.option("--json", "as_json", is_flag=True, is_eager=True, callback=remember_json,
+              help="Print one JSON document.")
 def validate(files: tuple[str, ...], secrets_file: str | None, strict: bool,
              as_json: bool) -> None:
     """Check connector configs (legacy `version: 0.3.0` or `apiVersion`) without running them.
