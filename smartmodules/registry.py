@@ -46,13 +46,18 @@ class Entry:
     path: str
 
     def read_wasm(self) -> bytes:
+        """The module's bytes, as registered: a file changed since (a bad disk, an edit)
+        is refused rather than run as something else."""
+        hint = f"register it again: weir smartmodule create {self.name} --wasm-file F --force"
         try:
-            return Path(self.path).read_bytes()
+            wasm = Path(self.path).read_bytes()
         except OSError as exc:
             raise NotFound(f"SmartModule `{self.name}`: its file {self.path} is unreadable "
-                           f"({exc.strerror})",
-                           hint=f"register it again: weir smartmodule create {self.name} "
-                                "--wasm-file F --force") from None
+                           f"({exc.strerror})", hint=hint) from None
+        if hashlib.sha256(wasm).hexdigest() != self.sha256:
+            raise WeirError(f"SmartModule `{self.name}` is damaged: {self.path} does not "
+                            "match the sha256 recorded when it was registered", hint=hint)
+        return wasm
 
     def to_dict(self) -> dict:
         data = asdict(self)

@@ -192,9 +192,9 @@ def dependency_wheels(source: WeirSource, target: PythonTarget,
     wanted = [*source.requirements, pip_pin]
     key = hashlib.sha256(json.dumps([target.key, wanted, constraints]).encode()).hexdigest()
     dest = wheelhouse_dir() / target.key / f"deps-{key[:16]}"
-    done = dest / "complete.json"
-    if done.is_file():
-        return [dest / name for name in json.loads(done.read_text())]
+    cached = _complete_wheels(dest)
+    if cached is not None:
+        return cached
     progress.step(f"building the wheelhouse for Python {target.version} ({target.machine}) "
                   f"in {dest}")
     tmp = Path(tempfile.mkdtemp(prefix="deps-", dir=make_private_dir(dest.parent)))
@@ -219,6 +219,20 @@ def dependency_wheels(source: WeirSource, target: PythonTarget,
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return [dest / name for name in names]
+
+
+def _complete_wheels(dest: Path) -> list[Path] | None:
+    """The wheels a finished build left in `dest`, or None when its complete.json is
+    missing, damaged or names a wheel that is gone (the build then runs again)."""
+    try:
+        names = json.loads((dest / "complete.json").read_bytes())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(names, list) or not all(isinstance(n, str) and n.endswith(".whl")
+                                              and "/" not in n for n in names):
+        return None
+    wheels = [dest / name for name in names]
+    return wheels if all(w.is_file() for w in wheels) else None
 
 
 def weir_wheel(source: WeirSource, progress: Progress = QUIET) -> Path:
