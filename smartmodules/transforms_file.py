@@ -36,11 +36,18 @@ def load_transforms_file(path: str | Path) -> list[TransformSpec]:
     return parse_transforms(raw, str(p), bare_list=False)
 
 
-def parse_transforms(raw: bytes | str, source: str, *, bare_list: bool = True
-                     ) -> list[TransformSpec]:
+def parse_transform_line(text: str, number: int) -> TransformSpec:
+    """One entry of a `transforms:` list given inline (`--transforms-line`, as Fluvio's
+    CLI takes it): JSON or YAML, e.g. `{"uses": "my-map", "with": {"k": "v"}}`."""
+    return parse_transforms(text, f"--transforms-line #{number}", entry=True)[0]
+
+
+def parse_transforms(raw: bytes | str, source: str, *, bare_list: bool = True,
+                     entry: bool = False) -> list[TransformSpec]:
     """Specs from YAML text: a mapping with a `transforms:` list (a transforms file, a
     connector config) or, with `bare_list`, the list itself (the playground's chain).
-    A bare list item may be just the module (`- contains-filter`)."""
+    A bare list item may be just the module (`- contains-filter`). With `entry`, the text
+    is one item of the list (`--transforms-line`)."""
     from runtime.config.values import ValueProblem, parse_duration
     from runtime.config.yamlpos import LoadFailure, decode, load_yaml
 
@@ -49,7 +56,7 @@ def parse_transforms(raw: bytes | str, source: str, *, bare_list: bool = True
     example = "transforms:\n  - uses: my-filter\n    with: {key: value}"
     try:
         loaded = load_yaml(text if text is not None else decode(raw),
-                           mapping_only=not bare_list)
+                           mapping_only=not bare_list and not entry)
     except LoadFailure as exc:
         d = exc.diagnostic
         message, hint = d.message, d.hint
@@ -60,7 +67,15 @@ def parse_transforms(raw: bytes | str, source: str, *, bare_list: bool = True
         raise TransformsFileInvalid(f"{p}:{d.line or 1}:{d.column or 1}: {message}",
                                     hint=hint) from None
     data = loaded.data
-    if bare_list and isinstance(data, str):
+    if entry:
+        if not isinstance(data, dict):
+            raise TransformsFileInvalid(
+                f"{p}: expected one transform as a mapping, e.g. "
+                '{"uses": "my-map", "with": {"key": "value"}}',
+                hint="JSON or YAML with `uses` (and `with`, `lookback`), as one entry of a "
+                "`transforms:` list")
+        items, root = [data], None
+    elif bare_list and isinstance(data, str):
         items, root = data.split(), ()  # module names, one a line
     elif bare_list and isinstance(data, list):
         items, root = data, ()
@@ -75,7 +90,7 @@ def parse_transforms(raw: bytes | str, source: str, *, bare_list: bool = True
             "`- uses: SMARTMODULE` entries", hint=f"write for example:\n{example}")
     specs = []
     for i, item in enumerate(items):
-        at = (*root, i)
+        at = () if root is None else (*root, i)
         if bare_list and isinstance(item, str):
             item = {"uses": item}
         if not isinstance(item, dict):

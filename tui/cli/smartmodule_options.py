@@ -10,7 +10,8 @@ import click
 
 
 def smartmodule_options(func):
-    """--smartmodule, --smartmodule-path, --transforms-file, -e/--params, --aggregate-initial."""
+    """--smartmodule, --smartmodule-path, --transforms-file, --transforms-line, -e/--params,
+    --aggregate-initial."""
     options = [
         click.option("--smartmodule", "sm_name", metavar="NAME",
                      help="Apply a registered SmartModule (or a path to a .wasm)."),
@@ -18,6 +19,10 @@ def smartmodule_options(func):
                      help="Apply the SmartModule in this .wasm file."),
         click.option("--transforms-file", "sm_transforms", type=click.Path(dir_okay=False),
                      help="Apply a chain: YAML with a `transforms:` list."),
+        click.option("--transforms-line", "sm_lines", multiple=True, metavar="JSON|YAML",
+                     help="Apply one transform given inline, as an entry of a `transforms:` "
+                     "list, e.g. '{\"uses\": \"my-map\", \"with\": {\"k\": \"v\"}}' "
+                     "(repeat for a chain)."),
         click.option("-e", "--params", "sm_params", multiple=True, metavar="KEY=VALUE",
                      help="A param for the SmartModule's init (repeatable)."),
         click.option("--aggregate-initial", "sm_initial", metavar="VALUE",
@@ -35,23 +40,25 @@ class ChainChoice:
     transforms_file: str | None
     params: tuple[str, ...]
     initial: str | None
+    lines: tuple[str, ...] = ()
 
     @property
     def wanted(self) -> bool:
-        return bool(self.name or self.path or self.transforms_file)
+        return bool(self.name or self.path or self.transforms_file or self.lines)
 
     def check(self) -> None:
         """Usage mistakes (exit 2) before any input is read."""
         given = [o for o, v in (("--smartmodule", self.name), ("--smartmodule-path", self.path),
-                                ("--transforms-file", self.transforms_file)) if v]
+                                ("--transforms-file", self.transforms_file),
+                                ("--transforms-line", self.lines)) if v]
         if len(given) > 1:
             raise click.UsageError(f"{' and '.join(given)} cannot be used together")
         if not given and (self.params or self.initial is not None):
             raise click.UsageError("-e/--params and --aggregate-initial need --smartmodule, "
                                    "--smartmodule-path or --transforms-file")
-        if self.transforms_file and self.params:
-            raise click.UsageError("-e applies to one module; in a transforms file give params "
-                                   "with `with:`")
+        if (self.transforms_file or self.lines) and self.params:
+            raise click.UsageError("-e applies to one module; with --transforms-file or "
+                                   "--transforms-line give params with `with:`")
         for item in self.params:
             if "=" not in item or item.startswith("="):
                 raise click.UsageError(f"-e expects KEY=VALUE, got `{item}`")
@@ -67,11 +74,14 @@ class ChainChoice:
 
         initial = self.initial.encode() if self.initial is not None else None
         base_dir = None
-        if self.transforms_file:
-            from smartmodules.transforms_file import load_transforms_file
+        if self.transforms_file or self.lines:
+            from smartmodules.transforms_file import load_transforms_file, parse_transform_line
 
-            specs = load_transforms_file(self.transforms_file)
-            base_dir = Path(self.transforms_file).parent
+            if self.transforms_file:
+                specs = load_transforms_file(self.transforms_file)
+                base_dir = Path(self.transforms_file).parent
+            else:
+                specs = [parse_transform_line(t, i) for i, t in enumerate(self.lines, 1)]
             if initial is not None:
                 specs = [replace(s, aggregate_initial=initial) for s in specs]
         else:
@@ -87,8 +97,10 @@ def _log(module: str, line: str) -> None:
     info(f"[{module}] {line}")
 
 
-def chain_choice(sm_name, sm_path, sm_transforms, sm_params, sm_initial) -> ChainChoice:
-    choice = ChainChoice(sm_name, sm_path, sm_transforms, tuple(sm_params), sm_initial)
+def chain_choice(sm_name, sm_path, sm_transforms, sm_params, sm_initial,
+                 sm_lines=()) -> ChainChoice:
+    choice = ChainChoice(sm_name, sm_path, sm_transforms, tuple(sm_params), sm_initial,
+                         tuple(sm_lines))
     choice.check()
     return choice
 

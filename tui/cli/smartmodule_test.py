@@ -91,6 +91,9 @@ def record_line(record, show_key: bool) -> bytes:
 @click.option("--wasm-file", type=click.Path(dir_okay=False), help="Test a .wasm file directly.")
 @click.option("--transforms-file", type=click.Path(dir_okay=False),
               help="Test a chain: YAML with a `transforms:` list (uses/with/lookback).")
+@click.option("--transforms-line", "transforms_lines", multiple=True, metavar="JSON|YAML",
+              help="Test one transform given inline, as an entry of a `transforms:` list "
+                   "(repeat for a chain).")
 @click.option("--text", help="One input record with this value.")
 @click.option("--file", "file", type=click.Path(dir_okay=False),
               help="Input records, one per line (default: stdin).")
@@ -118,9 +121,9 @@ def record_line(record, show_key: bool) -> bytes:
 @click.option("--time-limit", default="10s", show_default=True, type=TimeLimit(),
               help="Time limit per call (e.g. 500ms, 10s; `off` for none, which runs "
                    "modules faster).")
-def test(name, wasm_file, transforms_file, text, file, raw, key, params, aggregate_initial,
-         lookback_records, lookback_last, show_key, as_json, trace, expect, update,
-         abi_version, memory_limit, time_limit) -> None:
+def test(name, wasm_file, transforms_file, transforms_lines, text, file, raw, key, params,
+         aggregate_initial, lookback_records, lookback_last, show_key, as_json, trace, expect,
+         update, abi_version, memory_limit, time_limit) -> None:
     """Run a SmartModule (NAME, --wasm-file) or a chain (--transforms-file) over records.
 
     \b
@@ -132,10 +135,11 @@ def test(name, wasm_file, transforms_file, text, file, raw, key, params, aggrega
     from smartmodules.spec import TransformSpec
 
     chosen = [o for o, v in (("NAME", name), ("--wasm-file", wasm_file),
-                             ("--transforms-file", transforms_file)) if v]
+                             ("--transforms-file", transforms_file),
+                             ("--transforms-line", transforms_lines)) if v]
     if len(chosen) != 1:
         raise click.UsageError(
-            "give exactly one of NAME, --wasm-file or --transforms-file"
+            "give exactly one of NAME, --wasm-file, --transforms-file or --transforms-line"
             + (f" (got {', '.join(chosen)})" if chosen else ""))
     if update and expect is None:
         raise click.UsageError("--update needs --expect FILE: the golden file to write")
@@ -144,19 +148,22 @@ def test(name, wasm_file, transforms_file, text, file, raw, key, params, aggrega
     if raw and text is not None:
         raise click.UsageError("--raw applies to --file or stdin, not --text")
     param_map = _parse_params(params)
-    if transforms_file and param_map:
-        raise click.UsageError("-e applies to one module; in a transforms file give params "
-                               "with `with:`")
+    if (transforms_file or transforms_lines) and param_map:
+        raise click.UsageError("-e applies to one module; with --transforms-file or "
+                               "--transforms-line give params with `with:`")
     limit_ms, mem = time_limit, memory_limit
     initial = aggregate_initial.encode() if aggregate_initial is not None else None
     wants_lookback = bool(lookback_records) or lookback_last is not None
 
     base_dir = None
-    if transforms_file:
-        from smartmodules.transforms_file import load_transforms_file
+    if transforms_file or transforms_lines:
+        from smartmodules.transforms_file import load_transforms_file, parse_transform_line
 
-        specs = load_transforms_file(transforms_file)
-        base_dir = Path(transforms_file).parent
+        if transforms_file:
+            specs = load_transforms_file(transforms_file)
+            base_dir = Path(transforms_file).parent
+        else:
+            specs = [parse_transform_line(t, i) for i, t in enumerate(transforms_lines, 1)]
         specs = [replace(s, aggregate_initial=initial) if initial is not None else s
                  for s in specs]
         if wants_lookback:
