@@ -151,10 +151,12 @@ class SmartModuleInstance:
             raise self._trap_error(trap, "instantiating") from None
         except wasmtime.WasmtimeError as exc:
             first = str(exc).strip().splitlines()[0]
+            hint = ("SmartModules may import only `copy_records` and WASI preview 1"
+                    if "memory limits" not in first else
+                    f"the module needs more memory than the limit ({self.limits.memory_limit} "
+                    "bytes) allows: raise --memory-limit")
             raise SmartModuleError(f"cannot instantiate: {first}", module=self.name,
-                                   kind="invalid-module",
-                                   hint="SmartModules may import only `copy_records` and WASI "
-                                        "preview 1") from None
+                                   kind="invalid-module", hint=hint) from None
         exports = instance.exports(store)
         self.memory: wasmtime.Memory = exports["memory"]
         self._mem = GuestMemory(store, self.memory)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import math
 import re
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
@@ -26,7 +27,14 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from runtime import __version__
-from runtime.config.fields import Duration, LegacyInterval, NonNegative, Str, describe_value
+from runtime.config.fields import (
+    Duration,
+    LegacyInterval,
+    NonNegative,
+    Positive,
+    Str,
+    describe_value,
+)
 from runtime.config.models import SecsNanos, Strict
 from runtime.config.sql_types import JSON_SQL_TYPES
 
@@ -202,7 +210,7 @@ class SqlSink(Strict):
     columns: list[SqlColumn] | None = None
     mapping: JsonSqlMapping | None = Field(
         None, description="json-sql style: {table, map-columns: {COL: {json-key, value}}}")
-    batch_size: Annotated[int, Field(ge=1)] = Field(100, alias="batch-size")
+    batch_size: Positive = Field(100, alias="batch-size")
     retries: NonNegative = 3
     create_table: bool = Field(False, alias="create-table", description=(
         "create the table from `columns` when it does not exist"))
@@ -258,7 +266,7 @@ def _rate(value: Any) -> float:
             number = float(value)
         except ValueError:
             number = None
-    if number is None or number != number or number < 0:
+    if number is None or not math.isfinite(number) or number < 0:
         raise PydanticCustomError(
             "invalid-value",
             "must be records per second (a number >= 0), `unlimited` or `max`")
@@ -282,8 +290,8 @@ class GeneratorSource(Strict):
     interval: Duration | None = Field(None, description="time between records (1s)")
     rate: Rate | None = Field(
         None, description="records per second; 0, `unlimited` or `max`: as fast as possible")
-    count: Annotated[int, Field(ge=1)] | None = Field(None, description="stop after N records")
-    batch: Annotated[int, Field(ge=1)] | None = Field(None, description="records per tick")
+    count: Positive | None = Field(None, description="stop after N records")
+    batch: Positive | None = Field(None, description="records per tick")
 
     @model_validator(mode="after")
     def _one_pace(self) -> GeneratorSource:

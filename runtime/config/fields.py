@@ -212,4 +212,6 @@ OffsetStart = Annotated[Any, BeforeValidator(_offset_start), WithJsonSchema({"an
     *({"type": "object", "properties": {k: {"type": "integer", "minimum": low}},
        "required": [k], "additionalProperties": False}
       for k, (low, _high) in _START_KEYS.items())]})]
-NonNegative = Annotated[int, Field(ge=0)]
+NonNegative = Annotated[int, Field(ge=0, le=U64_MAX)]
+# weir's own counts (a generator's): a signed 64-bit integer, as everything storing them
+Positive = Annotated[int, Field(ge=1, le=2**63 - 1)]

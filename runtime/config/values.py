@@ -107,6 +107,8 @@ def parse_legacy_interval(text: str | int) -> int:
     if isinstance(text, int) and not isinstance(text, bool):
         return int(text) * 1000
     if isinstance(text, str) and text.strip().isdigit():
+        if len(text.strip()) > 20:  # (and int() refuses over 4300 digits)
+            raise ValueProblem(f"invalid interval `{text.strip()[:40]}`: number is too large")
         return int(text.strip()) * 1000
     return parse_duration(text)
 
@@ -145,7 +147,8 @@ def parse_bytes(text: str | int) -> int:
     if not isinstance(text, str):
         raise ValueProblem(f"expected a byte size like `1 MB` or a whole number of bytes, "
                            f"got {type(text).__name__}")
-    if re.fullmatch(r"\+?[0-9]+", text) and int(text) <= _U64:
+    # (over 25 digits is over 2^64 anyway, and int() refuses over 4300)
+    if re.fullmatch(r"\+?[0-9]{1,25}", text) and int(text) <= _U64:
         return int(text)
     i = 0
     while i < len(text) and (_ascii_digit(text[i]) or text[i] == "."):
@@ -161,7 +164,8 @@ def parse_bytes(text: str | int) -> int:
         shown = f'"{unit}"' if unit else "nothing"
         raise ValueProblem(f"couldn't parse {shown} into a known SI unit in `{text}` "
                            f"(units: {_UNITS_TEXT}; a number without a unit must be whole)")
-    return min(int(float(number) * _BYTE_UNITS[unit.lower()]), _U64)
+    size = float(number) * _BYTE_UNITS[unit.lower()]  # inf for a huge number
+    return _U64 if size >= _U64 else int(size)  # Rust's `as u64` saturates
 
 
 def format_duration_ms(ms: int) -> str:

@@ -21,6 +21,10 @@ from runtime.config.diagnostics import Diagnostic
 MAX_BYTES = 1 << 20  # 1 MiB: connector configs are a few KiB
 MAX_NODES = 50_000  # after alias expansion
 MAX_DEPTH = 100
+# Python refuses to turn longer digit strings into an int (or an int back into text);
+# no field takes anything near it, so such a number is an error where it stands.
+MAX_INT_DIGITS = 4300
+_MAX_INT_BITS = 14_000  # 4,214 decimal digits at most
 _EVENT_SCAN_ABOVE = 64 * 1024
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -154,11 +158,19 @@ def _scalar(node: yaml.ScalarNode) -> Any:
         if value in _FALSE:
             return False
         if _CORE_INT.match(value):
-            if value.startswith("0o"):
-                return int(value[2:], 8)
-            if value.startswith("0x"):
-                return int(value[2:], 16)
-            return int(value)
+            if len(value) > MAX_INT_DIGITS:
+                raise _error("invalid-value", f"a number of {len(value)} digits; no value in a "
+                             f"connector config has more than {MAX_INT_DIGITS}",
+                             node.start_mark.line + 1, node.start_mark.column + 1,
+                             hint="quote it if it is text; otherwise it is a mistake")
+            number = (int(value[2:], 8) if value.startswith("0o") else
+                      int(value[2:], 16) if value.startswith("0x") else int(value))
+            if number.bit_length() > _MAX_INT_BITS:  # 0x...: short text, too many digits
+                raise _error("invalid-value", f"a number of more than {MAX_INT_DIGITS} digits; "
+                             "no value in a connector config has that many",
+                             node.start_mark.line + 1, node.start_mark.column + 1,
+                             hint="quote it if it is text; otherwise it is a mistake")
+            return number
         if _CORE_FLOAT.match(value) or _CORE_INF.match(value) or _CORE_NAN.match(value):
             return YFloat(float(value.replace(".inf", "inf").replace(".Inf", "inf")
                                 .replace(".INF", "inf").lstrip(".") if "inf" in value.lower()

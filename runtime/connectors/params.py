@@ -8,10 +8,12 @@ so every built-in accepts both, and a wrong value fails at start naming the para
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from typing import Any
 
 from runtime.errors import WeirError
+from runtime.topics.limits import MAX_INT64
 
 _TRUE = {"true", "yes", "on", "1"}
 _FALSE = {"false", "no", "off", "0"}
@@ -79,8 +81,8 @@ class Params:
             number = int(str(value).strip())
         except ValueError:
             raise self._fail(name, value, "a whole number") from None
-        if number < minimum:
-            raise self._fail(name, value, f"a number >= {minimum}")
+        if not minimum <= number <= MAX_INT64:
+            raise self._fail(name, value, f"a number from {minimum} to {MAX_INT64}")
         return number
 
     def float(self, name: str, default: float | None = None) -> float | None:
@@ -91,7 +93,7 @@ class Params:
             number = float(str(value).strip())
         except ValueError:
             raise self._fail(name, value, "a number") from None
-        if number <= 0:
+        if not 0 < number < math.inf:  # (nan fails too)
             raise self._fail(name, value, "a number above 0")
         return number
 
@@ -110,13 +112,15 @@ class Params:
                 return int(value.get("secs", 0)) * 1000 + int(value.get("nanos", 0)) // 1_000_000
             except (TypeError, ValueError):
                 raise self._fail(name, value, "{secs: N, nanos: N}") from None
-        if isinstance(value, int):
-            return value * (bare_unit_ms or 1)
         text = str(value).strip()
-        if text.isdigit():
-            if bare_unit_ms is None:
+        if isinstance(value, int) or text.isdigit():
+            if not isinstance(value, int) and bare_unit_ms is None:
                 raise self._fail(name, value, "a duration with a unit, for example 10s or 500ms")
-            return int(text) * bare_unit_ms
+            number = value if isinstance(value, int) else int(text[:30])
+            ms = number * (bare_unit_ms or 1)
+            if not 0 <= ms <= MAX_INT64 or len(text) > 30:
+                raise self._fail(name, value, "a duration from 0 to 292 million years")
+            return ms
         try:
             return parse_duration(text)
         except WeirError as exc:

@@ -31,6 +31,7 @@ from runtime.errors import EnvironmentProblem, NotFound, WeirError
 from runtime.private_files import make_private_dir, open_private_append
 from runtime.topics import codec
 from runtime.topics.columns import RecordColumns, next_offset
+from runtime.topics.limits import MAX_INT64, MAX_PARTITIONS
 from runtime.topics.notify import CATALOG, Listener, Notifier
 from runtime.topics.record import ProduceRecord, Record
 from runtime.topics.store import ConsumerOffset, PartitionInfo, TopicInfo, TopicSpec
@@ -353,14 +354,14 @@ class EmbeddedStore:
         from runtime.config.names import validate_name
 
         validate_name("topic", spec.name)
-        if not isinstance(spec.partitions, int) or not 1 <= spec.partitions <= 10_000:
+        if not isinstance(spec.partitions, int) or not 1 <= spec.partitions <= MAX_PARTITIONS:
             raise WeirError(
-                f"a topic needs between 1 and 10000 partitions, not {spec.partitions}"
+                f"a topic needs between 1 and {MAX_PARTITIONS} partitions, not {spec.partitions}"
             )
         for label, value in (("retention time", spec.retention_ms),
                              ("segment size", spec.segment_bytes)):
-            if value is not None and value <= 0:
-                raise WeirError(f"the {label} must be positive, not {value}")
+            if value is not None and not 0 < value <= MAX_INT64:
+                raise WeirError(f"the {label} must be from 1 to {MAX_INT64}, not {value}")
         with self._write("create a topic") as conn:
             exists = conn.execute("SELECT 1 FROM topics WHERE name = ?", (spec.name,)).fetchone()
             if exists:

@@ -38,3 +38,35 @@ def stored_count(topic: str) -> int:
                    - store.earliest_offset(topic, p.partition) for p in info.partitions)
     finally:
         store.close()
+
+
+def without_file_override() -> list[str]:
+    """A command prefix under which file modes bind: root keeps CAP_DAC_OVERRIDE and reads
+    a mode-000 file anyway, so as root the command runs without that capability (setpriv);
+    as anyone else, as itself. Skips the test when root has no setpriv."""
+    import os
+    import shutil
+
+    import pytest
+
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("running as root without setpriv: file modes cannot be made to bind")
+    caps = "-dac_override,-dac_read_search"
+    return [setpriv, f"--bounding-set={caps}", f"--inh-caps={caps}", "--"]
+
+
+def run_weir_as(prefix: list[str], *args: str, input: str | None = None,
+                timeout: float = 60):
+    """`run_weir` under a command prefix (see without_file_override)."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    return subprocess.run([*prefix, sys.executable, "-m", "tui.cli.main", *args],
+                          input=input, capture_output=True, text=True, timeout=timeout,
+                          env=dict(os.environ), cwd=REPO)

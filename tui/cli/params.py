@@ -7,6 +7,8 @@ from collections.abc import Callable
 
 import click
 
+from runtime.topics.limits import MAX_INT64
+
 _NO_LIMIT = ("forever", "infinite", "infinity", "unlimited", "none", "never", "off")
 
 
@@ -28,11 +30,14 @@ class _Quantity(click.ParamType):
     ValueProblem); `positive` refuses 0."""
 
     noun = "value"
+    unit = ""
 
-    def __init__(self, parse: Callable[[str], int], *, positive: bool, example: str) -> None:
+    def __init__(self, parse: Callable[[str], int], *, positive: bool, example: str,
+                 minimum: tuple[int, str] | None = None) -> None:
         self.parse = parse
         self.positive = positive
         self.example = example
+        self.minimum = minimum  # (value, why), e.g. (65536, "one wasm page")
 
     def convert(self, value, param, ctx) -> int:
         if isinstance(value, int):
@@ -49,6 +54,13 @@ class _Quantity(click.ParamType):
         if self.positive and number <= 0:
             self.fail(f"`{value}` is zero; give a positive {self.noun}, e.g. {self.example}",
                       param, ctx)
+        if number > MAX_INT64:  # Fluvio's parsers go to 2^64-1; stored, it is an i64
+            self.fail(f"`{value[:40]}` is too large: at most {MAX_INT64} {self.unit}, "
+                      f"e.g. {self.example}", param, ctx)
+        if self.minimum is not None and number < self.minimum[0]:
+            least, why = self.minimum
+            self.fail(f"`{value}` is below {why} ({least} {self.unit}); give at least that, "
+                      f"e.g. {self.example}", param, ctx)
         return number
 
 
@@ -57,6 +69,7 @@ class Duration(_Quantity):
 
     name = "duration"
     noun = "duration"
+    unit = "ms"
 
     def __init__(self, *, positive: bool = True, example: str = "7d, 12h or 30m") -> None:
         from runtime.config.values import parse_duration
@@ -77,7 +90,12 @@ class TimeLimit(Duration):
         text = str(value).strip().lower()
         if text in ("off", "none", "0"):
             return None
-        return int(text) if text.isdigit() else super().convert(value, param, ctx)
+        if not text.isdigit():
+            return super().convert(value, param, ctx)
+        if len(text) > 19 or int(text) > MAX_INT64:
+            self.fail(f"`{text[:40]}` is too large: at most {MAX_INT64} ms; `off` for no "
+                      "limit", param, ctx)
+        return int(text)
 
 
 class ByteSize(_Quantity):
@@ -85,11 +103,13 @@ class ByteSize(_Quantity):
 
     name = "size"
     noun = "size"
+    unit = "bytes"
 
-    def __init__(self, *, positive: bool = True, example: str = "10MB, 512KiB or 4096") -> None:
+    def __init__(self, *, positive: bool = True, example: str = "10MB, 512KiB or 4096",
+                 minimum: tuple[int, str] | None = None) -> None:
         from runtime.config.values import parse_bytes
 
-        super().__init__(parse_bytes, positive=positive, example=example)
+        super().__init__(parse_bytes, positive=positive, example=example, minimum=minimum)
 
 
 class Count(click.ParamType):

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import click
 
+from runtime.topics.limits import MAX_INT64
 from tui.cli.output import info, print_json, remember_json, until_reader_leaves
 from tui.cli.params import ByteSize, TimeLimit
 
@@ -104,7 +105,7 @@ def record_line(record, show_key: bool) -> bytes:
 @click.option("--aggregate-initial", help="Initial accumulator of aggregate modules.")
 @click.option("--record", "lookback_records", multiple=True, metavar="VALUE",
               help="A stored record for look_back (repeatable).")
-@click.option("--lookback-last", type=click.IntRange(min=0),
+@click.option("--lookback-last", type=click.IntRange(0, MAX_INT64),
               help="Ask for a lookback of the last N stored records.")
 @click.option("-k", "--key-value", "show_key", is_flag=True, help="Show keys: `[key] value`.")
 @click.option("--json", "as_json", is_flag=True, is_eager=True, callback=remember_json,
@@ -117,7 +118,8 @@ def record_line(record, show_key: bool) -> bytes:
 @click.option("--abi-version", type=click.IntRange(0, 32767), default=22, show_default=True,
               help="SmartModule ABI version passed to the module.")
 @click.option("--memory-limit", default="1GB", show_default=True,
-              type=ByteSize(example="64MB or 1GiB"), help="Memory cap per module (e.g. 64MB).")
+              type=ByteSize(example="64MB or 1GiB", minimum=(65536, "one wasm page")),
+              help="Memory cap per module (e.g. 64MB; at least 64KiB, one wasm page).")
 @click.option("--time-limit", default="10s", show_default=True, type=TimeLimit(),
               help="Time limit per call (e.g. 500ms, 10s; `off` for none, which runs "
                    "modules faster).")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -36,12 +37,11 @@ def validate(files: tuple[str, ...], secrets_file: str | None, strict: bool,
     secret_values: set[str] = set()
     reports: list[FileReport] = []
     unreadable = False
-    for path in _expand(files):
-        if path != "-" and Path(path).is_dir():
+    for path, problem in _expand(files):
+        if problem is not None:
             unreadable = True
             reports.append(FileReport(path, False, None, [Diagnostic(
-                "error", "file-unreadable", "directory has no *.yaml or *.yml files",
-                None, None, None)]))
+                "error", "file-unreadable", problem, None, None, None)]))
             continue
         try:
             if path == "-":
@@ -87,18 +87,29 @@ def validate(files: tuple[str, ...], secrets_file: str | None, strict: bool,
     sys.exit(EXIT_OK if all(r.valid for r in reports) else EXIT_FAILED)
 
 
-def _expand(files: tuple[str, ...]) -> list[str]:
-    """Directories become the YAML files under them (sorted); an empty one stays, to be
-    reported as unreadable."""
-    out: list[str] = []
+def _expand(files: tuple[str, ...]) -> list[tuple[str, str | None]]:
+    """(path, None) for each file to check: directories become the YAML files under them
+    (sorted). A directory that cannot be listed, or has no YAML file, is (path, why), to
+    be reported as unreadable."""
+    out: list[tuple[str, str | None]] = []
     for name in files:
-        path = Path(name)
-        if name != "-" and path.is_dir():
-            found = sorted(str(p) for p in path.rglob("*")
-                           if p.suffix in (".yaml", ".yml") and p.is_file())
-            out.extend(found or [name])
-        else:
-            out.append(name)
+        if name == "-" or not Path(name).is_dir():
+            out.append((name, None))
+            continue
+        found: list[str] = []
+        unlisted: list[tuple[str, str | None]] = []
+
+        def refused(exc: OSError, into: list = unlisted, top: str = name) -> None:
+            into.append((exc.filename or top, f"cannot list the directory: {exc.strerror}"))
+
+        for directory, _dirs, names in os.walk(name, onerror=refused):
+            found.extend(os.path.join(directory, n) for n in names
+                         if n.endswith((".yaml", ".yml"))
+                         and os.path.isfile(os.path.join(directory, n)))
+        if not found and not unlisted:
+            unlisted.append((name, "directory has no *.yaml or *.yml files"))
+        out.extend(sorted((f, None) for f in found))
+        out.extend(unlisted)
     return out
 
 
