@@ -57,16 +57,16 @@ def field_keys(model: type[BaseModel]) -> list[str]:
     return [f.alias or n for n, f in model.model_fields.items()]
 
 
-def _unwrap(annotation: Any) -> list[Any]:
+def unwrap_models(annotation: Any) -> list[Any]:
     """The model classes reachable through Optional/list/dict/Annotated wrappers."""
     origin = typing.get_origin(annotation)
     if origin is typing.Annotated:
-        return _unwrap(typing.get_args(annotation)[0])
+        return unwrap_models(typing.get_args(annotation)[0])
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return [annotation]
     out = []
     for arg in typing.get_args(annotation):
-        out.extend(_unwrap(arg))
+        out.extend(unwrap_models(arg))
     return out
 
 
@@ -83,7 +83,7 @@ def model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
         if field is None:
             # a dict value's key, or a union tag: stay on this model
             continue
-        models = _unwrap(field.annotation)
+        models = unwrap_models(field.annotation)
         current = models[0] if models else None
     return current
 

@@ -38,6 +38,8 @@ from runtime.config.fields import (
 from runtime.config.models import SecsNanos, Strict
 from runtime.config.sql_types import JSON_SQL_TYPES
 
+# a parameter Weir's connector reads that the official Fluvio connector does not
+WEIR_ONLY = {"weir_only": True}
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 Method = Literal["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 
@@ -106,9 +108,20 @@ SecretStr = Annotated[Any, BeforeValidator(_secret_or(lambda v: v)), WithJsonSch
 I32 = Annotated[int, Field(ge=-2**31, le=2**31 - 1)]
 
 
+class ReconnectionPolicy(Strict):
+    max_retries: Annotated[int, Field(ge=0, le=2**32 - 1)]
+    base_delay_ms: NonNegative
+    max_delay_ms: NonNegative
+
+
 class WebsocketConfig(Strict):
-    subscription_messages: list[Str] = Field(default_factory=list)
+    subscription_message: Str | None = Field(None, description="one message sent on connect")
+    subscription_messages: list[Str] = Field(default_factory=list,
+                                             description="messages sent on connect")
     ping_interval_ms: NonNegative = 10_000
+    reconnection_policy: ReconnectionPolicy | None = Field(
+        None, description="max_retries, base_delay_ms, max_delay_ms",
+        json_schema_extra={"weir_unused": "Weir reconnects with its own backoff"})
 
 
 class HttpSource(Strict):
@@ -127,8 +140,9 @@ class HttpSource(Strict):
     stream: bool = False
     delimiter: Str = "\n"
     websocket_config: WebsocketConfig | None = None
-    http_request_timeout: Duration = Field("30s", description="per-request timeout")
-    http_connect_timeout: Duration = "10s"
+    http_request_timeout: Duration = Field("30s", description="per-request timeout",
+                                           json_schema_extra=WEIR_ONLY)
+    http_connect_timeout: Duration = Field("10s", json_schema_extra=WEIR_ONLY)
 
 
 class HttpSink(Strict):
@@ -140,11 +154,15 @@ class HttpSink(Strict):
     user_agent: Str = f"weir/http-sink {__version__}"
     http_request_timeout: Duration = "15s"
     http_connect_timeout: Duration = "1s"
-    backoff_min: Duration = Field("1s", alias="backoff-min")
-    backoff_max: Duration = Field("60s", alias="backoff-max")
+    # Fluvio's http-sink spells these with `_` (its sql-sink with `-`); Weir reads both
+    backoff_min: Duration = Field("1s", validation_alias=AliasChoices("backoff_min",
+                                                                      "backoff-min"))
+    backoff_max: Duration = Field("60s", validation_alias=AliasChoices("backoff_max",
+                                                                       "backoff-max"))
     retries: NonNegative | None = Field(
         None, description="retries of an unreachable endpoint before the connector fails "
-        "(records stay uncommitted); default: retry until delivered")
+        "(records stay uncommitted); default: retry until delivered",
+        json_schema_extra=WEIR_ONLY)
 
 
 _IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
@@ -206,14 +224,17 @@ class SqlSink(Strict):
     url: SecretUrl("postgres", "postgresql", "sqlite")
     backoff_min: Duration = Field("1s", alias="backoff-min")
     backoff_max: Duration = Field("60s", alias="backoff-max")
-    table: Annotated[Str, AfterValidator(_ident)] | None = None
-    columns: list[SqlColumn] | None = None
+    table: Annotated[Str, AfterValidator(_ident)] | None = Field(None,
+                                                                  json_schema_extra=WEIR_ONLY)
+    columns: list[SqlColumn] | None = Field(None, json_schema_extra=WEIR_ONLY)
     mapping: JsonSqlMapping | None = Field(
-        None, description="json-sql style: {table, map-columns: {COL: {json-key, value}}}")
-    batch_size: Positive = Field(100, alias="batch-size")
-    retries: NonNegative = 3
+        None, description="json-sql style: {table, map-columns: {COL: {json-key, value}}}",
+        json_schema_extra=WEIR_ONLY)
+    batch_size: Positive = Field(100, alias="batch-size", json_schema_extra=WEIR_ONLY)
+    retries: NonNegative = Field(3, json_schema_extra=WEIR_ONLY)
     create_table: bool = Field(False, alias="create-table", description=(
-        "create the table from `columns` when it does not exist"))
+        "create the table from `columns` when it does not exist"),
+        json_schema_extra=WEIR_ONLY)
 
     @model_validator(mode="after")
     def _table_with_columns(self) -> SqlSink:
@@ -234,7 +255,8 @@ class MqttSource(Strict):
     client_id: Str | None = Field(None, description="random when absent")
     timeout: SecsNanos = Field(default_factory=lambda: SecsNanos(secs=60, nanos=0))
     payload_output_type: Literal["binary", "json"] = "binary"
-    qos: Annotated[int, Field(ge=0, le=2)] = Field(0, description="MQTT QoS: 0, 1 or 2")
+    qos: Annotated[int, Field(ge=0, le=2)] = Field(0, description="MQTT QoS: 0, 1 or 2",
+                                                   json_schema_extra=WEIR_ONLY)
 
 
 GENERATOR_PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)(?::([^}]*))?\s*\}\}")

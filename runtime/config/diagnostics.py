@@ -35,6 +35,8 @@ CODES: dict[str, str] = {
     "unknown-key": "a key no part of the format knows",
     "misplaced-key": "a known key in the wrong place",
     "ignored-key": "a key that is accepted and does nothing",
+    "weir-only-key": "a parameter Weir's connector reads that Fluvio's official one does not",
+    "unofficial-key": "a spelling Weir accepts that Fluvio's official connector ignores",
     "not-used-by-weir": "a setting Fluvio reads and uses that Weir's runtime does not",
     "unknown-connector-type": "a connector type weir has no schema for",
     "not-runnable": "an official connector type weir checks but cannot run",

@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import AliasChoices, BaseModel
+
 from runtime.config import connector_types as ct
-from runtime.config.checker import Checker, did_you_mean, dotted, field_keys
+from runtime.config.checker import Checker, did_you_mean, dotted, field_keys, unwrap_models
 from runtime.config.diagnostics import Diagnostic, FileReport, Format
 from runtime.config.fields import secret_name_problem
 from runtime.config.models import (
@@ -211,16 +213,53 @@ class _Validation:
                                                "Weir's sinks read whole batches from the "
                                                "local store")
 
+    def _official_keys(self, ctype: ct.ConnectorType, model: type[BaseModel],
+                       value: dict[str, Any], path: Path_) -> None:
+        """Where Weir's reading of a section differs from the official connector's: a
+        second spelling Weir accepts (Fluvio's connector ignores it), a parameter only
+        Weir's connector reads, one only Fluvio's uses."""
+        for name, f in model.model_fields.items():
+            key = f.alias or name
+            alias = f.validation_alias
+            spellings = list(alias.choices) if isinstance(alias, AliasChoices) else [key]
+            present = [k for k in spellings if k in value]
+            if not present:
+                continue
+            extra = f.json_schema_extra if isinstance(f.json_schema_extra, dict) else {}
+            for k in present:
+                where = (*path, k)
+                if k != spellings[0] and self._valid_at(where):
+                    self.ck.add("warning", "unofficial-key",
+                                f"`{dotted(where)}`: Fluvio's {ctype.name} connector reads "
+                                f"`{spellings[0]}` and ignores `{k}` (Weir reads both)",
+                                where, "key", hint=f"write `{spellings[0]}`")
+                if extra.get("weir_only") and self._valid_at(where):
+                    self.ck.add("info", "weir-only-key",
+                                f"`{dotted(where)}` is read by Weir's {ctype.name} only: "
+                                f"Fluvio's {ctype.name} connector does not read it",
+                                where, "key", hint="it has no effect when the connector "
+                                "runs on Fluvio")
+                if extra.get("weir_unused"):
+                    self._not_used_by_weir(where, str(extra["weir_unused"]))
+                inner = next(iter(unwrap_models(f.annotation)), None)
+                if inner is not None and isinstance(value[k], dict):
+                    self._official_keys(ctype, inner, value[k], where)
+
+    def _valid_at(self, path: Path_) -> bool:
+        """No error on the lines of the value at `path` (a bad one already has its say)."""
+        pos = self.loaded.positions.get(path)
+        if pos is None:
+            return True
+        first = pos.key_line or pos.line
+        last = pos.end_line or pos.line
+        return not any(d.severity == "error" and d.line is not None and first <= d.line <= last
+                       for d in self.ck.diagnostics)
+
     def _not_used_by_weir(self, path: Path_, why: str) -> None:
         """A setting Fluvio reads and applies that Weir's own runtime has no use for (said
         only of a valid value: a bad one already has its error)."""
-        pos = self.loaded.positions.get(path)
-        if pos is not None:
-            first = pos.key_line or pos.line
-            last = pos.end_line or pos.line
-            if any(d.severity == "error" and d.line is not None and first <= d.line <= last
-                   for d in self.ck.diagnostics):
-                return
+        if not self._valid_at(path):
+            return
         self.ck.add("info", "not-used-by-weir",
                     f"`{dotted(path)}` is valid and Fluvio uses it, but Weir does not: {why}",
                     path, "key", hint="keep it for running on Fluvio; it changes nothing "
@@ -537,6 +576,7 @@ class _Validation:
                             "connector's parameters", (section,))
                 return
             inst = self.ck.model(ctype.params, value, (section,), context={"format": "current"})
+            self._official_keys(ctype, ctype.params, value, (section,))
             params = dict(value)
             for old_key, new_key in ctype.legacy_aliases:
                 if old_key in params and new_key not in params and \

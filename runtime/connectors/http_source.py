@@ -5,7 +5,7 @@ backoff: it never stops the connector.
 
 Parameters (config doc, section 4): endpoint, method, interval, headers (and legacy
 `header`), body, user_agent, output_type text|json, output_parts body|full, stream,
-delimiter, websocket_config {subscription_messages, ping_interval_ms}; also
+delimiter, websocket_config {subscription_message(s), ping_interval_ms}; also
 `http_request_timeout` (default 30s) and `http_connect_timeout` (default 10s).
 """
 
@@ -59,6 +59,9 @@ class HttpSource:
         subs = ws.get("subscription_messages", p.raw("subscription_messages", []))
         if isinstance(subs, str):
             subs = [subs]
+        one = ws.get("subscription_message")  # the official connector's older, single key
+        if one is not None:
+            subs = [one, *(subs or [])]
         self.subscriptions = [s if isinstance(s, str) else json.dumps(s) for s in subs or []]
         ping = ws.get("ping_interval_ms", p.raw("ping_interval_ms", 10_000))
         try:

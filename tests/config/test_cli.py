@@ -154,7 +154,10 @@ def test_config_new_is_valid_and_commented(type_name, tmp_path):
     runnable = BUILTIN_TYPES[type_name].runnable
     expected = [] if runnable else [("info", "not-runnable", cannot_run_message(type_name))]
     assert report.valid, report.diagnostics
-    assert [(d.severity, d.code, d.message) for d in report.diagnostics] == expected
+    # besides, only infos on the parameters Weir's connector reads and Fluvio's does not
+    assert [(d.severity, d.code, d.message) for d in report.diagnostics
+            if d.code != "weir-only-key"] == expected
+    assert all(d.severity == "info" for d in report.diagnostics)
     assert f"type: {type_name}" in r.stdout
 
 

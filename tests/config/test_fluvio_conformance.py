@@ -54,10 +54,16 @@ meta.topic.deduplication.filter.transform.with.*
 _SECTIONS = {
     "http-source": "http http.endpoint http.body http.user_agent http.method http.interval "
                    "http.stream http.delimiter http.headers http.output_parts "
-                   "http.output_type http.websocket_config",
-    "http-sink": "http http.endpoint http.method http.headers http.http_request_timeout "
-                 "http.http_connect_timeout",
-    "sql-sink": "sql sql.url",
+                   "http.output_type http.websocket_config "
+                   "http.websocket_config.subscription_message "
+                   "http.websocket_config.subscription_messages "
+                   "http.websocket_config.ping_interval_ms "
+                   "http.websocket_config.reconnection_policy "
+                   "http.websocket_config.reconnection_policy.*",
+    "http-sink": "http http.endpoint http.method http.headers http.user_agent "
+                 "http.http_request_timeout http.http_connect_timeout http.backoff_min "
+                 "http.backoff_max",
+    "sql-sink": "sql sql.url sql.backoff-min sql.backoff-max",
     "mqtt-source": "mqtt mqtt.url mqtt.topic mqtt.client_id mqtt.timeout mqtt.timeout.secs "
                    "mqtt.timeout.nanos mqtt.payload_output_type",
     "kafka-source": "kafka kafka.url kafka.topic kafka.partition kafka.group "
@@ -154,8 +160,8 @@ def test_no_false_claim_that_fluvio_ignores_a_key(group, name):
         return  # not YAML: nothing is claimed about any key
     a = analysis
     for d in a.report.diagnostics:
-        claims = d.code in ("unknown-key", "misplaced-key", "ignored-key") \
-            or "Fluvio ignores" in d.message
+        claims = d.code in ("unknown-key", "misplaced-key", "ignored-key", "unofficial-key",
+                            "weir-only-key") or "Fluvio ignores" in d.message
         if d.code == "ignored-key" and ("does not produce" in d.message
                                         or "does not consume" in d.message):
             claims = False  # said of the official connector's direction, not of Fluvio
@@ -180,3 +186,6 @@ def test_the_oracle_knows_what_fluvio_reads():
     assert not fluvio_reads("current", "0.1.0", "sql-sink", "sql.rust_log")
     assert fluvio_reads("legacy", None, "http-source", "transforms[0].uses")
     assert fluvio_reads("legacy", None, "sql-sink", "parameters.database-url")
+    assert fluvio_reads("current", "0.1.0", "http-sink", "http.backoff_min")
+    assert not fluvio_reads("current", "0.1.0", "http-sink", "http.backoff-min")
+    assert not fluvio_reads("current", "0.1.0", "sql-sink", "sql.columns")

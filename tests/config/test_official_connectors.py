@@ -159,3 +159,48 @@ def test_connector_run_refuses_with_the_validate_words(tmp_path):
     assert said in r.stderr
     r = weir("connector", "create", "--config", str(config))  # before any cluster starts
     assert r.returncode == 1 and said in r.stderr, r.stderr
+
+
+# -- where Weir's own connectors read more, or other spellings, than Fluvio's -------------
+
+HTTP_SINK = """\
+apiVersion: 0.1.0
+meta:
+  version: 0.2.9
+  name: my-http-sink
+  type: http-sink
+  topic: http-sink-topic
+http:
+  endpoint: http://127.0.0.1/post
+  backoff_min: 2s
+"""
+
+
+def test_http_sink_backoff_is_spelled_with_underscores_on_fluvio():
+    assert diags(HTTP_SINK) == []
+    d = find(HTTP_SINK.replace("backoff_min", "backoff-min"), "unofficial-key")
+    assert (d.severity, d.line, d.column) == ("warning", 9, 3)
+    assert d.hint == "write `backoff_min`"
+    from runtime.config.load import load_connector_text
+
+    spec = load_connector_text(HTTP_SINK.replace("backoff_min", "backoff-min"), env={})
+    assert spec.parameters["backoff-min"] == "2s"  # Weir's sink reads either spelling
+
+
+def test_weir_only_parameters_are_said_once_each():
+    d = find(HTTP_SINK + "  retries: 3\n", "weir-only-key")
+    assert (d.severity, d.line) == ("info", 10)
+    assert "Fluvio's http-sink connector does not read it" in d.message
+    mqtt = ("apiVersion: 0.1.0\nmeta:\n  version: 0.2.5\n  name: m\n  type: mqtt-source\n"
+            "  topic: t\nmqtt:\n  url: mqtt://127.0.0.1\n  topic: a/#\n  qos: 1\n")
+    assert [(x.code, x.line) for x in diags(mqtt)] == [("weir-only-key", 10)]
+
+
+def test_websocket_config_keys_of_the_official_http_source():
+    text = ("apiVersion: 0.1.0\nmeta:\n  version: 0.3.7\n  name: ws\n  type: http-source\n"
+            "  topic: t\nhttp:\n  endpoint: wss://example.com/ws\n  websocket_config:\n"
+            "    subscription_message: hello\n    reconnection_policy:\n"
+            "      max_retries: 5\n      base_delay_ms: 100\n      max_delay_ms: 1000\n")
+    assert [(d.code, d.line) for d in diags(text)] == [("not-used-by-weir", 11)]
+    d = find(text.replace("      max_delay_ms: 1000\n", ""), "missing-field")
+    assert "max_delay_ms" in d.message

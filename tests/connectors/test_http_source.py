@@ -105,6 +105,17 @@ def test_websocket_endpoint_with_subscription():
     assert [json.loads(r.value)["n"] for r in records[:3]] == [0, 1, 2]
 
 
+def test_websocket_single_subscription_message_the_official_connector_reads():
+    """Fluvio's http-source reads `subscription_message` (one) beside the list."""
+    with WebSocketFeed() as feed:
+        spec = source_spec("ws1", "http-source", "ws-one", endpoint=feed.url,
+                           websocket_config={"subscription_message": '{"subscribe": "dogs"}'})
+        with Running(spec) as run:
+            wait_for(lambda: len(topic_records("ws-one")) >= 1)
+            assert run.stop() == 0
+    assert feed.subscriptions == ['{"subscribe": "dogs"}']
+
+
 def test_post_with_body_and_custom_user_agent():
     with CatFacts() as server:
         spec = source_spec("poster", "http-source", "posted", endpoint=server.url + "/sink",
