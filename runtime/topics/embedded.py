@@ -28,7 +28,7 @@ from itertools import chain, repeat
 from pathlib import Path
 
 from runtime.errors import EnvironmentProblem, NotFound, WeirError
-from runtime.private_files import make_private_dir, open_private_append
+from runtime.private_files import PRIVATE_FILE, make_private_dir
 from runtime.topics import codec
 from runtime.topics.columns import RecordColumns, next_offset
 from runtime.topics.limits import MAX_INT64, MAX_PARTITIONS
@@ -213,7 +213,14 @@ class EmbeddedStore:
                 hint="set WEIR_HOME (or the profile's data_dir) to a writable directory",
             )
         try:
-            open_private_append(self.path).close()
+            # Create it 0600 if missing, but never open (and close) an existing one: closing
+            # any descriptor of the file drops every POSIX lock this process holds on it,
+            # including those of another connection here (the daemon's Fluvio endpoint),
+            # which SQLite then reads as "database disk image is malformed".
+            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC,
+                             PRIVATE_FILE))
+        except FileExistsError:
+            pass
         except OSError as exc:
             raise EnvironmentProblem(
                 f"cannot open the topic store {self.path}: {exc.strerror or exc}",
