@@ -227,7 +227,8 @@ def is_path(uses: str) -> bool:
 
 
 def resolve_module(uses: str, *, base_dir: Path | None = None, use_cache: bool = True,
-                   timed: bool = True) -> LoadedModule:
+                   timed: bool = True,
+                   memory_limit: int = DEFAULT_MEMORY_LIMIT) -> LoadedModule:
     """`uses` is a registered name (`name`, `group/name@version`) or a path to a .wasm."""
     from smartmodules import registry
 
@@ -235,9 +236,11 @@ def resolve_module(uses: str, *, base_dir: Path | None = None, use_cache: bool =
         path = Path(uses).expanduser()
         if base_dir is not None and not path.is_absolute():
             path = base_dir / path
-        return load_file(path, name=Path(uses).name, use_cache=use_cache, timed=timed)
+        return load_file(path, name=Path(uses).name, use_cache=use_cache, timed=timed,
+                         memory_limit=memory_limit)
     entry = registry.get(uses)
-    return load_bytes(entry.read_wasm(), name=entry.name, use_cache=use_cache, timed=timed)
+    return load_bytes(entry.read_wasm(), name=entry.name, use_cache=use_cache, timed=timed,
+                      memory_limit=memory_limit)
 
 
 def module_problem(uses: str, *, base_dir: Path | None = None) -> tuple[str, str | None] | None:
@@ -274,7 +277,7 @@ def build_chain(
     try:
         for spec in specs:
             loaded = resolve_module(spec.uses, base_dir=base_dir, use_cache=use_cache,
-                                    timed=limits.timed)
+                                    timed=limits.timed, memory_limit=limits.memory_limit)
             instance = SmartModuleInstance(loaded, limits=limits, version=version, log=log,
                                            aggregate_initial=spec.aggregate_initial)
             instance.init(spec.params, lookback_last=spec.lookback_last,

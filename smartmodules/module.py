@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Literal
 
 from smartmodules.errors import InvalidSmartModule
+from smartmodules.limits import DEFAULT_MEMORY_LIMIT
 
 Kind = Literal["filter", "map", "filter_map", "array_map", "aggregate"]
 KINDS: tuple[Kind, ...] = ("filter", "map", "filter_map", "array_map", "aggregate")
@@ -127,13 +128,15 @@ def inspect_compiled(module, *, name: str, size: int) -> ModuleInfo:
     )
 
 
-def load_bytes(wasm: bytes, *, name: str, use_cache: bool = True,
-               timed: bool = True) -> LoadedModule:
+def load_bytes(wasm: bytes, *, name: str, use_cache: bool = True, timed: bool = True,
+               memory_limit: int = DEFAULT_MEMORY_LIMIT) -> LoadedModule:
     """Compile (or fetch from the cache) and validate; `timed`: for the engine with epoch
-    interruption (time limits)."""
+    interruption (time limits). A module whose compilation would take more memory than
+    `memory_limit` is refused first, cached or not, so the answer never depends on it."""
     import wasmtime
 
     from smartmodules.cache import load_compiled
+    from smartmodules.compile_budget import check_compile_budget
 
     if wasm[:4] != WASM_MAGIC:
         hint = None
@@ -141,6 +144,7 @@ def load_bytes(wasm: bytes, *, name: str, use_cache: bool = True,
             hint = "this looks like WebAssembly text (.wat); compile it to .wasm first"
         raise InvalidSmartModule(
             f"{name}: not a WebAssembly module (the file does not start with \\0asm)", hint=hint)
+    check_compile_budget(wasm, name=name, memory_limit=memory_limit)
     try:
         module, from_cache = load_compiled(wasm, use_cache=use_cache, timed=timed)
     except wasmtime.WasmtimeError as exc:
@@ -152,7 +156,7 @@ def load_bytes(wasm: bytes, *, name: str, use_cache: bool = True,
 
 
 def load_file(path: str | Path, *, name: str | None = None, use_cache: bool = True,
-              timed: bool = True) -> LoadedModule:
+              timed: bool = True, memory_limit: int = DEFAULT_MEMORY_LIMIT) -> LoadedModule:
     """Read and load a .wasm file; a missing or unreadable file says so."""
     from runtime.errors import EnvironmentProblem
 
@@ -167,4 +171,5 @@ def load_file(path: str | Path, *, name: str | None = None, use_cache: bool = Tr
         raise InvalidSmartModule(f"{p}: is a directory, expected a .wasm file") from None
     except OSError as exc:
         raise InvalidSmartModule(f"{p}: cannot read: {exc.strerror}") from None
-    return load_bytes(wasm, name=name or p.name, use_cache=use_cache, timed=timed)
+    return load_bytes(wasm, name=name or p.name, use_cache=use_cache, timed=timed,
+                      memory_limit=memory_limit)
