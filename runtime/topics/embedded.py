@@ -31,9 +31,9 @@ from runtime.errors import EnvironmentProblem, NotFound, WeirError
 from runtime.private_files import PRIVATE_FILE, make_private_dir
 from runtime.topics import codec
 from runtime.topics.columns import RecordColumns, next_offset
-from runtime.topics.limits import MAX_INT64, MAX_PARTITIONS
 from runtime.topics.notify import CATALOG, Listener, Notifier
 from runtime.topics.record import ProduceRecord, Record
+from runtime.topics.spec_check import check_partitions, check_spec
 from runtime.topics.store import ConsumerOffset, PartitionInfo, TopicInfo, TopicSpec
 
 DB_NAME = "topics.db"
@@ -358,17 +358,7 @@ class EmbeddedStore:
         return topic
 
     def create_topic(self, spec: TopicSpec, *, exist_ok: bool = False) -> None:
-        from runtime.config.names import validate_name
-
-        validate_name("topic", spec.name)
-        if not isinstance(spec.partitions, int) or not 1 <= spec.partitions <= MAX_PARTITIONS:
-            raise WeirError(
-                f"a topic needs between 1 and {MAX_PARTITIONS} partitions, not {spec.partitions}"
-            )
-        for label, value in (("retention time", spec.retention_ms),
-                             ("segment size", spec.segment_bytes)):
-            if value is not None and not 0 < value <= MAX_INT64:
-                raise WeirError(f"the {label} must be from 1 to {MAX_INT64}, not {value}")
+        check_spec(spec)
         with self._write("create a topic") as conn:
             exists = conn.execute("SELECT 1 FROM topics WHERE name = ?", (spec.name,)).fetchone()
             if exists:
@@ -388,6 +378,24 @@ class EmbeddedStore:
                 [(cur.lastrowid, p) for p in range(spec.partitions)],
             )
         self._notifier.notify(CATALOG)
+
+    def add_partitions(self, name: str, count: int = 1) -> TopicInfo:
+        """Give topic `name` `count` more partitions (numbered after the last). Records
+        already stored stay where they are; keys hash over the new count from now on."""
+        if not isinstance(count, int) or count < 1:
+            raise WeirError(f"add at least 1 partition, not {count}")
+        with self._write(f"add partitions to `{name}`") as conn:
+            topic = self._topic(conn, name)
+            total = topic.partitions + count
+            check_partitions(total)
+            conn.execute("UPDATE topics SET partitions = ? WHERE id = ?", (total, topic.id))
+            conn.executemany(
+                "INSERT INTO partitions (topic_id, partition) VALUES (?, ?)",
+                [(topic.id, p) for p in range(topic.partitions, total)],
+            )
+        self._topics.pop(name, None)
+        self._notifier.notify(CATALOG)
+        return self.describe_topic(name)
 
     def list_topics(self) -> list[TopicInfo]:
         self.enforce_retention()

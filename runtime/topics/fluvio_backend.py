@@ -141,9 +141,9 @@ class FluvioStore:
         return max(count, 1)
 
     def create_topic(self, spec: TopicSpec, *, exist_ok: bool = False) -> None:
-        from runtime.config.names import validate_name
+        from runtime.topics.spec_check import check_spec
 
-        validate_name("topic", spec.name)
+        check_spec(spec)
         if spec.name in self._topic_names():
             if exist_ok:
                 return
@@ -172,6 +172,13 @@ class FluvioStore:
             return 0
         prefix = f"{name}-"
         return sum(1 for n in names if n.startswith(prefix) and n[len(prefix):].isdigit())
+
+    def add_partitions(self, name: str, count: int = 1) -> TopicInfo:
+        """The official Python client has no call for it (Fluvio's CLI does)."""
+        self._partition_count(name)  # a missing topic is NotFound first
+        raise WeirError(
+            "adding partitions is not offered by the Fluvio Python client",
+            hint=f"use Fluvio's CLI: `fluvio topic add-partition {name} -c {count}`")
 
     def list_topics(self) -> list[TopicInfo]:
         return [self.describe_topic(name) for name in self._topic_names()]

@@ -69,6 +69,10 @@ class TopicStore(Protocol):
 
     def delete_topic(self, name: str) -> None: ...
 
+    def add_partitions(self, name: str, count: int = 1) -> TopicInfo:
+        """Give a topic `count` more partitions; the topic as it is then."""
+        ...
+
     def append(
         self, topic: str, records: Sequence[ProduceRecord], partition: int | None = None
     ) -> list[tuple[int, int]]:

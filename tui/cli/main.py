@@ -28,6 +28,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "config": ("tui.cli.config:config", "Convert legacy configs, start new ones, editor schema"),
     "demo": ("tui.cli.demo:demo", "Prepare the offline demo: example SmartModules, demo topic"),
     "topic": ("tui.cli.topic:topic", "Create, list, describe, delete topics"),
+    "partition": ("tui.cli.partition:partition", "List topic partitions: offsets and sizes"),
     "produce": ("tui.cli.produce:produce", "Produce records to a topic from stdin or a file"),
     "consume": ("tui.cli.consume:consume", "Print a topic's records, following new ones"),
     "consumer": ("tui.cli.consumer:consumer", "List and delete named consumers' offsets and lag"),

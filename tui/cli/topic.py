@@ -59,16 +59,22 @@ def _topic_json(t) -> dict:
               help="Drop records older than this (e.g. 7d, 12h, 30m). Default: keep.")
 @click.option("--segment-size", "segment_bytes", metavar="SIZE", type=ByteSize(),
               help="Keep at most about this much per partition (e.g. 10MB). Default: no limit.")
+@click.option("--dry-run", is_flag=True,
+              help="Check everything and print what would be created; create nothing.")
 @action_output_option
 def create(name: str, partitions: int, retention_ms: int | None,
-           segment_bytes: int | None, output: str) -> None:
+           segment_bytes: int | None, dry_run: bool, output: str) -> None:
     """Create topic NAME."""
     from runtime.topics import open_store
     from runtime.topics.store import TopicSpec
 
+    spec = TopicSpec(name, partitions, retention_ms, segment_bytes)
+    if dry_run:
+        _dry_run(spec, output)
+        return
     store = open_store()
     try:
-        store.create_topic(TopicSpec(name, partitions, retention_ms, segment_bytes))
+        store.create_topic(spec)
         created = store.describe_topic(name) if output == "json" else None
     finally:
         store.close()
@@ -76,6 +82,62 @@ def create(name: str, partitions: int, retention_ms: int | None,
         print_json({"command": "topic create", "topic": _topic_json(created)})
         return
     info(f'topic "{name}" created')
+
+
+def _dry_run(spec, output: str) -> None:
+    """The checks `create` makes, the store's included (is the name free?), no write."""
+    from runtime.errors import NotFound, WeirError
+    from runtime.topics import open_store
+    from runtime.topics.spec_check import check_spec
+
+    check_spec(spec)
+    store = open_store()
+    try:
+        store.describe_topic(spec.name)
+    except NotFound:
+        pass
+    else:
+        raise WeirError(f"topic `{spec.name}` already exists",
+                        hint="pick another name, or `weir topic delete` it first")
+    finally:
+        store.close()
+    if output == "json":
+        print_json({"command": "topic create", "dry_run": True, "topic": {
+            "name": spec.name, "partitions": spec.partitions,
+            "retention_ms": spec.retention_ms, "segment_bytes": spec.segment_bytes}})
+        return
+    click.echo(f"Name:          {spec.name}")
+    click.echo(f"Partitions:    {spec.partitions}")
+    click.echo(f"Retention:     {_human_ms(spec.retention_ms)}")
+    click.echo(f"Segment size:  {_human_bytes(spec.segment_bytes)}")
+    info(f'dry run: topic "{spec.name}" would be created (nothing was written)')
+
+
+@topic.command("add-partition")
+@click.argument("name")
+@click.option("-c", "--count", type=Count(1, 10_000, "partitions"), default=1,
+              show_default=True, help="How many partitions to add.")
+@action_output_option
+def add_partition(name: str, count: int, output: str) -> None:
+    """Add partitions to topic NAME (numbered after its last one).
+
+    Stored records stay where they are; keyed records hash over the new count from now on.
+    """
+    from runtime.topics import open_store
+
+    store = open_store()
+    try:
+        before = len(store.describe_topic(name).partitions)
+        after = store.add_partitions(name, count)
+    finally:
+        store.close()
+    added = list(range(before, len(after.partitions)))
+    if output == "json":
+        print_json({"command": "topic add-partition", "added": added,
+                    "topic": _topic_json(after)})
+        return
+    info(f'added partition{"s" if count != 1 else ""} {", ".join(map(str, added))} to topic '
+         f'"{name}" ({len(after.partitions)} in all)')
 
 
 @topic.command("list")
