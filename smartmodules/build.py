@@ -204,10 +204,3 @@ def build_crate(path: str | Path | None = None, *, release: bool = True,
                        profile=profile, toolchain=toolchain, seconds=seconds)
 
 
-def human_size(size: int) -> str:
-    """1234 -> "1.2 KiB", as a person reads sizes."""
-    if size < 1024:
-        return f"{size} B"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.1f} KiB"
-    return f"{size / (1024 * 1024):.1f} MiB"

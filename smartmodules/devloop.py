@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from runtime.errors import WeirError
+from runtime.human import human_size, plural
 from runtime.topics.record import Record
 
 SOURCE_SUFFIXES = (".rs", ".toml")
@@ -171,7 +172,7 @@ class DevLoop:
         self.artifact: Path | None = None
 
     def rebuild(self) -> bool:
-        from smartmodules.build import build_crate, human_size
+        from smartmodules.build import build_crate
 
         try:
             result = build_crate(self.crate_dir, release=self.release, output=self.build_output,
@@ -202,7 +203,8 @@ class DevLoop:
         return output
 
     def report(self, output: RunOutput, sample_count: int) -> None:
-        head = f"run {self.runs}: {sample_count} sample(s) -> {len(output.lines)} record(s)"
+        head = (f"run {self.runs}: {plural(sample_count, 'sample')} -> "
+                f"{plural(len(output.lines), 'record')}")
         if self.previous is None:
             self.emit(head)
             for n, line in enumerate(output.lines, 1):

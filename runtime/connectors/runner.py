@@ -14,6 +14,7 @@ from runtime.connectors.params import Params
 from runtime.connectors.registry import connector_class
 from runtime.connectors.reporter import Reporter
 from runtime.errors import EXIT_FAILED, EXIT_OK, NotFound, WeirError
+from runtime.human import plural
 from runtime.topics.store import TopicSpec, TopicStore
 
 EXIT_INTERRUPTED = 130
@@ -118,7 +119,7 @@ def _ensure_topic(spec: ConnectorSpec, store: TopicStore, reporter: Reporter) ->
         TopicSpec(spec.topic, opts.partitions, opts.retention_ms, opts.segment_bytes),
         exist_ok=True,
     )
-    reporter.info(f"created topic `{spec.topic}` ({opts.partitions} partition(s))")
+    reporter.info(f"created topic `{spec.topic}` ({plural(opts.partitions, 'partition')})")
 
 
 @contextmanager

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from runtime.human import human_size
 from runtime.launch import records as rec
 
 
@@ -77,7 +78,7 @@ def describe_text(view: dict) -> str:
         f"restarts: {view.get('restarts', 0)}, uptime: {age(uptime)}",
         f"records: in {metrics.get('records_in', 0)}, out {metrics.get('records_out', 0)}, "
         f"filtered {metrics.get('filtered', 0)}, {errors}, "
-        f"bytes {_bytes(metrics.get('bytes'))}",
+        f"bytes {human_size(metrics.get('bytes') or 0)}",
         f"last error: {view.get('last_error') or 'none'}",
     ]
     recovered = view.get("recovered")
@@ -112,14 +113,3 @@ def age(seconds: float | None) -> str:
     if seconds < 3600:
         return f"{seconds // 60}m {seconds % 60}s"
     return f"{seconds // 3600}h {seconds % 3600 // 60}m"
-
-
-def _bytes(count: int | None) -> str:
-    if not count:
-        return "0 B"
-    size = float(count)
-    for unit in ("B", "kB", "MB", "GB"):
-        if size < 1000 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1000
-    return f"{count} B"

@@ -36,6 +36,9 @@ def test_registry_lifecycle(mods):
     assert [(d["name"], d["kind"]) for d in data] == [("acme/upper@0.1.0", "map"),
                                                       ("keep", "filter")]
     assert data[0]["size"] == len(wat.wasm("map"))
+    from runtime.human import human_size
+
+    assert lines[1].split(None, 2)[2] == human_size(data[0]["size"])  # B or KiB, as build
     desc = run_weir("smartmodule", "describe", "keep")
     assert "kind       filter" in desc.stdout and "env.copy_records" in desc.stdout
     test = run_weir("smartmodule", "test", "acme/upper@0.1.0", "--text", "hi")
@@ -110,8 +113,8 @@ def test_transforms_file_trace_and_json(mods):
     r = run_weir("smartmodule", "test", "--transforms-file", str(mods / "t.yaml"), "--trace",
                  input="1\nx\n")
     assert r.returncode == 1 and r.stdout == "1\n"
-    assert "# [1] map.wasm (map): 2 record(s)" in r.stderr and "  X" in r.stderr
-    assert "# [2] filter_map.wasm (filter_map): 1 record(s) then an error" in r.stderr
+    assert "# [1] map.wasm (map): 2 records" in r.stderr and "  X" in r.stderr
+    assert "# [2] filter_map.wasm (filter_map): 1 record then an error" in r.stderr
     js = run_weir("smartmodule", "test", "--transforms-file", str(mods / "t.yaml"), "--json",
                   "--trace", input="4\n")
     doc = json.loads(js.stdout)

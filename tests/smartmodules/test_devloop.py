@@ -85,15 +85,15 @@ def test_loop_reports_what_changed(tmp_path: Path) -> None:
                    samples_path=samples, emit=lines.append, params={"contains": "cat"})
     loop.artifact = PREBUILT / "contains_filter.wasm"  # as if built
     loop.rerun()
-    assert lines == ["run 1: 3 sample(s) -> 2 record(s)", "    1  cat", "    2  concat"]
+    assert lines == ["run 1: 3 samples -> 2 records", "    1  cat", "    2  concat"]
     lines.clear()
     samples.write_text("cat\ncatalog\nconcat\nbobcat\n")
     loop.rerun()
-    assert lines[0] == "run 2: 4 sample(s) -> 4 record(s); 0 changed, 2 added, 0 removed"
+    assert lines[0] == "run 2: 4 samples -> 4 records; 0 changed, 2 added, 0 removed"
     assert lines[1:] == ["+   2  catalog", "+   4  bobcat"]
     lines.clear()
     loop.rerun()
-    assert lines == ["run 3: 4 sample(s) -> 4 record(s); output unchanged"]
+    assert lines == ["run 3: 4 samples -> 4 records; output unchanged"]
     lines.clear()
     loop.params = {}
     loop.rerun()
@@ -129,14 +129,14 @@ def test_dev_rebuilds_after_an_edit(tmp_path: Path, cargo_env) -> None:
 
     try:
         wait_for("watching for changes")
-        assert "run 1: 3 sample(s) -> 3 record(s)" in seen
+        assert "run 1: 3 samples -> 3 records" in seen
         assert "    3  42" in seen
         lib = crate / "src" / "lib.rs"
         time.sleep(0.05)
         lib.write_text(lib.read_text().replace("(int * 2)", "(int * 10)"))
         wait_for("changed: src/lib.rs")
         wait_for("run 2:")
-        assert seen[-1] == "run 2: 3 sample(s) -> 3 record(s); 3 changed, 0 added, 0 removed"
+        assert seen[-1] == "run 2: 3 samples -> 3 records; 3 changed, 0 added, 0 removed"
         wait_for("~   3  42  ->  210")
         samples.write_text("1\n2\n21\nx\n")
         wait_for("run 3:")

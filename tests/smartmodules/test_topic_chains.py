@@ -62,7 +62,7 @@ def test_produce_through_a_chain(topic):
     assert consume().stdout == "keep\nalso\n"
     bad = run_weir("produce", "events", "--smartmodule-path", str(topic / "filter_map.wasm"),
                    input="7\nno\n8\n")
-    assert bad.returncode == 1 and "1 record(s) of this batch" in bad.stderr
+    assert bad.returncode == 1 and "1 record of this batch" in bad.stderr
     assert consume().stdout == "keep\nalso\n7\n"
 
 

@@ -74,7 +74,7 @@ def test_without_linger_a_pause_sends_at_once_with_linger_it_waits(topic):
     proc.stdin.close()
     assert proc.wait(30) == 0
     err = proc.stderr.read()
-    assert "[opts/0] 2 records at offset 2..3" in err and "in 1 batches" in err
+    assert "[opts/0] 2 records at offset 2..3" in err and "in 1 batch" in err
 
 
 def test_compression_and_delivery_semantic_on_the_embedded_store(topic):

@@ -6,6 +6,7 @@ import os
 
 import click
 
+from runtime.human import plural
 from runtime.topics.producer_settings import COMPRESSIONS, DELIVERY_SEMANTICS
 from tui.cli.output import action_output_option
 from tui.cli.params import ByteSize, Duration
@@ -76,7 +77,7 @@ def produce(topic: str, file: str | None, key_separator: str | None, key: str | 
             if not verbose:
                 continue
             span = f"{offs[0]}" if len(offs) == 1 else f"{offs[0]}..{offs[-1]}"
-            info(f"[{topic}/{p}] {len(offs)} record{'s' if len(offs) != 1 else ''} "
+            info(f"[{topic}/{p}] {plural(len(offs), 'record')} "
                  f"at offset {span}")
 
     fd = 0
@@ -119,7 +120,8 @@ def produce(topic: str, file: str | None, key_separator: str | None, key: str | 
             "delivery_semantic": delivery_semantic,
         })
     if verbose:
-        info(f"produced {summary.records} records in {summary.batches} batches to `{topic}`")
+        info(f"produced {plural(summary.records, 'record')} in "
+             f"{plural(summary.batches, 'batch')} to `{topic}`")
         if compression != "none" and embedded:
             info(f"(--compression {compression} applies on the wire to a fluvio profile; "
                  "the embedded store keeps values uncompressed)")
@@ -140,7 +142,7 @@ def produce_transform(chain, store, topic: str, partition: int | None):
         if result.error is not None:
             if out:
                 store.append(topic, out, partition)
-            result.error.hint = (f"{result.error.hint or ''} ({len(out)} record(s) of this "
+            result.error.hint = (f"{result.error.hint or ''} ({plural(len(out), 'record')} of this "
                                  "batch before the failing one were produced)").strip()
             raise result.error
         return out

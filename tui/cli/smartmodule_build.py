@@ -67,7 +67,8 @@ def generate(name: str, kind: str, with_params: bool, sdk: str, output_dir: Path
 def build(path: Path | None, register_as: str | None, release: bool, output: str) -> None:
     """Build the SmartModule crate at PATH (default: the current directory) for
     wasm32-unknown-unknown, streaming cargo's output to stderr."""
-    from smartmodules.build import build_crate, human_size
+    from runtime.human import human_size
+    from smartmodules.build import build_crate
 
     if register_as is not None:
         from smartmodules.registry import validate_name

@@ -4,18 +4,8 @@ from __future__ import annotations
 
 import click
 
+from runtime.human import human_size
 from tui.cli.output import action_output_option, info, output_option, print_json, print_table
-
-
-def human_size(n: int) -> str:
-    """Sizes as fluvio prints them: 1.9 KB, 589.3 KB, 2.1 MB."""
-    if n < 1000:
-        return f"{n} B"
-    for unit in ("KB", "MB", "GB"):
-        n /= 1000
-        if n < 1000 or unit == "GB":
-            return f"{n:.1f} {unit}"
-    return f"{n:.1f} GB"  # pragma: no cover
 
 
 @click.command("create")

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import click
 
+from runtime.human import plural
 from runtime.topics.limits import MAX_INT64
 from tui.cli.output import info, print_json, remember_json, until_reader_leaves
 from tui.cli.params import ByteSize, TimeLimit
@@ -261,11 +262,11 @@ def _stage_json(stage) -> dict:
 
 
 def _print_trace(inputs, stages, show_key: bool) -> None:
-    info(f"# input: {len(inputs)} record(s)")
+    info(f"# input: {plural(len(inputs), 'record')}")
     for record in inputs:
         info("  " + record_line(record, show_key).decode(errors="replace"))
     for i, stage in enumerate(stages, 1):
-        info(f"# [{i}] {stage.module} ({stage.kind}): {stage.count} record(s)"
+        info(f"# [{i}] {stage.module} ({stage.kind}): {plural(stage.count, 'record')}"
              + (" then an error" if stage.error else ""))
         try:
             stage_records = stage.records
@@ -311,7 +312,7 @@ def _compare(expect_file: str, actual: list[bytes]):
         raise EnvironmentProblem(f"{expect_file}: no such file",
                                  hint="create it from this run: add --update") from None
     if expected == actual:
-        info(f"ok: the {len(actual)} output record(s) match {expect_file}")
+        info(f"ok: the {plural(len(actual), 'output record')} match {expect_file}")
         return None
     diff = difflib.unified_diff(
         [e.decode(errors="replace") for e in expected],
@@ -320,5 +321,5 @@ def _compare(expect_file: str, actual: list[bytes]):
     for line in diff:
         info(line)
     return WeirError(f"the output differs from {expect_file} "
-                     f"({len(expected)} expected, {len(actual)} actual record(s))",
+                     f"({len(expected)} expected, {plural(len(actual), 'actual record')})",
                      hint="if the new output is right, rerun with --update to write it")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from runtime.human import human_size
 from tui.cli.output import action_output_option, info, output_option, print_json, print_table
 from tui.cli.params import ByteSize, Count, Duration
 
@@ -11,19 +12,6 @@ from tui.cli.params import ByteSize, Count, Duration
 @click.group()
 def topic() -> None:
     """Create, list, describe and delete topics."""
-
-
-def _human_bytes(n: int | None) -> str:
-    """SI units, as --segment-size reads them (10MB = 10,000,000 bytes)."""
-    if n is None:
-        return "unlimited"
-    value = float(n)
-    for unit in ("B", "KB", "MB", "GB", "TB"):
-        if value < 1000 or unit == "TB":
-            text = f"{value:.0f}" if unit == "B" else f"{value:.1f}".removesuffix(".0")
-            return f"{text} {unit}"
-        value /= 1000
-    return str(n)
 
 
 def _human_ms(ms: int | None) -> str:
@@ -160,8 +148,8 @@ def list_(output: str) -> None:
     print_table(
         ["NAME", "PARTITIONS", "RECORDS", "SIZE", "RETENTION", "SEGMENT SIZE"],
         [(t.spec.name, t.spec.partitions, t.record_count,
-          _human_bytes(sum(p.size_bytes for p in t.partitions)),
-          _human_ms(t.spec.retention_ms), _human_bytes(t.spec.segment_bytes)) for t in topics],
+          human_size(sum(p.size_bytes for p in t.partitions)),
+          _human_ms(t.spec.retention_ms), human_size(t.spec.segment_bytes)) for t in topics],
     )
 
 
@@ -183,12 +171,12 @@ def describe(name: str, output: str) -> None:
     click.echo(f"Name:          {t.spec.name}")
     click.echo(f"Partitions:    {t.spec.partitions}")
     click.echo(f"Retention:     {_human_ms(t.spec.retention_ms)}")
-    click.echo(f"Segment size:  {_human_bytes(t.spec.segment_bytes)}")
+    click.echo(f"Segment size:  {human_size(t.spec.segment_bytes)}")
     click.echo(f"Records:       {t.record_count}")
     click.echo("")
     print_table(
         ["PARTITION", "EARLIEST", "LATEST", "RECORDS", "SIZE"],
-        [(p.partition, p.earliest, p.latest, p.latest - p.earliest, _human_bytes(p.size_bytes))
+        [(p.partition, p.earliest, p.latest, p.latest - p.earliest, human_size(p.size_bytes))
          for p in t.partitions],
     )
 

@@ -20,6 +20,7 @@ from textual.timer import Timer
 from textual.widgets import Label, Static, TextArea
 
 from runtime.errors import WeirError
+from runtime.human import plural
 from runtime.topics.record import Record
 from smartmodules.spec import TransformSpec
 from tui.components.common.errors import ReportsWorkerErrors
@@ -194,8 +195,9 @@ class Playground(ReportsWorkerErrors, Vertical):
             status.update(Text(f"✖ {errors[0].error}", "bold red"))
         else:
             final = columns[-1]
-            status.update(Text(f"✔ {len(columns) - 1} stage(s), {len(columns[0].records)} in, "
-                               f"{len(final.records)} out", "green"))
+            status.update(Text(f"✔ {plural(len(columns) - 1, 'stage')}, "
+                               f"{len(columns[0].records)} in, {len(final.records)} out",
+                               "green"))
 
     def action_capture(self) -> None:
         from tui.components.common.modals import PromptScreen
