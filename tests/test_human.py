@@ -32,3 +32,16 @@ def test_topic_describe_and_produce_speak_the_same(tmp_path):
     assert "produced 1 record in 1 batch" in produced.stderr
     described = run_weir("topic", "describe", "sized").stdout
     assert "KiB" in described and "KB" not in described and "kB" not in described
+
+
+def test_no_message_hedges_its_plural():
+    """`1 record(s)` reads as a shrug: every count goes through plural()."""
+    import re
+
+    from tests.conftest import REPO
+    from tests.test_hint_commands import SOURCES, _strings
+
+    hedged = [f"{path.relative_to(REPO)}:{line}: {text!r}"
+              for root in SOURCES for path in sorted((REPO / root).rglob("*.py"))
+              for text, line in _strings(path) if re.search(r"[a-z]\(s\)", text)]
+    assert hedged == []

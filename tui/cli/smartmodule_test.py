@@ -290,14 +290,14 @@ def _update(expect_file: str, actual: list[bytes]) -> bool:
     path = Path(expect_file)
     try:
         if path.exists() and path.read_bytes() == data:
-            info(f"{expect_file} already matches the {len(actual)} output record(s)")
+            info(f"{expect_file} already matches the {plural(len(actual), 'output record')}")
             return False
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
     except OSError as exc:
         raise EnvironmentProblem(f"{expect_file}: cannot write: {exc.strerror}") from None
-    info(f"updated {expect_file}: {len(actual)} record(s)")
+    info(f"updated {expect_file}: {plural(len(actual), 'record')}")
     return True
 
 
