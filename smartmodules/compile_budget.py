@@ -84,7 +84,7 @@ def check_compile_budget(wasm: bytes, *, name: str, memory_limit: int) -> None:
             f"({shape.functions:,} functions, {_mb(shape.code_bytes)} of code), more than "
             f"the memory limit of {_mb(memory_limit)}; nothing was compiled",
             hint="SmartModules are a few hundred functions; if you trust this one, raise "
-                 "the limit (`weir smartmodule test --memory-limit`)",
+                 "the limit (`weir smartmodule test --wasm-file FILE --memory-limit 4GB`)",
         )
 
 
