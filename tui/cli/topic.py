@@ -97,7 +97,7 @@ def _dry_run(spec, output: str) -> None:
     click.echo(f"Name:          {spec.name}")
     click.echo(f"Partitions:    {spec.partitions}")
     click.echo(f"Retention:     {_human_ms(spec.retention_ms)}")
-    click.echo(f"Segment size:  {_human_bytes(spec.segment_bytes)}")
+    click.echo(f"Segment size:  {human_size(spec.segment_bytes)}")
     info(f'dry run: topic "{spec.name}" would be created (nothing was written)')
 
 
