@@ -10,11 +10,13 @@ import hmac
 import json
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
-from pydantic import BaseModel
+from pydantic import AfterValidator, BaseModel
+from starlette.exceptions import HTTPException
 
 from runtime import __version__
 from runtime.connectors import telemetry
@@ -48,6 +50,69 @@ class TokenAuth:
         await self.app(scope, receive, send)
 
 
+# A request body holds a config and its secrets: the config is refused over 1 MiB anyway
+# (runtime.config.yamlpos.MAX_BYTES), so a body this large is never a real request.
+MAX_BODY_BYTES = 4 * 1024 * 1024
+
+
+class BodyLimit:
+    """ASGI middleware: refuse a request body over MAX_BODY_BYTES (413, JSON) before any
+    of it is parsed, whether it says its length or streams chunks."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "DELETE"):
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        size = 0
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                await _json_error(f"request body over {MAX_BODY_BYTES:,} bytes", 413,
+                                  "a connector config is a few KiB")(scope, receive, send)
+                return
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        sent = False
+
+        async def replay():
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
+def _json_error(error: str, status: int, hint: str | None = None,
+                kind: str = "InvalidRequest") -> JSONResponse:
+    return JSONResponse({"error": error, "hint": hint, "exit_code": 1, "kind": kind},
+                        status_code=status)
+
+
+def _checked_name(name: str) -> str:
+    from runtime.config.names import name_problem
+
+    problem = name_problem("connector", name)
+    if problem:
+        raise ValueError(problem)
+    return name
+
+
+# Path parameters naming a connector: checked before any file under $WEIR_HOME is touched
+Name = Annotated[str, AfterValidator(_checked_name)]
+
+
 class CreateRequest(BaseModel):
     config: str
     secrets: str | None = None
@@ -74,7 +139,9 @@ def _status_for(exc: WeirError) -> int:
         return 404
     if isinstance(exc, ConnectorExists):
         return 409
-    return 400 if exc.exit_code == 1 else 500
+    # the input was wrong (1), or it cannot be carried out here (2: a full disk, a
+    # profile that cannot be used): either way an answer about this request, never a 5xx
+    return 400 if exc.exit_code == 1 else 422
 
 
 def _encode(data: bytes | None) -> tuple[str | None, str]:
@@ -106,6 +173,20 @@ def create_app(supervisor: Supervisor, token: str, *,
     @app.exception_handler(WeirError)
     async def weir_error(_: Request, exc: WeirError) -> JSONResponse:
         return JSONResponse(_error_body(exc), status_code=_status_for(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = []
+        for err in exc.errors()[:5]:
+            where = ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "body"
+            problems.append(f"{where}: {err.get('msg', 'invalid')}")
+        return _json_error("invalid request: " + "; ".join(problems), 400,
+                           "send a JSON object as weir's own client does")
+
+    @app.exception_handler(HTTPException)
+    async def http_error(_: Request, exc: HTTPException) -> JSONResponse:
+        return _json_error(f"{exc.detail}", exc.status_code,
+                           kind="NotFound" if exc.status_code == 404 else "InvalidRequest")
 
     @app.exception_handler(Exception)
     async def internal_error(_: Request, exc: Exception) -> JSONResponse:
@@ -143,15 +224,16 @@ def create_app(supervisor: Supervisor, token: str, *,
     def create_connector(body: CreateRequest) -> dict[str, Any]:
         from runtime.profiles import get_profile
 
+        name = _checked_config(body)  # the CLI's limits, before anything else reads it
         get_profile(body.profile)
-        _refuse_process_clash(home, body)
+        _refuse_process_clash(home, name)
         record = supervisor.create(config_text=body.config, secrets_text=body.secrets,
                                    profile=body.profile, cwd=body.cwd,
                                    source_path=body.source_path)
         return managed_view(record, home)
 
     @app.get("/connectors/{name}")
-    def describe_connector(name: str) -> dict[str, Any]:
+    def describe_connector(name: Name) -> dict[str, Any]:
         damaged = rec.record_problem(name, home)
         if damaged is not None:  # the supervisor never loaded it: say what is wrong
             from runtime.launch.inventory import damaged_view
@@ -165,7 +247,7 @@ def create_app(supervisor: Supervisor, token: str, *,
         return view
 
     @app.delete("/connectors/{name}")
-    def delete_connector(name: str) -> dict[str, Any]:
+    def delete_connector(name: Name) -> dict[str, Any]:
         if rec.record_problem(name, home) is not None:  # unknown to the supervisor
             from runtime.launch.inventory import delete_offline
 
@@ -176,19 +258,19 @@ def create_app(supervisor: Supervisor, token: str, *,
         return {"deleted": name}
 
     @app.post("/connectors/{name}/stop")
-    def stop_connector(name: str) -> dict[str, Any]:
+    def stop_connector(name: Name) -> dict[str, Any]:
         return managed_view(supervisor.stop(name), home)
 
     @app.post("/connectors/{name}/start")
-    def start_connector(name: str) -> dict[str, Any]:
+    def start_connector(name: Name) -> dict[str, Any]:
         return managed_view(supervisor.start(name), home)
 
     @app.post("/connectors/{name}/restart")
-    def restart_connector(name: str) -> dict[str, Any]:
+    def restart_connector(name: Name) -> dict[str, Any]:
         return managed_view(supervisor.restart(name), home)
 
     @app.get("/connectors/{name}/logs")
-    def connector_logs(name: str, since: float | None = None, tail: int | None = None,
+    def connector_logs(name: Name, since: float | None = None, tail: int | None = None,
                        follow: bool = False) -> StreamingResponse:
         # a damaged record's connector cannot run, but its past log is still worth reading
         damaged = rec.record_problem(name, home) is not None
@@ -287,7 +369,7 @@ def create_app(supervisor: Supervisor, token: str, *,
 
         return smartmodules_json()
 
-    return TokenAuth(app, token)  # type: ignore[return-value]
+    return TokenAuth(BodyLimit(app), token)  # type: ignore[return-value]
 
 
 def _store(profile_name: str | None):
@@ -315,18 +397,25 @@ def _topic_json(info) -> dict[str, Any]:
     }
 
 
-def _refuse_process_clash(home: Path, body: CreateRequest) -> None:
-    """A `connector run` process of the same name writes the same telemetry files."""
-    import yaml
+def _checked_config(body: CreateRequest) -> str:
+    """Validate the submitted config with the limits `weir validate` applies (size, depth,
+    alias expansion, NUL bytes, huge numbers) before anything else parses it; its name."""
+    from runtime.config.load import ConfigInvalid
+    from runtime.config.validate import analyze_text
 
+    label = body.source_path or "submitted config"
+    analysis = analyze_text(body.config, label)
+    if not analysis.report.valid or analysis.loaded is None:
+        raise ConfigInvalid(label, analysis.report.diagnostics)
+    data = analysis.loaded.data
+    meta = data.get("meta", data) if analysis.format == "current" else data
+    return str(meta.get("name", "")) if isinstance(meta, dict) else ""
+
+
+def _refuse_process_clash(home: Path, name: str) -> None:
+    """A `connector run` process of the same name writes the same telemetry files."""
     from runtime.launch.processes import pid_alive
 
-    try:
-        data = yaml.safe_load(body.config)
-        meta = data.get("meta", data) if isinstance(data, dict) else {}
-        name = str(meta.get("name", ""))
-    except (yaml.YAMLError, AttributeError):
-        return
     if not name:
         return
     info_path = home / "connectors" / name / "process.json"
