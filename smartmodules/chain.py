@@ -29,6 +29,8 @@ __all__ = ["Chain", "ChainResult", "SmartModuleError", "StageOutput", "build_cha
            "resolve_module"]
 
 LookbackFn = Callable[[TransformSpec], Sequence[Record]]
+# (spec, limits) -> the module a spec names, for a host with its own registry
+ResolveFn = Callable[[TransformSpec, Limits], LoadedModule]
 
 
 @dataclass(slots=True)
@@ -265,10 +267,13 @@ def build_chain(
     lookback: LookbackFn | None = None,
     base_dir: Path | None = None,
     use_cache: bool = True,
+    resolve: ResolveFn | None = None,
 ) -> Chain:
     """Load, instantiate and `init` each module in order (then `look_back` where a spec
     asks for it and `lookback` supplies the stored records). `time_limit_ms=None` turns
     the per-call time limit off: no epoch checks in the guest, which then runs faster.
+    `resolve` loads the module a spec names instead of `resolve_module` (the Fluvio
+    endpoint: its own registry, modules sent inline).
     Raises SmartModuleError, NotFound or InvalidSmartModule with the module's name."""
     if not 0 <= version <= 32767:
         raise ValueError(f"ABI version must be 0..32767, got {version}")
@@ -276,8 +281,9 @@ def build_chain(
     stages: list[_Stage] = []
     try:
         for spec in specs:
-            loaded = resolve_module(spec.uses, base_dir=base_dir, use_cache=use_cache,
-                                    timed=limits.timed, memory_limit=limits.memory_limit)
+            loaded = (resolve(spec, limits) if resolve is not None else
+                      resolve_module(spec.uses, base_dir=base_dir, use_cache=use_cache,
+                                     timed=limits.timed, memory_limit=limits.memory_limit))
             instance = SmartModuleInstance(loaded, limits=limits, version=version, log=log,
                                            aggregate_initial=spec.aggregate_initial)
             instance.init(spec.params, lookback_last=spec.lookback_last,

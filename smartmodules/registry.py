@@ -15,12 +15,16 @@ import shutil
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from runtime.errors import NotFound, WeirError
 from runtime.json_file import JsonFileProblem, read_json
 from runtime.private_files import make_private_dir, write_private_atomic
 from smartmodules.errors import InvalidSmartModule
+
+if TYPE_CHECKING:
+    from smartmodules.module import LoadedModule
 
 _VERSION = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.+-]*$")
 MAX_NAME = 63
@@ -111,8 +115,8 @@ def registry_dir(create: bool = False) -> Path:
     return directory
 
 
-def _entry_dir(name: str) -> Path:
-    return registry_dir() / quote(name, safe="@.-+")
+def _entry_dir(name: str, directory: Path | None = None) -> Path:
+    return (directory or registry_dir()) / quote(name, safe="@.-+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,16 +197,17 @@ def inspect(name: str) -> Entry | Damaged:
     return get(name)  # raises NotFound listing what is registered
 
 
-def get(name: str) -> Entry:
-    """The registered module `name`, or NotFound listing what is registered."""
+def get(name: str, registry: Path | None = None) -> Entry:
+    """The registered module `name` (of the registry in `registry`, else the active
+    profile's), or NotFound listing what is registered."""
     validate_name(name)
-    directory = _entry_dir(name)
+    directory = _entry_dir(name, registry)
     entry = _inspect(directory) if directory.is_dir() else None
     if isinstance(entry, Damaged):
         raise WeirError(f"SmartModule `{name}` is damaged: {entry.reason} (in {directory})",
                         hint=damaged_hint(name))
     if entry is None:
-        known = [e.name for e in list_modules()]
+        known = [e.name for e in list_modules(registry)]
         hint = (f"registered: {', '.join(known)}" if known else "no SmartModules registered")
         raise NotFound(f"SmartModule `{name}` not found",
                        hint=f"{hint}; register one with `weir smartmodule create {name} "
@@ -217,11 +222,19 @@ def create(name: str, wasm_file: str | Path, *, force: bool = False) -> Entry:
     validate_name(name)
     source = Path(wasm_file)
     loaded = load_file(source, name=source.name)
-    target = _entry_dir(name)
+    return store(name, loaded, source=str(source.resolve()), force=force)
+
+
+def store(name: str, loaded: LoadedModule, *, source: str | None, force: bool = False,
+          registry: Path | None = None) -> Entry:
+    """Store an already validated module under `name` (in the registry in `registry`,
+    else the active profile's); `source` says where it came from."""
+    validate_name(name)
+    target = _entry_dir(name, registry)
     if target.exists() and not force:
         raise WeirError(f"SmartModule `{name}` already exists",
                         hint="delete it first or pass --force to replace it")
-    registry_dir(create=True)
+    make_private_dir(target.parent)
     tmp = target.with_name(f".{target.name}.tmp{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
     make_private_dir(tmp)
@@ -232,7 +245,7 @@ def create(name: str, wasm_file: str | Path, *, force: bool = False) -> Entry:
         "size": loaded.info.size,
         "sha256": hashlib.sha256(loaded.wasm).hexdigest(),
         "created_at": time.time(),
-        "source": str(source.resolve()),
+        "source": source,
         "has_init": loaded.info.has_init,
         "has_look_back": loaded.info.has_look_back,
         "uses_wasi": loaded.info.uses_wasi,
@@ -249,18 +262,18 @@ def create(name: str, wasm_file: str | Path, *, force: bool = False) -> Entry:
     return entry
 
 
-def delete(name: str) -> None:
+def delete(name: str, registry: Path | None = None) -> None:
     """Remove `name`, also when its entry is damaged (even under a name the rules refuse,
     as long as `list` shows it)."""
     try:
         validate_name(name)
     except InvalidName:
-        listed = next((c for c in _entry_dirs() if _inspect(c).name == name), None)
+        listed = next((c for c in _entry_dirs(registry) if _inspect(c).name == name), None)
         if listed is None:
             raise
         shutil.rmtree(listed)
         return
-    directory = _entry_dir(name)
+    directory = _entry_dir(name, registry)
     if not directory.is_dir():
-        get(name)  # raises NotFound with what is registered
+        get(name, registry)  # raises NotFound with what is registered
     shutil.rmtree(directory)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from runtime.fluvio_wire.codec import DecodeError, Reader, Writer
 from runtime.fluvio_wire.error_code import ErrorCode
 from runtime.fluvio_wire.objects import MetadataObject, encode_object
+from runtime.fluvio_wire.smartmodule_spec import SmartModuleRequest, decode_smartmodule_spec
 
 UPDATE, DELETE = 0, 1  # a watch change's header (msg_type.rs)
 
@@ -52,6 +53,7 @@ class CreateRequest:
     dry_run: bool
     timeout_ms: int | None
     topic: TopicRequest | None  # None when the label is not Topic
+    smartmodule: SmartModuleRequest | None = None  # when the label is SmartModule
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +135,8 @@ def decode_create(r: Reader, version: int) -> CreateRequest:
     dry_run = body.bool()
     timeout = body.option(Reader.u32) if version >= 7 else None
     topic = _topic_spec(body, version) if label == "Topic" else None
-    return CreateRequest(label, name, dry_run, timeout, topic)
+    module = decode_smartmodule_spec(body, version) if label == "SmartModule" else None
+    return CreateRequest(label, name, dry_run, timeout, topic, module)
 
 
 def decode_delete(r: Reader, version: int) -> DeleteRequest:

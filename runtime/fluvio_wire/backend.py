@@ -9,11 +9,14 @@ never waits behind a producer's fsync.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
 from runtime.errors import WeirError
+from runtime.fluvio_wire.error_code import ErrorCode
 from runtime.fluvio_wire.objects import SmartModuleObject
+from runtime.fluvio_wire.smartmodule_spec import SmartModuleRequest
 from runtime.topics.embedded import EmbeddedStore
 from runtime.topics.notify import Listener
 from runtime.topics.record import ProduceRecord, Record
@@ -92,6 +95,25 @@ class Backend:
         """(earliest stored offset, next offset to be written)."""
         return await asyncio.to_thread(self._offsets, topic, partition)
 
+    def lookback(self, topic: str, partition: int, last: int | None, age_ms: int | None
+                 ) -> list[Record]:
+        """What a SmartModule's look_back gets, as Fluvio reads it: the last `last`
+        records of the partition (all when None), those older than `age_ms` left out.
+        Blocking: for the worker thread that builds a chain."""
+        earliest, latest = self._offsets(topic, partition)
+        offset = earliest if last is None else max(earliest, latest - last)
+        found: list[Record] = []
+        while offset < latest:
+            batch = self._reader.read(topic, partition, offset, 10_000)
+            if not batch:
+                break
+            found += batch
+            offset = batch[-1].offset + 1
+        if age_ms is not None:
+            oldest = int(time.time() * 1000) - age_ms
+            found = [r for r in found if r.timestamp >= oldest]
+        return found
+
     # -- consumer offsets -------------------------------------------------------------
 
     async def commit_offset(self, consumer: str, topic: str, partition: int,
@@ -110,11 +132,20 @@ class Backend:
 
     # -- SmartModules -----------------------------------------------------------------
 
-    def _smartmodules(self) -> list[SmartModuleObject]:
-        from smartmodules import registry
+    async def smartmodules(self, full: bool = False) -> list[SmartModuleObject]:
+        """The registry's modules; `full` with each one's gzip'd wasm."""
+        from runtime.fluvio_wire import smartmodule_admin
 
-        return [SmartModuleObject(e.name, e.size)
-                for e in registry.list_modules(self.registry_dir)]
+        return await asyncio.to_thread(smartmodule_admin.objects, self.registry_dir, full)
 
-    async def smartmodules(self) -> list[SmartModuleObject]:
-        return await asyncio.to_thread(self._smartmodules)
+    async def create_smartmodule(self, name: str, request: SmartModuleRequest, dry_run: bool
+                                 ) -> tuple[str, ErrorCode, str | None]:
+        from runtime.fluvio_wire import smartmodule_admin
+
+        return await asyncio.to_thread(smartmodule_admin.create, self.registry_dir, name,
+                                       request, dry_run)
+
+    async def delete_smartmodule(self, name: str) -> tuple[ErrorCode, str | None]:
+        from runtime.fluvio_wire import smartmodule_admin
+
+        return await asyncio.to_thread(smartmodule_admin.delete, self.registry_dir, name)

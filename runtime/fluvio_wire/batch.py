@@ -168,12 +168,12 @@ def decode_record_set(r: Reader) -> list[Batch]:
     return batches
 
 
-def _encode_records(records: Sequence[Record], first_ts: int) -> bytearray:
+def _encode_records(records: Sequence[Record], first_ts: int, base_offset: int) -> bytearray:
     body = bytearray(struct.pack(">I", len(records)))
-    for i, rec in enumerate(records):
+    for rec in records:
         part = bytearray(b"\x00")  # attributes
         part += encode_varint(rec.timestamp - first_ts)
-        part += encode_varint(i)
+        part += encode_varint(rec.offset - base_offset)
         if rec.key is None:
             part += b"\x00"
         else:
@@ -188,15 +188,19 @@ def _encode_records(records: Sequence[Record], first_ts: int) -> bytearray:
     return body
 
 
-def encode_batch(records: Sequence[Record], compression: int = NO_COMPRESSION) -> bytes:
-    """One batch holding `records` (dense offsets, the first one's as base offset)."""
+def encode_batch(records: Sequence[Record], compression: int = NO_COMPRESSION, *,
+                 base_offset: int | None = None, last_offset: int | None = None) -> bytes:
+    """One batch holding `records`: by default dense offsets, the first one's as base
+    offset. What SmartModules made keeps each record's offset delta from `base_offset`
+    and says it covers the input up to `last_offset` (Fluvio's filtered batches)."""
     first_ts = min(r.timestamp for r in records)
     max_ts = max(r.timestamp for r in records)
-    body = compress(compression, bytes(_encode_records(records, first_ts)))
-    header = _HEADER.pack(compression, len(records) - 1, first_ts, max_ts, -1, -1, -1)
+    base = records[0].offset if base_offset is None else base_offset
+    last = records[-1].offset if last_offset is None else last_offset
+    body = compress(compression, bytes(_encode_records(records, first_ts, base)))
+    header = _HEADER.pack(compression, last - base, first_ts, max_ts, -1, -1, -1)
     crc = crc32c(header + body)
-    prefix = _PREFIX.pack(records[0].offset, _PREFIX_AFTER_LEN + len(header) + len(body),
-                          -1, 2, crc)
+    prefix = _PREFIX.pack(base, _PREFIX_AFTER_LEN + len(header) + len(body), -1, 2, crc)
     return prefix + header + body
 
 

@@ -130,12 +130,16 @@ class ScService:
 
     async def _create(self, conn: Connection, header: RequestHeader, r: Reader) -> bytes:
         req = admin.decode_create(r, header.api_version)
+        if req.smartmodule is not None:
+            name, code, message = await self.backend.create_smartmodule(
+                req.name, req.smartmodule, req.dry_run)
+            if code.ok and not req.dry_run:
+                await self.refresh()
+            return admin.encode_status(name, code, message)
         if req.label != TOPIC or req.topic is None:
             return admin.encode_status(
                 req.name, ErrorCode(error_code.INVALID_CREATE_REQUEST),
-                f"weir's cluster does not create {req.label} objects through Fluvio's API"
-                + (" (register SmartModules with `weir smartmodule create`)"
-                   if req.label == SMARTMODULE else ""))
+                f"weir's cluster does not create {req.label} objects through Fluvio's API")
         code, message = self._check_topic(req.name, req.topic)
         if code == error_code.NONE and not req.dry_run:
             code, message = await self._create_topic(req.name, req.topic)
@@ -199,6 +203,11 @@ class ScService:
 
     async def _delete(self, conn: Connection, header: RequestHeader, r: Reader) -> bytes:
         req = admin.decode_delete(r, header.api_version)
+        if req.label == SMARTMODULE:
+            code, message = await self.backend.delete_smartmodule(req.key)
+            if code.ok:
+                await self.refresh()
+            return admin.encode_status(req.key, code, message)
         if req.label != TOPIC:
             return admin.encode_status(
                 req.key, ErrorCode(error_code.INVALID_DELETE_REQUEST),
@@ -227,7 +236,7 @@ class ScService:
         elif req.label == SPU:
             objects = [self.spu]
         elif req.label == SMARTMODULE:
-            objects = list(await self.backend.smartmodules())
+            objects = list(await self.backend.smartmodules(full=not req.summary))
         else:
             objects = []  # CustomSpu, SpuGroup, TableFormat, ...: none in weir's cluster
         if req.names:

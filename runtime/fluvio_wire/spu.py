@@ -11,6 +11,7 @@ counts the last record processed where the store keeps the next one to read, hen
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 
 from runtime.errors import NotFound, WeirError
@@ -29,8 +30,10 @@ from runtime.fluvio_wire.fetch import (
 )
 from runtime.fluvio_wire.header import RequestHeader
 from runtime.fluvio_wire.produce import PartitionResult
+from runtime.fluvio_wire.smartmodule_invocation import SmartModuleInvocation
 from runtime.fluvio_wire.stream import FetchStream
 from runtime.topics.limits import MAX_RECORD_BYTES
+from runtime.topics.record import ProduceRecord
 
 
 def _not_found_code(exc: NotFound) -> int:
@@ -69,10 +72,12 @@ class SpuService:
         req = produce.decode_request(r, header.api_version)
         results = []
         for topic in req.topics:
-            results.append((topic.name, await self._produce_topic(topic, bool(req.smartmodules))))
+            results.append((topic.name, await self._produce_topic(
+                topic, req.smartmodules, header.api_version)))
         return produce.encode_response(results, header.api_version)
 
-    async def _produce_topic(self, topic: produce.TopicProduce, smartmodules: bool
+    async def _produce_topic(self, topic: produce.TopicProduce,
+                             smartmodules: list[SmartModuleInvocation], version: int
                              ) -> list[PartitionResult]:
         """One result per partition entry, in order (a request may name a partition
         twice: each entry is its own group, stored in order)."""
@@ -80,10 +85,17 @@ class SpuService:
         groups = []
         for part in topic.partitions:
             records = [rec for batch in part.batches for rec in batch.records]
-            if smartmodules:
-                results.append(PartitionResult(part.partition, error_code.other(
-                    "weir's cluster does not run SmartModules on produce yet")))
-            elif any(len(rec.value) + len(rec.key or b"") > MAX_RECORD_BYTES
+            if smartmodules and records:
+                outcome = await self._transform(topic.name, part.partition, smartmodules,
+                                                version, records)
+                if isinstance(outcome, ErrorCode):
+                    results.append(PartitionResult(part.partition, outcome))
+                    continue
+                if not outcome:  # all filtered away: Fluvio answers offset 0, no error
+                    results.append(PartitionResult(part.partition, error_code.OK, 0))
+                    continue
+                records = outcome
+            if any(len(rec.value) + len(rec.key or b"") > MAX_RECORD_BYTES
                      for rec in records):
                 results.append(PartitionResult(part.partition,
                                                ErrorCode(error_code.MESSAGE_TOO_LARGE)))
@@ -99,6 +111,21 @@ class SpuService:
                     PartitionResult(partition, outcome) if isinstance(outcome, ErrorCode)
                     else PartitionResult(partition, error_code.OK, outcome))
         return [r for r in results if r is not None]
+
+    async def _transform(self, topic: str, partition: int,
+                         smartmodules: list[SmartModuleInvocation], version: int,
+                         records: list[ProduceRecord]) -> list[ProduceRecord] | ErrorCode:
+        """A Produce's SmartModules over one partition's records, in a worker thread."""
+        from runtime.fluvio_wire.smartmodule_chain import transform_produce
+
+        def lookback(last: int | None, age_ms: int | None) -> list:
+            return self.backend.lookback(topic, partition, last, age_ms)
+
+        try:
+            return await asyncio.to_thread(transform_produce, smartmodules, version,
+                                           self.backend.registry_dir, lookback, records)
+        except NotFound as exc:
+            return ErrorCode(_not_found_code(exc))
 
     async def _append(self, topic: str, groups: list) -> list[int | ErrorCode]:
         """Base offset per group, or its error code."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from runtime.errors import NotFound, WeirError
 from runtime.fluvio_wire import error_code
@@ -22,8 +23,10 @@ from runtime.fluvio_wire.batch import encode_batch, encode_record_set
 from runtime.fluvio_wire.connection import Connection
 from runtime.fluvio_wire.error_code import ErrorCode
 from runtime.fluvio_wire.fetch import StreamFetchRequest, encode_stream_frame
-from runtime.fluvio_wire.smartmodule_invocation import SmartModuleInvocation
 from runtime.topics.record import Record
+
+if TYPE_CHECKING:
+    from smartmodules.chain import Chain
 
 log = logging.getLogger("weir.fluvio")
 
@@ -40,24 +43,25 @@ class Refusal:
     error: ErrorCode
 
 
-async def smartmodule_chain(invocations: list[SmartModuleInvocation], legacy: bool,
-                            backend: Backend) -> Refusal | None:
-    """The hook where a StreamFetch's SmartModules become a chain applied to each chunk.
-    Weir's cluster does not run them yet: a module missing from the registry gets
-    Fluvio's SmartModuleNotFound, any other invocation a clear `Other` error."""
-    if legacy:
+async def smartmodule_chain(req: StreamFetchRequest, version: int, backend: Backend
+                            ) -> Chain | Refusal | None:
+    """The stream's SmartModules as one chain (None without any), built in a worker
+    thread: compiling, `init` and `look_back` may take a while."""
+    if req.legacy_wasm:
         return Refusal(error_code.other(
             "weir's cluster does not run pre-0.10 `wasm_module`/derived-stream fetches"))
-    if not invocations:
+    if not req.smartmodules:
         return None
-    known = {m.name for m in await backend.smartmodules()}
-    for inv in invocations:
-        if inv.predefined is not None and inv.predefined not in known:
-            return Refusal(ErrorCode(error_code.SMARTMODULE_NOT_FOUND, name=inv.predefined))
-    names = ", ".join(inv.label for inv in invocations)
-    return Refusal(error_code.other(
-        f"weir's cluster does not run SmartModules in a consumer's stream yet ({names}); "
-        "consume without them, or apply them with `weir consume TOPIC --smartmodule NAME`"))
+    from runtime.fluvio_wire import smartmodule_chain as sm
+
+    def lookback(last: int | None, age_ms: int | None) -> list[Record]:
+        return backend.lookback(req.topic, req.partition, last, age_ms)
+
+    try:
+        return await asyncio.to_thread(sm.build, req.smartmodules, version,
+                                       backend.registry_dir, lookback)
+    except sm.ChainRefused as exc:
+        return Refusal(exc.error)
 
 
 def _fit(records: list[Record], max_bytes: int) -> list[Record]:
@@ -84,6 +88,7 @@ class FetchStream:
         self.consumer_id = req.consumer_id
         self.max_bytes = max(1, min(req.max_bytes, MAX_CHUNK_BYTES))
         self._acked: int | None = None
+        self._chain: Chain | None = None
         self._ack = asyncio.Event()
 
     def ack(self, offset: int) -> None:
@@ -91,9 +96,10 @@ class FetchStream:
         self._acked = offset
         self._ack.set()
 
-    def _frame(self, error: ErrorCode, hw: int, earliest: int, record_set: bytes) -> bytes:
+    def _frame(self, error: ErrorCode, hw: int, earliest: int, record_set: bytes,
+               next_filter_offset: int = 0) -> bytes:
         return encode_stream_frame(self.topic, self.session_id, self.partition, error, hw,
-                                   earliest, record_set, self.version)
+                                   earliest, record_set, self.version, next_filter_offset)
 
     async def _fail(self, error: ErrorCode, hw: int = -1, earliest: int = -1) -> None:
         await self.conn.send_drained(self.correlation_id,
@@ -112,16 +118,35 @@ class FetchStream:
             await self._fail(error_code.other(exc.message))
 
     async def _run(self) -> None:
-        refusal = await smartmodule_chain(self.req.smartmodules, self.req.legacy_wasm,
-                                          self.backend)
-        if refusal is not None:
-            await self._fail(refusal.error)
+        chain = await smartmodule_chain(self.req, self.version, self.backend)
+        if isinstance(chain, Refusal):
+            await self._fail(chain.error)
             return
+        self._chain = chain
         listener = self.backend.listener(self.topic)  # bound before the first read
         try:
             await self._stream(listener)
         finally:
             listener.close()
+            if chain is not None:
+                chain.close()
+
+    async def _send_processed(self, chunk: list[Record], hw: int, earliest: int) -> bool:
+        """The chunk through the stream's chain; a frame only when it produced records or
+        an error (a chunk filtered away entirely sends nothing, as Fluvio's SPU). The
+        frame's next_filter_offset tells the client where the input resumes."""
+        from runtime.fluvio_wire.smartmodule_chain import process
+
+        processed = await asyncio.to_thread(process, self._chain, chunk)
+        end = chunk[-1].offset
+        batch = processed.batch(chunk[0].offset, end)
+        if batch is None and processed.error is None:
+            return False
+        frame = self._frame(processed.error or error_code.OK, hw, earliest,
+                            encode_record_set([batch] if batch else []),
+                            next_filter_offset=end + 1)
+        await self.conn.send_drained(self.correlation_id, frame)
+        return True
 
     async def _stream(self, listener) -> None:
         start = self.req.fetch_offset
@@ -149,7 +174,15 @@ class FetchStream:
             limit = max(1, min(MAX_CHUNK_RECORDS, self.max_bytes // estimate))
             records, earliest, hw = await self.backend.read_chunk(
                 self.topic, self.partition, position, limit)
-            if records:
+            if records and self._chain is not None:
+                chunk = _fit(records, self.max_bytes)
+                position = chunk[-1].offset + 1
+                sent = await self._send_processed(chunk, hw, earliest)
+                in_flight = sent
+                first = first and not sent
+                if sent or position < hw:
+                    continue
+            elif records:
                 chunk = _fit(records, self.max_bytes)
                 body = encode_batch(chunk)
                 estimate = max(16, len(body) // len(chunk))
