@@ -97,6 +97,7 @@ class WeirApp(ReportsWorkerErrors, App[None]):
         self.start_area = start_area
         self.persist_settings = persist_settings
         self.watch_cluster = watch_cluster
+        self.last_failure: tuple[str, str] | None = None  # (what failed, why), until a success
         if self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
 
@@ -175,7 +176,22 @@ class WeirApp(ReportsWorkerErrors, App[None]):
 
     @on(messages.StatusNote)
     def _status_note(self, message: messages.StatusNote) -> None:
-        self.query_one(StatusBar).note = message.text
+        """A success replaces the last failure; a failure stays until then, its reason on
+        the bar's first line and the whole of it a click (or the palette) away."""
+        bar = self.query_one(StatusBar)
+        self.last_failure = (message.text, message.detail) if message.failed else None
+        reason = message.detail.splitlines()[0] if message.failed and message.detail else ""
+        bar.note = f"✗ {message.text}: {reason}" if reason else message.text
+        bar.failed = message.failed
+
+    def action_show_failure(self) -> None:
+        from tui.components.common.modals import MessageScreen
+
+        if self.last_failure is None:
+            self.notify("no failure since the last action that succeeded", title="Status")
+            return
+        title, detail = self.last_failure
+        self.push_screen(MessageScreen(title, detail))
 
     # -- status -----------------------------------------------------------------------
 
@@ -229,6 +245,9 @@ class WeirApp(ReportsWorkerErrors, App[None]):
         for area in AREAS:
             yield SystemCommand(f"Go to {area.title}", area.help,
                                 partial(self.action_area, area.id))
+        if self.last_failure is not None:
+            yield SystemCommand("Show the last failure", "What failed and why, in full",
+                                self.action_show_failure)
         for area in AREAS:
             try:
                 pane = self.query_one(f"#{area.id}-pane")

@@ -38,6 +38,9 @@ class ShowLogs(Message):
 
 @dataclass
 class StatusNote(Message):
-    """A short note for the status bar (what just happened, in the background)."""
+    """A short note for the status bar (what just happened, in the background). A failure
+    carries its reason in `detail` and stays, readable again, until the next success."""
 
     text: str
+    failed: bool = False
+    detail: str = ""

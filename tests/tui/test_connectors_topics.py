@@ -239,7 +239,7 @@ async def test_managed_connector_create_describe_restart_delete(tmp_path: Path,
             assert "cluster stopped" not in str(app.query_one("#connectors-title").render())
 
             await pilot.press("i")
-            await wait_for(pilot, lambda: type(app.screen).__name__ == "DescribeScreen")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "MessageScreen")
             assert app.screen.text.lstrip("-\n").startswith("apiVersion: 0.1.0")
             assert "status: Running" in app.screen.text
             await pilot.press("escape")

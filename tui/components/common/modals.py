@@ -5,9 +5,9 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, OptionList
+from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 
@@ -133,4 +133,31 @@ class ChoiceScreen(ModalScreen[str | None]):
         self.dismiss(event.option.id)
 
     def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class MessageScreen(ModalScreen[None]):
+    """A long text to read (a describe, a failure with its hint); esc or q closes it."""
+
+    DEFAULT_CSS = """
+    MessageScreen { align: center middle; }
+    MessageScreen > VerticalScroll {
+        width: 90%; height: 85%; border: thick $accent; background: $panel; padding: 0 1;
+    }
+    """
+    BINDINGS = [Binding("escape,q,i", "close", "Close", id="message.close")]
+
+    def __init__(self, title: str, text: str) -> None:
+        super().__init__()
+        self.title_text = title
+        self.text = text
+
+    def compose(self) -> ComposeResult:
+        from rich.text import Text
+
+        with VerticalScroll():
+            yield Label(Text(self.title_text, "bold"))
+            yield Static(Text(self.text), id="message-text")
+
+    def action_close(self) -> None:
         self.dismiss(None)

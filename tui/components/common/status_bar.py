@@ -1,4 +1,7 @@
-"""The bottom line: active profile, the local cluster's state, the area, the last note."""
+"""The bottom line: active profile, the local cluster's state, the area, the last note.
+
+A failed action's note is red and names its reason; a click shows the whole of it (so does
+the palette's "Show the last failure") until the next action that succeeds replaces it."""
 
 from __future__ import annotations
 
@@ -17,12 +20,14 @@ class StatusBar(Horizontal):
     StatusBar #status-cluster.-stopped { color: $text-muted; }
     StatusBar #status-cluster.-unreachable { color: $error; }
     StatusBar #status-note { width: 1fr; color: $text-muted; text-align: right; }
+    StatusBar #status-note.-failed { color: $error; text-style: bold; }
     """
 
     profile: reactive[str] = reactive("")
     cluster: reactive[str] = reactive("unknown")
     area: reactive[str] = reactive("")
     note: reactive[str] = reactive("")
+    failed: reactive[bool] = reactive(False)
 
     def compose(self) -> ComposeResult:
         yield Label("", id="status-profile")
@@ -43,3 +48,10 @@ class StatusBar(Horizontal):
 
     def watch_note(self, value: str) -> None:
         self.query_one("#status-note", Label).update(value)
+
+    def watch_failed(self, value: bool) -> None:
+        self.query_one("#status-note", Label).set_class(value, "-failed")
+
+    def on_click(self, event) -> None:
+        if self.failed and event.widget is not None and event.widget.id == "status-note":
+            self.app.action_show_failure()  # type: ignore[attr-defined]

@@ -11,8 +11,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
+from textual.containers import Vertical
 from textual.widgets import DataTable, Label, Static
 
 from runtime.errors import WeirError
@@ -20,35 +19,12 @@ from runtime.launch import control
 from runtime.launch.progress import Cancelled, Progress
 from tui import messages
 from tui.components.common.errors import ReportsWorkerErrors, describe_error
-from tui.components.common.modals import ChoiceScreen, ConfirmScreen, PromptScreen
+from tui.components.common.modals import ChoiceScreen, ConfirmScreen, MessageScreen, PromptScreen
 from tui.components.connectors.launch_view import LaunchProgress
 from tui.components.connectors.row import ConnectorRow
 
 STATUS_STYLES = {"running": "bold green", "starting": "cyan", "restarting": "bold yellow",
                  "failed": "bold red", "exited": "red", "stopped": "dim", "finished": "dim"}
-
-
-class DescribeScreen(ModalScreen[None]):
-    DEFAULT_CSS = """
-    DescribeScreen { align: center middle; }
-    DescribeScreen > VerticalScroll {
-        width: 90%; height: 85%; border: thick $accent; background: $panel; padding: 0 1;
-    }
-    """
-    BINDINGS = [Binding("escape,q,i", "close", "Close", id="describe.close")]
-
-    def __init__(self, title: str, text: str) -> None:
-        super().__init__()
-        self.title_text = title
-        self.text = text
-
-    def compose(self) -> ComposeResult:
-        with VerticalScroll():
-            yield Label(Text(self.title_text, "bold"))
-            yield Static(Text(self.text))
-
-    def action_close(self) -> None:
-        self.dismiss(None)
 
 
 class ConnectorsPane(ReportsWorkerErrors, Vertical):
@@ -208,13 +184,12 @@ class ConnectorsPane(ReportsWorkerErrors, Vertical):
                                       title=label)
             self.app.call_from_thread(self.post_message,
                                       messages.StatusNote(f"{label} cancelled"))
-        except WeirError as exc:
-            self.app.call_from_thread(self.notify, describe_error(exc), title=label,
-                                      severity="error", timeout=8)
-            self.app.call_from_thread(self.post_message, messages.StatusNote(f"{label} failed"))
         except Exception as exc:  # noqa: BLE001 - background work never crashes the app
-            self.app.call_from_thread(self.notify, describe_error(exc), title=label,
-                                      severity="error", timeout=8)
+            reason = describe_error(exc)
+            self.app.call_from_thread(self.notify, reason, title=f"{label} failed",
+                                      severity="error", timeout=12)
+            self.app.call_from_thread(self.post_message, messages.StatusNote(
+                f"{label} failed", failed=True, detail=reason))
         else:
             message = outcome.message
             if outcome.cluster_started:
@@ -269,7 +244,7 @@ class ConnectorsPane(ReportsWorkerErrors, Vertical):
                                       severity="error")
             return
         self.app.call_from_thread(self.app.push_screen,
-                                  DescribeScreen(f"{row.name} ({row.mode})", text))
+                                  MessageScreen(f"{row.name} ({row.mode})", text))
 
     def action_logs(self) -> None:
         if (row := self._need_row()) is not None:

@@ -15,6 +15,7 @@ from textual.timer import Timer
 from textual.widgets import Label, OptionList, Static, TextArea
 
 from runtime.private_files import write_private_atomic
+from tui import messages
 from tui.components.common.errors import ReportsWorkerErrors
 from tui.components.common.modals import PromptScreen
 from tui.components.editor.code_editor import RANK, CodeEditor
@@ -135,6 +136,7 @@ class EditorPane(ReportsWorkerErrors, Vertical):
         self.modified = False
         self._remember(path)
         self.notify(f"saved {path}", title="Save")
+        self.post_message(messages.StatusNote(f"saved {path.name}"))
         self.validate_now()
         return True
 

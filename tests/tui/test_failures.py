@@ -1,0 +1,58 @@
+"""A failed action keeps its reason where it can be read again (issue 15, item 2)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.tui.conftest import SIZE, answer_prompt, make_app, ready, wait_for
+from tui.components.common.modals import ChoiceScreen, MessageScreen
+from tui.components.common.status_bar import StatusBar
+from tui.components.editor.pane import EditorPane
+
+BROKEN = """\
+apiVersion: 0.1.0
+meta:
+  version: 0.1.0
+  name: broken
+  type: http-source
+  topic: t
+http:
+  interval: 10s
+"""
+
+
+async def test_a_failed_start_shows_why_until_the_next_success(tmp_path: Path) -> None:
+    config = tmp_path / "broken.yaml"
+    config.write_text(BROKEN)
+    app = make_app(start_area="connectors")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("a")
+        await answer_prompt(pilot, str(config))
+        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceScreen))
+        app.screen.dismiss("managed")
+        bar = app.query_one(StatusBar)
+        await wait_for(pilot, lambda: bar.failed)
+
+        toast = next(n for n in app._notifications if n.severity == "error")
+        assert toast.title == "Start (managed) failed"
+        assert "endpoint" in toast.message and "hint:" in toast.message  # error and hint
+        assert bar.note.startswith("✗ Start (managed) failed: ") and "endpoint" in bar.note
+        assert bar.query_one("#status-note").has_class("-failed")
+
+        # readable again after the toast is gone: a click on the note shows all of it
+        app.clear_notifications()
+        await pilot.click("#status-note")
+        await wait_for(pilot, lambda: isinstance(app.screen, MessageScreen))
+        assert "hint:" in str(app.screen.query_one("#message-text").render())
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, MessageScreen))
+
+        # the same failure in any area, until an action succeeds: then it is gone
+        await pilot.press("f3")
+        assert bar.failed
+        editor = app.query_one(EditorPane)
+        editor.save_to(tmp_path / "saved.yaml")
+        await wait_for(pilot, lambda: not bar.failed)
+        assert bar.note == "saved saved.yaml" and app.last_failure is None
+        assert not bar.query_one("#status-note").has_class("-failed")
