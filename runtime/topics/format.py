@@ -119,3 +119,40 @@ def record_json(record: Record, topic: str) -> dict:
 
 def json_renderer(topic: str) -> Renderer:
     return lambda r: json.dumps(record_json(r, topic), ensure_ascii=False).encode() + b"\n"
+
+
+def hex_dump_renderer() -> Renderer:
+    """`-O binary`, as Fluvio prints it: each record as a hex dump, 16 bytes a row with
+    their offset and the printable ones beside, then a blank line."""
+
+    def render(record: Record) -> bytes:
+        data = record.value
+        rows = []
+        for start in range(0, len(data), 16):
+            chunk = data[start:start + 16]
+            left = " ".join(f"{b:02x}" for b in chunk[:8])
+            right = " ".join(f"{b:02x}" for b in chunk[8:])
+            shown = "".join(chr(b) if 32 <= b < 127 else "." for b in chunk)
+            rows.append(f"{start:08x}  {left:<23}  {right:<23}  |{shown:<16}|\n")
+        return "".join(rows).encode() + b"\n"
+
+    return render
+
+
+def truncating(render: Renderer, width: int) -> Renderer:
+    """`--truncate`: each printed line cut to `width` characters (the terminal's)."""
+
+    def cut(record: Record) -> bytes:
+        out = render(record)
+        lines = out.split(b"\n")
+        kept = []
+        for line in lines:
+            try:
+                text = line.decode("utf-8")
+            except UnicodeDecodeError:
+                kept.append(line[:width])
+            else:
+                kept.append(text[:width].encode() if len(text) > width else line)
+        return b"\n".join(kept)
+
+    return cut

@@ -7,9 +7,10 @@ import signal
 
 import click
 
+from tui.cli.output import remember_json
 from tui.cli.smartmodule_options import chain_choice, smartmodule_options, topic_lookback
 
-OUTPUTS = ("text", "json", "raw")
+OUTPUTS = ("text", "json", "raw", "binary", "table")
 
 
 @click.command()
@@ -38,12 +39,17 @@ OUTPUTS = ("text", "json", "raw")
               help="Print each record through a template: {{offset}} {{key}} {{value}} "
               "{{partition}} {{time}} {{timestamp}} {{topic}} {{headers}}.")
 @click.option("-O", "--output", type=click.Choice(OUTPUTS), default="text", show_default=True,
-              help="text: one value per line; json: one object per line; raw: value bytes.")
+              is_eager=True, callback=remember_json,
+              help="text: one value per line; json: one object per line; raw: value bytes; "
+              "binary: a hex dump per record; table: the JSON fields as a live table.")
+@click.option("--truncate", is_flag=True,
+              help="Cut each printed line to the terminal's width.")
 @smartmodule_options
 def consume(topic: str, beginning: bool, tail: int | None, start_offset: int | None,
             head: int | None, end_offset: int | None, consumer: str | None,
             partition: tuple[int, ...], all_partitions: bool, disable_continuous: bool,
-            key_value: bool, template: str | None, output: str, **sm) -> None:
+            key_value: bool, template: str | None, output: str, truncate: bool,
+            **sm) -> None:
     """Print records of TOPIC: by default new ones as they arrive (Ctrl-C to stop).
 
     With --smartmodule, --smartmodule-path or --transforms-file the records pass through
@@ -67,6 +73,10 @@ def consume(topic: str, beginning: bool, tail: int | None, start_offset: int | N
         raise click.UsageError("-p and -A cannot be used together")
     if template is not None and output != "text":
         raise click.UsageError("-F and -O cannot be used together")
+    if truncate and output != "text":
+        raise click.UsageError(f"--truncate applies to text and -F output, not -O {output}"
+                               + (" (the table fits its cells to the terminal already)"
+                                  if output == "table" else ""))
     if beginning:
         start = Start("beginning")
     elif tail is not None:
@@ -83,25 +93,51 @@ def consume(topic: str, beginning: bool, tail: int | None, start_offset: int | N
         render = fmt.json_renderer(topic)
     elif output == "raw":
         render = fmt.raw_renderer()
+    elif output == "binary":
+        render = fmt.hex_dump_renderer()
     else:
         render = fmt.text_renderer(show_key=key_value)
-    transform = None
-    chain = choice.build(lookback=topic_lookback(topic, partition, all_partitions))
-    if chain is not None:
-        transform = chain_transform(chain, render)
-    try:
-        run_consume(topic, start=start, partition=partition, all_partitions=all_partitions,
-                    follow=not disable_continuous, render=render, transform=transform,
-                    consumer=consumer, end=end_offset, head=head)
-    finally:
+    if truncate:
+        import shutil
+
+        render = fmt.truncating(render, shutil.get_terminal_size().columns)
+    with _printer(output, render, partition) as printer:
+        transform = None
+        chain = choice.build(lookback=topic_lookback(topic, partition, all_partitions))
         if chain is not None:
-            chain.close()
+            transform = chain_transform(chain, printer)
+        try:
+            run_consume(topic, start=start, partition=partition,
+                        all_partitions=all_partitions, follow=not disable_continuous,
+                        printer=printer, transform=transform, consumer=consumer,
+                        end=end_offset, head=head)
+        finally:
+            if chain is not None:
+                chain.close()
 
 
-def chain_transform(chain, render):
-    """Records through the chain; on a SmartModule error, print what came before, raise."""
+@contextlib.contextmanager
+def _printer(output: str, render, partition: tuple[int, ...]):
+    """Where consumed records go: rendered bytes to stdout, or the live table."""
+    if output == "table":
+        from tui.cli.consume_table import LiveTable
+
+        with LiveTable(show_partition=len(partition) != 1) as table:
+            yield table
+        return
     import sys
 
+    out = sys.stdout.buffer
+
+    def write(records) -> None:
+        out.write(b"".join(map(render, records)))
+        out.flush()
+
+    yield write
+
+
+def chain_transform(chain, printer):
+    """Records through the chain; on a SmartModule error, print what came before, raise."""
     from tui.cli.output import until_reader_leaves
 
     def transform(records):
@@ -109,8 +145,7 @@ def chain_transform(chain, render):
         if result.error is not None:
             if result.records:
                 with until_reader_leaves():  # the SmartModule error still exits 1
-                    sys.stdout.buffer.write(b"".join(map(render, result.records)))
-                    sys.stdout.buffer.flush()
+                    printer(result.records)
             raise result.error
         return result.records
 
@@ -118,10 +153,10 @@ def chain_transform(chain, render):
 
 
 def run_consume(topic: str, *, start, partition: int | tuple[int, ...] | None,
-                all_partitions: bool, follow: bool, render, transform=None,
+                all_partitions: bool, follow: bool, printer, transform=None,
                 consumer: str | None = None, end: int | None = None,
                 head: int | None = None) -> None:
-    """Stream records to stdout. `transform` is where a SmartModule chain plugs in; a
+    """Stream records to `printer`. `transform` is where a SmartModule chain plugs in; a
     named `consumer` resumes at its committed offsets and commits what was printed."""
     import asyncio
     import os
@@ -139,7 +174,6 @@ def run_consume(topic: str, *, start, partition: int | tuple[int, ...] | None,
         stop_offsets,
     )
 
-    out = sys.stdout.buffer
     store = open_store()
     committer = None
     try:
@@ -153,8 +187,7 @@ def run_consume(topic: str, *, start, partition: int | tuple[int, ...] | None,
 
         def emit(chunk) -> None:
             if chunk.records:
-                out.write(b"".join(map(render, chunk.records)))
-                out.flush()
+                printer(chunk.records)
             if committer is not None:
                 committer.advance(chunk.partition, chunk.next_offset)
 
