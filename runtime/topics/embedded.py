@@ -28,7 +28,7 @@ from itertools import chain, repeat
 from pathlib import Path
 
 from runtime.errors import EnvironmentProblem, NotFound, WeirError
-from runtime.private_files import PRIVATE_FILE, make_private_dir
+from runtime.private_files import PRIVATE_FILE, make_private_dir, write_private_atomic
 from runtime.topics import codec
 from runtime.topics.columns import RecordColumns, next_offset
 from runtime.topics.notify import CATALOG, Listener, Notifier
@@ -37,6 +37,8 @@ from runtime.topics.spec_check import check_partitions, check_spec
 from runtime.topics.store import ConsumerOffset, PartitionInfo, TopicInfo, TopicSpec
 
 DB_NAME = "topics.db"
+# Written once the store exists, so a topics.db later found empty or missing is reported.
+MARKER_NAME = "topics.db.created"
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT_MS = 30_000
 # One stored row holds at most this much (SQLite refuses blobs over 1 GB); a bigger batch
@@ -185,6 +187,7 @@ class EmbeddedStore:
         self.directory = Path(directory)
         self.sync = _sync_mode(sync)
         self.path = self.directory / DB_NAME
+        self._marker = self.directory / MARKER_NAME
         self._notify_dir = self.directory / "notify"
         self._lock = threading.RLock()
         self._round_robin: dict[str, int] = {}
@@ -212,6 +215,7 @@ class EmbeddedStore:
                 f"the topic store directory {self.directory} is not writable",
                 hint="set WEIR_HOME (or the profile's data_dir) to a writable directory",
             )
+        self._refuse_lost_store()
         try:
             # Create it 0600 if missing, but never open (and close) an existing one: closing
             # any descriptor of the file drops every POSIX lock this process holds on it,
@@ -226,6 +230,35 @@ class EmbeddedStore:
                 f"cannot open the topic store {self.path}: {exc.strerror or exc}",
                 hint="make the directory and its files writable, or set WEIR_HOME elsewhere",
             ) from exc
+
+    def _refuse_lost_store(self) -> None:
+        """SQLite takes a missing or empty file for a new, empty database: where the marker
+        says a store was created, that is data lost (a truncated or deleted file), said so
+        rather than silently started over."""
+        if not self._marker.exists():
+            return
+        try:
+            size = os.stat(self.path).st_size
+        except FileNotFoundError:
+            what, fresh = "is missing", f"delete {self._marker}"
+        else:
+            if size > 0:
+                return  # a damaged non-empty file is SQLite's to report (self._error)
+            what = "is empty (0 bytes)"
+            fresh = f"move {self.path} aside and delete {self._marker}"
+        raise EnvironmentProblem(
+            f"the topic store {self.path} {what}, but {self._marker.name} beside it says "
+            "a store was created there: its records are gone (truncated, deleted or "
+            "replaced), not a new store",
+            hint=f"restore {DB_NAME} (with its -wal file) from a backup; to start a new "
+                 f"empty store instead, {fresh}",
+        )
+
+    def _mark_created(self) -> None:
+        if not self._marker.exists():
+            write_private_atomic(self._marker, "A Weir topic store was created here: an "
+                                 f"empty or missing {DB_NAME} beside this file is data "
+                                 "lost, reported, not a new store.\n")
 
     def _connect(self) -> sqlite3.Connection:
         try:
@@ -259,6 +292,14 @@ class EmbeddedStore:
                 conn.execute("ROLLBACK")
             conn.close()
             raise self._error(exc, "open") from exc
+        try:
+            self._mark_created()
+        except OSError as exc:
+            conn.close()
+            raise EnvironmentProblem(
+                f"cannot write {self._marker}: {exc.strerror or exc}",
+                hint="make the directory and its files writable, or set WEIR_HOME elsewhere",
+            ) from exc
         return conn
 
     @staticmethod
