@@ -62,5 +62,5 @@ def encode_fetch(error: ErrorCode, offsets: list[ConsumerOffset]) -> bytes:
     w.count(len(offsets))
     for o in offsets:
         w.string(o.consumer_id).string(o.topic).u32(o.partition).i64(o.offset)
-        w.u64(o.modified_ms)
+        w.u64(o.modified_ms // 1000)  # Fluvio counts seconds (TimestampSecs)
     return w.getvalue()

@@ -10,7 +10,10 @@ the embedded store keeps, this backend derives it from the records themselves:
   producer pinned to each partition, and reads an empty key back as no key;
 - record timestamps and headers are set by the cluster; the ones given are not kept;
 - retention and segment size are sent on create, but the client does not report them
-  back, so `describe_topic` shows them only for topics this process created.
+  back, so `describe_topic` shows them only for topics this process created;
+- a consumer offset is committed through a stream positioned at the record before it
+  (Fluvio's UpdateConsumerOffset names a live stream session), so committing N needs
+  record N-1 to be stored: on an empty partition it is refused with an error saying so.
 """
 
 from __future__ import annotations
@@ -78,6 +81,7 @@ class FluvioStore:
 
     preserves_timestamps = False
     preserves_headers = False
+    commits_need_records = True  # see the module docstring
 
     def __init__(self, fluvio: Any, client: Any, admin: Any, endpoint: str,
                  producer: ProducerSettings | None = None) -> None:
@@ -348,11 +352,19 @@ class FluvioStore:
                 if self.fetch_offset(consumer, topic, partition) is not None:
                     self._client.delete_consumer_offset(consumer, topic, partition)
                 return
-            stream = self._stream(topic, partition, self._fl.Offset.absolute(offset - 1),
-                                  continuous=False, consumer=consumer)
-            if next(iter(stream), None) is None:
-                raise WeirError(f"cannot commit offset {offset} of `{topic}`/{partition}: "
-                                f"record {offset - 1} is not stored")
+            latest = self._bounds(topic, partition)[1]
+            stream = None
+            if offset <= latest:
+                stream = self._stream(topic, partition, self._fl.Offset.absolute(offset - 1),
+                                      continuous=False, consumer=consumer)
+            if stream is None or next(iter(stream), None) is None:
+                raise WeirError(
+                    f"cannot commit offset {offset} for `{consumer}` on `{topic}`/{partition}: "
+                    "Fluvio commits a consumer offset only through a stream at a stored "
+                    f"record, and record {offset - 1} is not stored (the partition ends at "
+                    f"{latest})",
+                    hint="commit an offset the consumer has read up to, or use an embedded "
+                         "profile (`weir profile switch local`)")
             stream.offset_commit()
             stream.offset_flush()
         except WeirError:
@@ -366,20 +378,21 @@ class FluvioStore:
         except Exception as exc:  # noqa: BLE001
             raise self._fail(exc, "fetch consumer offsets") from exc
         for entry in stored:
-            if (entry.consumer_id(), entry.topic(), entry.partition()) == (
+            if (entry.consumer_id, entry.topic, entry.partition) == (
                 consumer, topic, partition
             ):
-                return entry.offset() + 1
+                return entry.offset + 1
         return None
 
     def list_offsets(self) -> list[ConsumerOffset]:
-        """Fluvio keeps the last record processed and a modification time in seconds."""
+        """Fluvio keeps the last record processed and a modification time in seconds (the
+        official client exposes them as attributes)."""
         try:
             stored = self._client.consumer_offsets()
         except Exception as exc:  # noqa: BLE001
             raise self._fail(exc, "list consumer offsets") from exc
-        offsets = [ConsumerOffset(e.consumer_id(), e.topic(), e.partition(), e.offset() + 1,
-                                  int(e.modified_time()) * 1000) for e in stored]
+        offsets = [ConsumerOffset(e.consumer_id, e.topic, e.partition, e.offset + 1,
+                                  int(e.modified_time) * 1000) for e in stored]
         return sorted(offsets, key=lambda o: (o.consumer, o.topic, o.partition))
 
     def delete_offset(self, consumer: str, topic: str, partition: int) -> bool:

@@ -10,21 +10,32 @@ import pytest
 from runtime.topics.store import TopicSpec
 
 
-def _fluvio_reason() -> str | None:
-    """Why the Fluvio contract run is skipped, or None when a cluster is reachable."""
+@pytest.fixture(scope="session")
+def weir_fluvio_cluster(tmp_path_factory):
+    """A `weir cluster start` of this session: its Fluvio endpoint and its own store."""
+    pytest.importorskip("fluvio", reason="the official `fluvio` client is not installed "
+                                         "(pip install 'weir-workbench[fluvio]')")
+    from tests.weir_cluster import running_cluster
+
+    with running_cluster(tmp_path_factory.mktemp("fluvio-cluster"),
+                         tmp_path_factory.mktemp("fluvio-user")) as cluster:
+        yield cluster
+
+
+@pytest.fixture(scope="session")
+def fluvio_endpoint(request) -> str:
+    """The SC of a Fluvio cluster: FLUVIO_ENDPOINT's when set (a real Fluvio), else the
+    session's `weir cluster start`, reached through the official client."""
+    pytest.importorskip("fluvio", reason="the official `fluvio` client is not installed "
+                                         "(pip install 'weir-workbench[fluvio]')")
     endpoint = os.environ.get("FLUVIO_ENDPOINT")
     if not endpoint:
-        return ("no Fluvio cluster here: set FLUVIO_ENDPOINT=host:port (the SC) to run the "
-                "contract suite against one")
-    try:
-        import fluvio  # noqa: F401
-    except ImportError:
-        return "the `fluvio` client is not installed (pip install 'weir-workbench[fluvio]')"
+        return request.getfixturevalue("weir_fluvio_cluster").sc
     from runtime.topics.fluvio_backend import reachable
 
     if not reachable(endpoint):
-        return f"FLUVIO_ENDPOINT={endpoint} is set but nothing answers there"
-    return None
+        pytest.fail(f"FLUVIO_ENDPOINT={endpoint} is set but nothing answers there")
+    return endpoint
 
 
 @pytest.fixture(params=["embedded", "fluvio"])
@@ -34,14 +45,11 @@ def store(request, weir_home):
 
         s = EmbeddedStore(weir_home / "data")
     else:
-        reason = _fluvio_reason()
-        if reason:
-            pytest.skip(reason)
         from runtime.profiles import Profile
         from runtime.topics.fluvio_backend import FluvioStore
 
-        s = FluvioStore.connect(Profile("fluvio-test", kind="fluvio",
-                                        endpoint=os.environ["FLUVIO_ENDPOINT"]))
+        endpoint = request.getfixturevalue("fluvio_endpoint")
+        s = FluvioStore.connect(Profile("fluvio-test", kind="fluvio", endpoint=endpoint))
     created: list[str] = []
     s._test_created = created  # type: ignore[attr-defined]
     yield s
