@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "profile": ("tui.cli.profile:profile", "List, add, switch and delete profiles"),
     "validate": ("tui.cli.validate:validate", "Check connector configs, every mistake located"),
     "config": ("tui.cli.config:config", "Convert legacy configs, start new ones, editor schema"),
+    "logs": ("tui.cli.logs:logs", "Every connector's logs and events on one timeline"),
     "demo": ("tui.cli.demo:demo", "Prepare the offline demo: example SmartModules, demo topic"),
     "topic": ("tui.cli.topic:topic", "Create, list, describe, delete topics"),
     "partition": ("tui.cli.partition:partition", "List topic partitions: offsets and sizes"),

@@ -9,8 +9,8 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
+from runtime.connectors.timeline import TimelineReader
 from tui.components.common.errors import ReportsWorkerErrors
-from tui.components.logs.timeline import TimelineReader
 from tui.components.logs.timeline_view import TimelineView
 
 ALL = "*all*"

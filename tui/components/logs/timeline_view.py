@@ -10,8 +10,8 @@ from textual.binding import Binding
 from textual.reactive import reactive
 from textual.widgets import RichLog
 
+from runtime.connectors.timeline import Entry, TimelineReader, format_ts
 from tui.components.common.errors import ReportsWorkerErrors
-from tui.components.logs.timeline import Entry, TimelineReader, format_ts
 
 EVENT_STYLES = {
     "start": "bold green", "create": "green", "stop": "bold yellow", "restart": "bold cyan",

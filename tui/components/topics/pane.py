@@ -12,10 +12,10 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label, Static
 
+from runtime.connectors.timeline import TimelineReader
 from runtime.errors import WeirError
 from tui.components.common.errors import ReportsWorkerErrors, describe_error
 from tui.components.common.modals import PromptScreen
-from tui.components.logs.timeline import TimelineReader
 from tui.components.logs.timeline_view import TimelineView
 from tui.components.topics.stream import START_BEGINNING, START_END, TopicStream
 from tui.components.topics.tail_status import TailStatus

@@ -2,6 +2,7 @@
 
 Reads the telemetry files every launcher writes (runtime.connectors.telemetry): each poll
 returns only what was appended since the last one, so a long-running view stays cheap.
+The workbench's Logs area and `weir logs` both read through it.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ class TimelineReader:
     names: set[str] | None = None
     topic: str | None = None
     home: Path | None = None
+    tail_bytes: int | None = TAIL_BYTES  # history of each file to start with; None: all
     _cursors: dict[Path, _Cursor] = field(default_factory=dict)
     _topics: dict[str, set[str]] = field(default_factory=dict)
 
@@ -91,8 +93,9 @@ class TimelineReader:
         if size == cursor.position:
             return []
         start = cursor.position
-        if start == 0 and size > TAIL_BYTES and not learn_only:
-            start = size - TAIL_BYTES
+        if (start == 0 and self.tail_bytes is not None and size > self.tail_bytes
+                and not learn_only):
+            start = size - self.tail_bytes
         try:
             with path.open("rb") as handle:
                 handle.seek(start)
