@@ -285,3 +285,77 @@ def test_fluvio_profile_names_a_broken_config(cluster, tmp_path):
                           env={**cluster.env, "FLV_PROFILE_PATH": str(config)})
     assert result.returncode == 1
     assert str(config) in result.stderr and "line 2" in result.stderr
+
+
+def test_every_compression_the_producer_offers(cluster):
+    assert cluster.weir("topic", "create", "squeezed").returncode == 0
+    out = cluster.client("""
+        fl = Fluvio.connect_with_config(FluvioConfig.new(SC))
+        kinds = [Compression.Gzip, Compression.Snappy, Compression.Lz4, Compression.Zstd]
+        for i, kind in enumerate(kinds):
+            config = TopicProducerConfigBuilder().compression(kind).build()
+            producer = fl.topic_producer_with_config("squeezed", config)
+            for j in range(20):
+                producer.send(f"k{i}".encode(), (f"{i}-{j}-" + "abc" * 50).encode())
+            producer.flush()
+        got = []
+        for rec in fl.partition_consumer("squeezed", 0).stream(Offset.beginning()):
+            got.append(rec.value_string())
+            if len(got) == 80:
+                break
+        print(json.dumps(got))
+    """)
+    assert out == [f"{i}-{j}-" + "abc" * 50 for i in range(4) for j in range(20)]
+    consumed = cluster.weir("consume", "squeezed", "-B", "-d")
+    assert consumed.stdout.splitlines() == out
+
+
+def test_an_evicted_offset_is_answered_as_fluvio_does(cluster):
+    assert cluster.weir("topic", "create", "evicting", "--segment-size", "2KB").returncode == 0
+    for _ in range(10):
+        cluster.weir("produce", "evicting", input="\n".join("x" * 100 for _ in range(10)))
+    out = cluster.client("""
+        fl = Fluvio.connect_with_config(FluvioConfig.new(SC))
+        try:
+            next(fl.partition_consumer("evicting", 0).stream(Offset.absolute(0)))
+            error = None
+        except Exception as exc:
+            error = str(exc)
+        first = next(fl.partition_consumer("evicting", 0).stream(Offset.beginning()))
+        print(json.dumps({"error": error, "first": first.offset()}))
+    """)
+    assert out["first"] > 0
+    assert out["error"] == f"Offset 0 is evicted. The next available is {out['first']}"
+
+
+def test_smartmodules_registered_in_weir_are_listed(cluster):
+    wasm = REPO / "examples" / "smartmodules" / "prebuilt" / "contains_filter.wasm"
+    created = cluster.weir("smartmodule", "create", "listed-filter", "--wasm-file", str(wasm))
+    assert created.returncode == 0, created.stderr
+    out = cluster.client("""
+        admin = FluvioAdmin.connect_with_config(FluvioConfig.new(SC))
+        print(json.dumps([m.name() for m in admin.list_smartmodules([])]))
+    """)
+    assert "listed-filter" in out
+
+
+def test_a_deleted_topic_disappears_for_a_connected_client(cluster):
+    """`weir topic delete` in another process: the client's watch-fed cache drops it."""
+    assert cluster.weir("topic", "create", "short-lived").returncode == 0
+    out = cluster.client("""
+        import subprocess
+        fl = Fluvio.connect_with_config(FluvioConfig.new(SC))
+        fl.topic_producer("short-lived")  # found in the client's topic cache
+        subprocess.run([sys.executable, "-m", "tui.cli.main", "topic", "delete",
+                        "short-lived"], check=True, capture_output=True)
+        deadline = time.time() + 20
+        gone = None
+        while time.time() < deadline and gone is None:
+            try:
+                fl.topic_producer("short-lived")
+                time.sleep(0.1)
+            except Exception as exc:
+                gone = str(exc)
+        print(json.dumps(gone))
+    """)
+    assert out is not None and "short-lived" in out
