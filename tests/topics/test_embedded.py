@@ -344,3 +344,26 @@ async def test_follow_columns_yields_what_follow_yields(store):
         async for records in store.follow("fcols", 0, 2):
             assert columns.records() == records
             return
+
+
+def test_a_second_store_in_the_same_process_keeps_the_first_ones_commits_visible(tmp_path):
+    """Opening another store on the same directory must not drop the first connection's
+    POSIX locks (closing any descriptor of the file would): otherwise another process
+    checkpoints and deletes the WAL under it, and its later commits are lost to others."""
+    first = EmbeddedStore(tmp_path)
+    second = EmbeddedStore(tmp_path)
+    try:
+        first.create_topic(TopicSpec("before"))
+        reader = ("import sys; from runtime.topics.embedded import EmbeddedStore; "
+                  "s = EmbeddedStore(sys.argv[1]); "
+                  "print(' '.join(t.spec.name for t in s.list_topics())); s.close()")
+        listed = subprocess.run([sys.executable, "-c", reader, str(tmp_path)],
+                                capture_output=True, text=True, check=True)
+        assert listed.stdout.split() == ["before"]
+        first.create_topic(TopicSpec("after"))
+        listed = subprocess.run([sys.executable, "-c", reader, str(tmp_path)],
+                                capture_output=True, text=True, check=True)
+        assert listed.stdout.split() == ["after", "before"]
+    finally:
+        first.close()
+        second.close()
