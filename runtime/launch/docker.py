@@ -29,7 +29,7 @@ from runtime.home import weir_home
 from runtime.launch.docker_client import DEFAULT_SOCKET, docker_client
 from runtime.launch.image import CONTAINER_UID, DEFAULT_BASE_IMAGE, ensure_image
 from runtime.launch.progress import QUIET, Progress
-from runtime.private_files import make_private_dir
+from runtime.private_files import make_private_dir, write_private_atomic
 
 if TYPE_CHECKING:
     from docker import DockerClient
@@ -154,9 +154,12 @@ def start_container(
             from runtime.topics import open_store
 
             open_store(profile).close()
+        profiles = container_profiles(home, conn_dir)
         _hand_over([p for p in (store, conn_dir) if p is not None], uid, gid)
+    else:
+        profiles = None
     mounts = plan_mounts(config=config, secrets=secrets, name=name, home=home, store=store,
-                         files=files)
+                         files=files, profiles=profiles)
     args = ["--config", str(config.resolve()), "--name", name, "--console"]
     if secrets is not None:
         args += ["--secrets", str(secrets.resolve())]
@@ -240,6 +243,20 @@ def _hand_over(paths: Sequence[Path], uid: int, gid: int) -> None:
                 os.chown(os.path.join(dirpath, entry), uid, gid, follow_symlinks=False)
 
 
+def container_profiles(home: Path, conn_dir: Path) -> Path | None:
+    """profiles.json is private to root, so a container running as another uid reads a
+    copy kept in its connector directory (handed over to it with the rest); None when
+    there is no profiles.json (the container then knows only `local`)."""
+    source = home / "profiles.json"
+    try:
+        data = source.read_bytes()
+    except FileNotFoundError:
+        return None
+    copy = conn_dir / "profiles.json"
+    write_private_atomic(copy, data)
+    return copy
+
+
 def _store_dir(profile: Profile) -> Path | None:
     if profile.kind != "embedded":
         return None
@@ -249,18 +266,22 @@ def _store_dir(profile: Profile) -> Path | None:
 
 
 def plan_mounts(*, config: Path, secrets: Path | None, name: str, home: Path,
-                store: Path | None, files: Iterable[Path] = ()) -> list[BindMount]:
+                store: Path | None, files: Iterable[Path] = (),
+                profiles: Path | None = None) -> list[BindMount]:
     """Every host path the connector needs, mounted at the same path inside. (The
-    SmartModule registry lives in the store directory, so it comes with the store.)"""
+    SmartModule registry lives in the store directory, so it comes with the store.)
+    `profiles`: the file to show as $WEIR_HOME/profiles.json (container_profiles' copy),
+    by default that file itself."""
     plan: dict[str, BindMount] = {}
 
-    def add(path: Path, read_only: bool) -> None:
-        source = str(path.resolve())
-        plan[source] = BindMount(source, source, read_only)
+    def add(path: Path, read_only: bool, at: Path | None = None) -> None:
+        target = str((at or path).resolve())
+        plan[target] = BindMount(str(path.resolve()), target, read_only)
 
-    profiles = home / "profiles.json"
-    if profiles.is_file():
-        add(profiles, True)
+    if profiles is not None:
+        add(profiles, True, at=home / "profiles.json")
+    elif (home / "profiles.json").is_file():
+        add(home / "profiles.json", True)
     if store is not None:
         add(store, False)
     add(home / "connectors" / name, False)
@@ -469,6 +490,8 @@ def start_again(name: str, *, client: DockerClient | None = None) -> DockerConne
         uid, _, gid = user.partition(":")
         labels = (container.attrs.get("Config") or {}).get("Labels") or {}
         paths = [connector_dir(name)]
+        if (paths[0] / "profiles.json").is_file():  # its copy, as the profiles are now
+            container_profiles(weir_home(), paths[0])
         try:
             store = _store_dir(get_profile(labels.get(LABEL_PROFILE) or "local"))
         except NotFound:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.metadata as metadata
+import stat
 import zipfile
 from pathlib import Path
 
@@ -176,3 +177,24 @@ def test_wasm_transforms_are_found_beside_the_config_or_from_here(tmp_path, monk
          "missing.wasm"], config)
     assert found == [(config.parent / "beside.wasm").resolve(), (here / "local.wasm").resolve(),
                      (here / "local.wasm").resolve()]
+
+
+def test_a_container_of_another_uid_reads_a_copy_of_the_private_profiles(tmp_path, weir_home):
+    """profiles.json is 0600; run as root, Weir starts containers as uid 10001, which gets
+    its own copy in its connector directory, mounted where profiles.json is."""
+    from runtime.profiles import Profile, add_profile
+
+    add_profile(Profile("elsewhere", data_dir=str(tmp_path / "store")))
+    conn_dir = weir_home / "connectors" / "gen"
+    conn_dir.mkdir(parents=True)
+    copy = launch.container_profiles(weir_home, conn_dir)
+    assert copy == conn_dir / "profiles.json"
+    assert copy.read_bytes() == (weir_home / "profiles.json").read_bytes()
+    assert stat.S_IMODE(copy.stat().st_mode) == 0o600
+    config = tmp_path / "gen.yaml"
+    config.write_text("name: gen\n")
+    plan = launch.plan_mounts(config=config, secrets=None, name="gen", home=weir_home,
+                              store=None, profiles=copy)
+    mount = next(m for m in plan if m.target == str((weir_home / "profiles.json").resolve()))
+    assert mount.source == str(copy.resolve()) and mount.read_only
+    assert launch.container_profiles(tmp_path / "no-home", conn_dir) is None
