@@ -12,6 +12,7 @@ from runtime.connectors.producer import Producer
 from runtime.connectors.transform import Transformer, topic_lookback
 from runtime.errors import WeirError
 from runtime.topics.columns import RecordColumns
+from runtime.topics.limits import MAX_RECORD_BYTES
 from runtime.topics.record import ProduceRecord
 from runtime.topics.store import TopicStore
 
@@ -52,11 +53,10 @@ async def run_source(ctx: ConnectorContext, source: Source, store: TopicStore) -
         if not raw:
             return
         if transformer.chain is None:  # no transforms: straight to the producer
+            first = sequence
             sequence += len(raw)
             metrics.records_in += len(raw)
-            producer.add(raw)
-            if producer.buffer:
-                wake.set()
+            admit(raw, first)
             return
         # as columns: the chain encodes them without a Record per record
         batch = RecordColumns.from_produce_records(raw, sequence, int(time.time() * 1000))
@@ -64,11 +64,29 @@ async def run_source(ctx: ConnectorContext, source: Source, store: TopicStore) -
         metrics.records_in += len(batch)
         outcome = transformer.apply(batch)
         metrics.filtered += max(0, len(batch) - outcome.kept - outcome.failed)
-        producer.add(outcome.produce_records())
-        if producer.buffer:
-            wake.set()
+        admit(outcome.produce_records(), None)
         if outcome.stopped_at is not None:
             raise PipelineStopped(outcome.stopped_at)
+
+    def admit(records: Sequence[ProduceRecord], first: int | None) -> None:
+        """To the producer, except records over MAX_RECORD_BYTES (what the CLI and the
+        Fluvio endpoint refuse too): each is an error, skipped or stopping the run as the
+        policy says. `first` is the input number of the first record, when known."""
+        for i, record in enumerate(records):
+            size = len(record.value) + len(record.key or b"")
+            if size <= MAX_RECORD_BYTES:
+                continue
+            producer.add(records[:i])
+            at = None if first is None else first + i
+            reporter.error(f"a record of {size:,} bytes is over the {MAX_RECORD_BYTES:,}-byte "
+                           "limit; it was not produced", offset=at, where="input record")
+            if ctx.policy == "stop":
+                raise PipelineStopped(at if at is not None else "(after the chain)")
+            admit(records[i + 1:], None if first is None else first + i + 1)
+            return
+        producer.add(records)
+        if producer.buffer:
+            wake.set()
 
     async def linger_loop() -> None:
         backoff = Backoff(200, 10_000)

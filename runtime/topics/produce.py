@@ -16,6 +16,8 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 
 from runtime.errors import WeirError
+from runtime.human import human_size
+from runtime.topics.limits import MAX_RECORD_BYTES
 from runtime.topics.pipeline import Pipeline
 from runtime.topics.record import ProduceRecord, produce_records
 from runtime.topics.store import TopicStore
@@ -41,9 +43,21 @@ def _ready(fd: int, timeout: float = 0) -> bool:
     return bool(readable)
 
 
-def read_lines(fd: int) -> Iterator[tuple[int, bytes, bool]]:
-    """(line number, line without its newline, more input already waiting) for each line."""
-    pending = b""
+class LineTooLong(Exception):
+    """A line longer than the reader's bound, found before it was read whole."""
+
+    def __init__(self, number: int) -> None:
+        super().__init__(number)
+        self.number = number
+
+
+def read_lines(fd: int, max_line: int | None = None) -> Iterator[tuple[int, bytes, bool]]:
+    """(line number, line without its newline, more input already waiting) for each line.
+    A line over `max_line` bytes raises LineTooLong once that much of it is read, so a
+    huge one is never held whole. Each chunk is scanned once: a long line arriving in
+    pipe-sized pieces costs its length, not its length squared."""
+    partial: list[bytes] = []  # the pieces of a line not ended yet
+    partial_size = 0
     number = 0
     while True:
         try:
@@ -52,25 +66,51 @@ def read_lines(fd: int) -> Iterator[tuple[int, bytes, bool]]:
             continue
         if not chunk:
             break
-        pending += chunk
-        lines = pending.split(b"\n")
-        pending = lines.pop()
+        if b"\n" not in chunk:
+            partial.append(chunk)
+            partial_size += len(chunk)
+            if max_line is not None and partial_size > max_line + 1:  # (+1: a trailing \r)
+                raise LineTooLong(number + 1)
+            continue
+        if partial:
+            chunk = b"".join((*partial, chunk))
+        lines = chunk.split(b"\n")
+        rest = lines.pop()
+        partial, partial_size = ([rest], len(rest)) if rest else ([], 0)
         last = len(lines) - 1
         for i, line in enumerate(lines):
             number += 1
             if line.endswith(b"\r"):
                 line = line[:-1]
-            yield number, line, i < last or bool(pending) or _ready(fd)
-    if pending:
-        number += 1
-        yield number, pending.removesuffix(b"\r"), False
+            if max_line is not None and len(line) > max_line:
+                raise LineTooLong(number)
+            yield number, line, i < last or bool(rest) or _ready(fd)
+        if max_line is not None and partial_size > max_line + 1:
+            raise LineTooLong(number + 1)
+    if partial:
+        line = b"".join(partial).removesuffix(b"\r")
+        if max_line is not None and len(line) > max_line:
+            raise LineTooLong(number + 1)
+        yield number + 1, line, False
 
 
-def read_all(fd: int) -> bytes:
+def read_all(fd: int, limit: int | None = None) -> bytes | None:
+    """Everything behind `fd`, or None as soon as it is over `limit` bytes."""
     chunks = []
+    size = 0
     while chunk := os.read(fd, _CHUNK):
+        size += len(chunk)
+        if limit is not None and size > limit:
+            return None
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def too_large(limit: int, where: str) -> WeirError:
+    """The error for a record over the limit (`--max-record-size`)."""
+    return WeirError(f"{where}: a record is over the {limit:,}-byte limit "
+                     f"({human_size(limit)}); nothing of it was stored",
+                     hint="raise --max-record-size, or split the record")
 
 
 def produce_fd(
@@ -88,6 +128,7 @@ def produce_fd(
     transform: ProduceTransform | None = None,
     source: str = "stdin",
     on_batch: Callable[[list[tuple[int, int]]], None] | None = None,
+    max_record_bytes: int = MAX_RECORD_BYTES,
 ) -> ProduceSummary:
     """Produce the input behind `fd` to `topic`: one record per line, or one in all (`raw`).
 
@@ -95,8 +136,10 @@ def produce_fd(
     given), and when the input pauses; with `linger_ms`, a pause shorter than that since
     the batch's first line does not end it. `key` is every record's key.
 
-    A line without `key_separator` (when one is given) stops the run with an error naming
-    the line; every batch before it stays produced, and the error says how many records.
+    A line without `key_separator` (when one is given), or a record over
+    `max_record_bytes` (key and value; found before it is read whole), stops the run with
+    an error naming the line; every batch before it stays produced, and the error says how
+    many records.
     """
     summary = ProduceSummary()
     store.describe_topic(topic)  # fail before reading input when the topic is missing
@@ -128,10 +171,13 @@ def produce_fd(
 
     try:
         if raw:
-            send([ProduceRecord(read_all(fd), key)])
+            value = read_all(fd, max_record_bytes - len(key or b""))
+            if value is None:
+                raise too_large(max_record_bytes, source)
+            send([ProduceRecord(value, key)])
         else:
             batching = _Batching(None if batch_bytes else batch_size, batch_bytes,
-                                 (linger_ms or 0) / 1000)
+                                 (linger_ms or 0) / 1000, max_record_bytes)
             _produce_lines(fd, send, key_separator, key, batching, source, lambda: summary,
                            lambda: (pipeline.flush(), settle(True)))
         pipeline.flush()
@@ -153,6 +199,7 @@ class _Batching:
     records: int | None
     bytes: int | None
     linger_s: float
+    max_record: int = MAX_RECORD_BYTES  # key + value
 
 
 def _produce_lines(fd, send, key_separator, key, batching: _Batching, source, summary,
@@ -168,7 +215,26 @@ def _produce_lines(fd, send, key_separator, key, batching: _Batching, source, su
     def batch_keys() -> list[bytes | None] | None:
         return [key] * len(values) if key is not None else keys
 
-    for number, line, more in read_lines(fd):
+    def stop(error: WeirError) -> WeirError:
+        """Store what came before the bad line, then say how much that was."""
+        if values:
+            send(produce_records(values, batch_keys()))
+        drain()
+        error.hint = f"{error.hint}; the {summary().records} records before this line were " \
+                     "produced"
+        return error
+
+    # a line within this holds a key and value within the limit (the separator is not
+    # stored; --key's key is, on every record)
+    lines = read_lines(fd, batching.max_record - len(key or b"") + len(sep or b""))
+    while True:
+        try:
+            number, line, more = next(lines)
+        except StopIteration:
+            break
+        except LineTooLong as exc:
+            raise stop(too_large(batching.max_record,
+                                 f"{source}, line {exc.number}")) from None
         if not values:
             started = time.monotonic()
         if keys is None:
@@ -176,15 +242,11 @@ def _produce_lines(fd, send, key_separator, key, batching: _Batching, source, su
         else:
             k, found, value = line.partition(sep)
             if not found:
-                if values:
-                    send(produce_records(values, keys))
-                drain()
-                raise WeirError(
+                raise stop(WeirError(
                     f"{source}, line {number}: no key separator {key_separator!r} in "
                     f"{line[:60].decode(errors='replace')!r}",
-                    hint=f"write lines as KEY{key_separator}VALUE; the {summary().records} "
-                    "records before this line were produced",
-                )
+                    hint=f"write lines as KEY{key_separator}VALUE",
+                ))
             keys.append(k)
             values.append(value)
         if batching.bytes is not None:

@@ -7,6 +7,7 @@ import os
 import click
 
 from runtime.human import plural
+from runtime.topics.limits import MAX_RECORD_BYTES
 from runtime.topics.producer_settings import COMPRESSIONS, DELIVERY_SEMANTICS
 from tui.cli.output import action_output_option
 from tui.cli.params import ByteSize, Duration
@@ -38,13 +39,17 @@ from tui.cli.smartmodule_options import chain_choice, smartmodule_options, topic
               default="at-least-once", show_default=True,
               help="at-least-once: each batch acknowledged once durable (fsynced); "
               "at-most-once: no wait for the disk (fluvio: no retries).")
+@click.option("--max-record-size", "max_record_bytes", metavar="SIZE",
+              type=ByteSize(example="32MiB or 100MB"), default=str(MAX_RECORD_BYTES),
+              help="Refuse a record (key and value) larger than this, before reading it "
+              "whole. Default: 32MiB, what connectors and the Fluvio endpoint take.")
 @click.option("-v", "--verbose", is_flag=True, help="Report each batch's offsets on stderr.")
 @action_output_option
 @smartmodule_options
 def produce(topic: str, file: str | None, key_separator: str | None, key: str | None,
             raw: bool, partition: int | None, linger_ms: int | None, batch_bytes: int | None,
-            compression: str, delivery_semantic: str, verbose: bool, output: str,
-            **sm) -> None:
+            compression: str, delivery_semantic: str, max_record_bytes: int, verbose: bool,
+            output: str, **sm) -> None:
     """Produce records to TOPIC: one per line of stdin (or -f FILE).
 
     With --smartmodule, --smartmodule-path or --transforms-file each batch passes through
@@ -100,6 +105,7 @@ def produce(topic: str, file: str | None, key_separator: str | None, key: str | 
             batch_bytes=batch_bytes,
             source=file or "stdin", transform=transform,
             on_batch=report if verbose or output == "json" else None,
+            max_record_bytes=max_record_bytes,
         )
     except OSError as exc:
         raise WeirError(f"cannot read {file or 'stdin'}: {exc.strerror or exc}") from exc
