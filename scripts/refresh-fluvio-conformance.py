@@ -58,7 +58,8 @@ REASONS: dict[str, str] = {
         "config needs its `http:` section with `endpoint`",
     "embeds__templates__connector-template.yaml-L1.yaml":
         "wrong-type, invalid-partition, offset-needs-strategy, invalid-name: the blank "
-        "template, whose empty values (name, version, type, partition, strategy) Fluvio "
+        "template, whose empty values (name, version, type, topic, partition, strategy) "
+        "Fluvio "
         "rejects, and whose `smartmodule_name` breaks the SmartModule name rule",
 }
 

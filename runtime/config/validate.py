@@ -18,7 +18,7 @@ from pydantic import AliasChoices, BaseModel
 from runtime.config import connector_types as ct
 from runtime.config.checker import Checker, did_you_mean, dotted, field_keys, unwrap_models
 from runtime.config.diagnostics import Diagnostic, FileReport, Format
-from runtime.config.fields import secret_name_problem
+from runtime.config.fields import describe_value, secret_name_problem
 from runtime.config.models import (
     API_VERSIONS,
     LEGACY_COMMON_KEYS,
@@ -479,6 +479,19 @@ class _Validation:
         elif isinstance(topic, list):
             self.ck.add("error", "wrong-type", "`meta.topic` must be a topic name (or, with "
                         "apiVersion 0.2.0, a map), got a list", ("meta", "topic"))
+        elif topic is None and "topic" in meta:
+            self.ck.add("error", "wrong-type", "`meta.topic` has no value: it must be the "
+                        "topic's name", ("meta", "topic"), "key")
+        elif topic is not None and self.a.api_version == "0.2.0":
+            self.ck.add("error", "wrong-type", "apiVersion 0.2.0 reads `meta.topic` as a map "
+                        "(Fluvio's TopicConfig), not a name", ("meta", "topic"),
+                        hint=f"write `topic: {{meta: {{name: {_text(topic)}}}}}`, or use "
+                        "apiVersion 0.1.0 for a plain name")
+        elif not isinstance(topic, str) and topic is not None:
+            self.ck.add("error", "wrong-type", f"`meta.topic` must be a string, got "
+                        f"{describe_value(topic)}: Fluvio reads an unquoted number or bool as "
+                        "one, not as a name", ("meta", "topic"),
+                        hint=f'quote it: topic: "{_text(topic)}"')
         elif topic is not None:
             problem = name_problem("topic", _text(topic))
             if problem:

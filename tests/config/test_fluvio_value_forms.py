@@ -208,3 +208,20 @@ def test_deduplication_bounds(bounds, code):
     topic = ("    deduplication:\n      bounds:\n        " + bounds + "\n"
              "      filter:\n        transform:\n          uses: x\n")
     assert errors(config(topic=topic)) == [code]
+
+
+@pytest.mark.parametrize("topic,ok", [
+    ("    meta:\n      name: test-topic\n", True),   # Fluvio's deserialize_with_topic_config
+    ("test-topic\n", False),                          # 0.2.0's topic is a TopicConfig map
+])
+def test_topic_is_a_map_in_0_2_0(topic, ok):
+    text = SINK.split("  topic:\n")[0] + "  topic:" + ("\n" if ok else " ") + topic + \
+        "http:\n  endpoint: http://127.0.0.1/post\n"
+    assert (errors(text) == []) is ok, errors(text)
+
+
+@pytest.mark.parametrize("value", ["123", "true", ""])
+def test_topic_name_must_be_a_string_in_0_1_0(value):
+    text = SINK.replace("apiVersion: 0.2.0", "apiVersion: 0.1.0").split("  topic:\n")[0] + \
+        f"  topic: {value}\nhttp:\n  endpoint: http://127.0.0.1/post\n"
+    assert errors(text) == ["wrong-type"]

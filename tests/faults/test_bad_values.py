@@ -27,7 +27,7 @@ def _clean(result) -> None:
 @pytest.mark.parametrize("number", ["9" * 5000, "0x" + "f" * 4000], ids=["decimal", "hex"])
 def test_a_number_too_long_for_python_is_a_located_error(tmp_path, number):
     config = tmp_path / "big.yaml"
-    config.write_text(HEAD + f"  topic: big\ngenerator:\n  count: {number}\n")
+    config.write_text(HEAD + f"  topic: {{meta: {{name: big}}}}\ngenerator:\n  count: {number}\n")
     for args in (("validate", str(config)), ("connector", "run", str(config)),
                  ("config", "convert", str(config))):
         result = run_weir(*args)
@@ -38,9 +38,10 @@ def test_a_number_too_long_for_python_is_a_located_error(tmp_path, number):
 
 
 @pytest.mark.parametrize(("section", "where", "message"), [
-    ("  topic: big\ngenerator:\n  count: 9223372036854775808\n", ":8:10",
+    ("  topic: {meta: {name: big}}\ngenerator:\n  count: 9223372036854775808\n", ":8:10",
      "`generator.count` must be ≤ 9223372036854775807"),
-    ("  topic: big\n  producer:\n    batch-size: 18446744073709551616\ngenerator: {}\n",
+    ("  topic: {meta: {name: big}}\n  producer:\n    batch-size: 18446744073709551616\n"
+     "generator: {}\n",
      ":8:17", "byte size must be between 0 and 2^64-1"),
     ("  topic:\n    meta:\n      name: big\n    retention:\n      segment-size: "
      "99999999999999999999\ngenerator: {}\n", ":10:21", "byte size must be between 0 and 2^64-1"),
@@ -48,7 +49,7 @@ def test_a_number_too_long_for_python_is_a_located_error(tmp_path, number):
      "generator: {}\n", ":10:13", "number is too large"),
     ("  topic:\n    meta:\n      name: big\n    partition:\n      count: 4294967296\n"
      "generator: {}\n", ":10:14", "must be ≤ 4294967295"),
-    ("  topic: big\ngenerator:\n  rate: 1e400\n", ":8:9", "records per second"),
+    ("  topic: {meta: {name: big}}\ngenerator:\n  rate: 1e400\n", ":8:9", "records per second"),
 ])
 def test_out_of_range_config_values_are_located_errors(tmp_path, section, where, message):
     config = tmp_path / "big.yaml"
@@ -104,7 +105,7 @@ def test_out_of_range_flags_are_usage_errors(args, message):
 def locked(tmp_path) -> tuple[Path, Path]:
     """A mode-000 config and a mode-000 directory holding one."""
     config = tmp_path / "locked.yaml"
-    config.write_text(HEAD + "  topic: big\ngenerator: {}\n")
+    config.write_text(HEAD + "  topic: {meta: {name: big}}\ngenerator: {}\n")
     config.chmod(0)
     closed = tmp_path / "closed"
     closed.mkdir()
@@ -126,7 +127,7 @@ def test_unreadable_files_and_unlistable_directories_are_file_unreadable(locked,
     # a tree where one directory cannot be listed says so instead of skipping it
     tree = tmp_path / "tree"
     (tree / "ok").mkdir(parents=True)
-    (tree / "ok" / "a.yaml").write_text(HEAD + "  topic: big\ngenerator: {}\n")
+    (tree / "ok" / "a.yaml").write_text(HEAD + "  topic: {meta: {name: big}}\ngenerator: {}\n")
     (tree / "shut").mkdir()
     (tree / "shut").chmod(0)
     try:
