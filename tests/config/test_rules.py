@@ -135,8 +135,11 @@ def test_unsupported_api_version(value):
 
 
 def test_api_versions_accepted():
-    for v in ("0.0.0", "0.1.0", "0.2.0"):
+    for v in ("0.0.0", "0.1.0"):
         assert validate_text(CURRENT.replace("0.1.0", v, 1)).valid
+    v2 = CURRENT.replace("0.1.0", "0.2.0", 1).replace("topic: cat-facts",
+                                                      "topic: {meta: {name: cat-facts}}")
+    assert validate_text(v2).valid
 
 
 # -- fields, types, enums --------------------------------------------------------------
