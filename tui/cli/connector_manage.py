@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from runtime.errors import WeirError
+from tui.cli.completion import complete_connectors
 from tui.cli.output import action_output_option, info, output_option, print_json, print_table
 
 # ---- create --------------------------------------------------------------------------
@@ -91,7 +92,7 @@ def list_(output: str) -> None:
 
 
 @click.command()
-@click.argument("name")
+@click.argument("name", shell_complete=complete_connectors)
 @output_option
 def describe(name: str, output: str) -> None:
     """The connector's config as YAML (secrets masked), then its status and metrics."""
@@ -145,7 +146,7 @@ def _act(action: str, names: tuple[str, ...], output: str) -> None:
 
 
 @click.command()
-@click.argument("names", nargs=-1, required=True)
+@click.argument("names", nargs=-1, required=True, shell_complete=complete_connectors)
 @action_output_option
 def delete(names: tuple[str, ...], output: str) -> None:
     """Stop connectors and remove them (config, secrets copy, logs, metrics)."""
@@ -153,7 +154,7 @@ def delete(names: tuple[str, ...], output: str) -> None:
 
 
 @click.command()
-@click.argument("names", nargs=-1, required=True)
+@click.argument("names", nargs=-1, required=True, shell_complete=complete_connectors)
 @action_output_option
 def stop(names: tuple[str, ...], output: str) -> None:
     """Stop connectors gracefully (flush, commit); managed ones stay stopped until
@@ -162,7 +163,7 @@ def stop(names: tuple[str, ...], output: str) -> None:
 
 
 @click.command()
-@click.argument("names", nargs=-1, required=True)
+@click.argument("names", nargs=-1, required=True, shell_complete=complete_connectors)
 @action_output_option
 def start(names: tuple[str, ...], output: str) -> None:
     """Start stopped (or Failed) managed connectors, or stopped Docker ones."""
@@ -170,7 +171,7 @@ def start(names: tuple[str, ...], output: str) -> None:
 
 
 @click.command()
-@click.argument("names", nargs=-1, required=True)
+@click.argument("names", nargs=-1, required=True, shell_complete=complete_connectors)
 @action_output_option
 def restart(names: tuple[str, ...], output: str) -> None:
     """Stop and start connectors (a Failed managed one gets a fresh set of retries)."""
@@ -181,7 +182,7 @@ def restart(names: tuple[str, ...], output: str) -> None:
 
 
 @click.command()
-@click.argument("name")
+@click.argument("name", shell_complete=complete_connectors)
 @click.option("--follow", "-f", is_flag=True, help="Keep printing new lines (Ctrl-C ends).")
 @click.option("--since", help="Only lines from this long ago, e.g. 10m, 1h 30m.")
 @click.option("--tail", "-n", type=click.IntRange(min=0), help="Only the last N lines.")

@@ -7,6 +7,7 @@ import signal
 
 import click
 
+from tui.cli.completion import complete_topics
 from tui.cli.output import remember_json
 from tui.cli.smartmodule_options import chain_choice, smartmodule_options, topic_lookback
 
@@ -14,7 +15,7 @@ OUTPUTS = ("text", "json", "raw", "binary", "table")
 
 
 @click.command()
-@click.argument("topic")
+@click.argument("topic", shell_complete=complete_topics)
 @click.option("-B", "--beginning", is_flag=True, help="Start at the earliest record.")
 @click.option("-T", "--tail", type=click.IntRange(min=0), metavar="N",
               help="Start N records before the end.")

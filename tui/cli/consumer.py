@@ -10,6 +10,7 @@ import time
 
 import click
 
+from tui.cli.completion import complete_consumers, complete_topics
 from tui.cli.output import info, output_option, print_json, print_table
 
 
@@ -67,8 +68,9 @@ def list_(output: str) -> None:
 
 
 @consumer.command("delete")
-@click.argument("consumer_id", metavar="ID")
-@click.option("-t", "--topic", help="Only its offsets in this topic.")
+@click.argument("consumer_id", metavar="ID", shell_complete=complete_consumers)
+@click.option("-t", "--topic", help="Only its offsets in this topic.",
+              shell_complete=complete_topics)
 @click.option("-p", "--partition", type=click.IntRange(min=0),
               help="Only this partition (needs --topic).")
 @output_option

@@ -8,6 +8,7 @@ import time
 
 import click
 
+from tui.cli.completion import complete_connectors
 from tui.cli.output import remember_json
 from tui.cli.params import Duration
 
@@ -21,6 +22,7 @@ POLL_S = 0.25
 @click.option("--events", "events_only", is_flag=True,
               help="Only lifecycle events (start, stop, crash, restart, error...).")
 @click.option("--connector", "-c", "names", multiple=True, metavar="NAME",
+              shell_complete=complete_connectors,
               help="Only this connector (repeatable). Default: every connector.")
 @click.option("-O", "--output", type=click.Choice(["text", "json"]), default="text",
               show_default=True, is_eager=True, callback=remember_json,

@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "profile": ("tui.cli.profile:profile", "List, add, switch and delete profiles"),
     "validate": ("tui.cli.validate:validate", "Check connector configs, every mistake located"),
     "config": ("tui.cli.config:config", "Convert legacy configs, start new ones, editor schema"),
+    "completion": ("tui.cli.completion:completion", "Print the shell completion script"),
     "logs": ("tui.cli.logs:logs", "Every connector's logs and events on one timeline"),
     "demo": ("tui.cli.demo:demo", "Prepare the offline demo: example SmartModules, demo topic"),
     "topic": ("tui.cli.topic:topic", "Create, list, describe, delete topics"),
@@ -81,7 +82,9 @@ def _run() -> int:
     """Run the command line; the exit code, whatever way the command ended."""
     forget_json_request()
     try:
-        code = cli.main(standalone_mode=False)
+        # the name and variable `weir completion` writes into the shell's script
+        code = cli.main(standalone_mode=False, prog_name="weir",
+                        complete_var="_WEIR_COMPLETE")
         if isinstance(code, int) and not isinstance(code, bool) and code:
             return code  # ctx.exit(N): click returns N instead of raising here
         return 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from tui.cli.completion import complete_topics
 from tui.cli.output import info, output_option, print_json, print_table
 
 
@@ -13,7 +14,8 @@ def partition() -> None:
 
 
 @partition.command("list")
-@click.option("-t", "--topic", "topics", multiple=True, help="Only this topic (repeatable).")
+@click.option("-t", "--topic", "topics", multiple=True, shell_complete=complete_topics,
+              help="Only this topic (repeatable).")
 @output_option
 def list_(topics: tuple[str, ...], output: str) -> None:
     """Partitions: earliest offset, high watermark, records and size."""

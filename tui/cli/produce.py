@@ -9,13 +9,14 @@ import click
 from runtime.human import plural
 from runtime.topics.limits import MAX_RECORD_BYTES
 from runtime.topics.producer_settings import COMPRESSIONS, DELIVERY_SEMANTICS
+from tui.cli.completion import complete_topics
 from tui.cli.output import action_output_option
 from tui.cli.params import ByteSize, Duration
 from tui.cli.smartmodule_options import chain_choice, smartmodule_options, topic_lookback
 
 
 @click.command()
-@click.argument("topic")
+@click.argument("topic", shell_complete=complete_topics)
 @click.option("-f", "--file", "file", type=click.Path(dir_okay=False, path_type=str),
               help="Read records from FILE instead of stdin.")
 @click.option("--key-separator", metavar="SEP",

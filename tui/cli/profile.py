@@ -9,6 +9,7 @@ import os
 
 import click
 
+from tui.cli.completion import complete_profiles
 from tui.cli.output import action_output_option, info, output_option, print_json, print_table
 
 
@@ -54,7 +55,7 @@ def current() -> None:
 
 
 @profile.command()
-@click.argument("name")
+@click.argument("name", shell_complete=complete_profiles)
 @action_output_option
 def switch(name: str, output: str) -> None:
     """Make NAME the active profile for the commands that follow."""
@@ -105,7 +106,7 @@ def add(name: str, data_dir: str | None, endpoint: str | None, switch_to: bool,
 
 
 @profile.command()
-@click.argument("name")
+@click.argument("name", shell_complete=complete_profiles)
 @click.option("--force", is_flag=True, help="Delete even if managed connectors use it.")
 @action_output_option
 def delete(name: str, force: bool, output: str) -> None:

@@ -8,12 +8,15 @@ from dataclasses import dataclass, replace
 
 import click
 
+from tui.cli.completion import complete_smartmodules
+
 
 def smartmodule_options(func):
     """--smartmodule, --smartmodule-path, --transforms-file, --transforms-line, -e/--params,
     --aggregate-initial."""
     options = [
         click.option("--smartmodule", "sm_name", metavar="NAME",
+                     shell_complete=complete_smartmodules,
                      help="Apply a registered SmartModule (or a path to a .wasm)."),
         click.option("--smartmodule-path", "sm_path", type=click.Path(dir_okay=False),
                      help="Apply the SmartModule in this .wasm file."),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from runtime.human import human_size
+from tui.cli.completion import complete_smartmodules
 from tui.cli.output import action_output_option, info, output_option, print_json, print_table
 
 
@@ -57,7 +58,7 @@ def list_(output: str) -> None:
 
 
 @click.command("describe")
-@click.argument("name")
+@click.argument("name", shell_complete=complete_smartmodules)
 @output_option
 def describe(name: str, output: str) -> None:
     """Show what a registered SmartModule is: kind, size, entry points, imports; for a
@@ -99,7 +100,7 @@ def describe(name: str, output: str) -> None:
 
 
 @click.command("delete")
-@click.argument("name")
+@click.argument("name", shell_complete=complete_smartmodules)
 @action_output_option
 def delete(name: str, output: str) -> None:
     """Remove a registered SmartModule."""

@@ -17,6 +17,7 @@ import click
 
 from runtime.human import plural
 from runtime.topics.limits import MAX_INT64
+from tui.cli.completion import complete_smartmodules
 from tui.cli.output import info, print_json, remember_json, until_reader_leaves
 from tui.cli.params import ByteSize, TimeLimit
 
@@ -89,7 +90,7 @@ def record_line(record, show_key: bool) -> bytes:
 
 
 @click.command("test")
-@click.argument("name", required=False)
+@click.argument("name", required=False, shell_complete=complete_smartmodules)
 @click.option("--wasm-file", type=click.Path(dir_okay=False), help="Test a .wasm file directly.")
 @click.option("--transforms-file", type=click.Path(dir_okay=False),
               help="Test a chain: YAML with a `transforms:` list (uses/with/lookback).")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from runtime.human import human_size
+from tui.cli.completion import complete_topics
 from tui.cli.output import action_output_option, info, output_option, print_json, print_table
 from tui.cli.params import ByteSize, Count, Duration
 
@@ -102,7 +103,7 @@ def _dry_run(spec, output: str) -> None:
 
 
 @topic.command("add-partition")
-@click.argument("name")
+@click.argument("name", shell_complete=complete_topics)
 @click.option("-c", "--count", type=Count(1, 10_000, "partitions"), default=1,
               show_default=True, help="How many partitions to add.")
 @action_output_option
@@ -154,7 +155,7 @@ def list_(output: str) -> None:
 
 
 @topic.command("describe")
-@click.argument("name")
+@click.argument("name", shell_complete=complete_topics)
 @output_option
 def describe(name: str, output: str) -> None:
     """Show topic NAME: settings and, per partition, offsets and size."""
@@ -182,7 +183,7 @@ def describe(name: str, output: str) -> None:
 
 
 @topic.command("delete")
-@click.argument("names", nargs=-1, required=True)
+@click.argument("names", nargs=-1, required=True, shell_complete=complete_topics)
 @action_output_option
 def delete(names: tuple[str, ...], output: str) -> None:
     """Delete topics and all their records."""
