@@ -7,7 +7,9 @@ supervisor), writes under `$WEIR_HOME/connectors/<name>/`:
 - `events.jsonl`   lifecycle events, one JSON object a line:
                    {"ts": ms, "connector", "event", "message", "topic", "offset"};
                    event is one of EVENTS;
-- `metrics.json`   counters rewritten atomically about once a second.
+- `metrics.json`   counters rewritten atomically about once a second, with `series`:
+                   the counters sampled every SERIES_STEP_S over the last minutes,
+                   [epoch s, in, out, filtered, errors] each (the workbench's charts).
 
 All of them private to the home's owner (runtime.private_files).
 """
@@ -24,6 +26,8 @@ from runtime.home import weir_home
 from runtime.private_files import make_private_dir, open_private_append, write_private_atomic
 
 EVENTS = ("create", "start", "stop", "crash", "restart", "error", "failed", "delete")
+SERIES_STEP_S = 2.0
+SERIES_LEN = 150  # five minutes of samples
 
 
 def connector_dir(name: str, home: Path | None = None) -> Path:
@@ -40,6 +44,15 @@ class Metrics:
     last_error: str | None = None
     started_at: float | None = None  # epoch seconds of the current run
     updated_at: float = field(default_factory=time.time)
+    series: list[list[float]] = field(default_factory=list)  # see the module docstring
+
+    def sample(self, now: float) -> None:
+        """Remember the counters at `now` if the last sample is a step old (bounded)."""
+        if self.series and now - self.series[-1][0] < SERIES_STEP_S:
+            return
+        self.series.append([round(now, 1), self.records_in, self.records_out, self.filtered,
+                            self.errors])
+        del self.series[:-SERIES_LEN]
 
     def uptime(self) -> float:
         return 0.0 if self.started_at is None else max(0.0, time.time() - self.started_at)
@@ -58,6 +71,7 @@ class Event:
 def write_metrics(name: str, metrics: Metrics, home: Path | None = None) -> None:
     path = connector_dir(name, home) / "metrics.json"
     metrics.updated_at = time.time()
+    metrics.sample(metrics.updated_at)
     write_private_atomic(path, json.dumps(asdict(metrics)))
 
 
@@ -68,6 +82,11 @@ def read_metrics(name: str, home: Path | None = None) -> Metrics:
     except (OSError, ValueError):
         return Metrics(updated_at=0.0)
     known = {k: v for k, v in data.items() if k in Metrics.__dataclass_fields__}
+    series = known.get("series")
+    if not (isinstance(series, list) and all(
+            isinstance(s, list) and len(s) == 5 and all(isinstance(v, (int, float)) for v in s)
+            for s in series)):
+        known["series"] = []  # an older or damaged file: no chart, still the counters
     return Metrics(**known)
 
 

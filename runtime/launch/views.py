@@ -28,6 +28,7 @@ def metrics_view(name: str, *, restarts: int, started_at: float | None, running:
         "restarts": restarts,
         "updated_at": metrics.updated_at or None,
         "started_at": metrics.started_at,
+        "series": metrics.series,  # the counters over the last minutes (telemetry)
     }
 
 

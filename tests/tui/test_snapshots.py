@@ -45,6 +45,26 @@ def _write_events(home: Path, name: str, topic: str) -> None:
         "2026-01-01T00:00:08.900Z INFO  flushed 120 records, committing\n")
 
 
+def _write_series(home: Path, name: str) -> None:
+    """Five minutes of counters, sampled every 2 s: a burst, a lull, errors near the end."""
+    import math
+
+    folder = home / "connectors" / name
+    folder.mkdir(parents=True, exist_ok=True)
+    series, counts = [], [0, 0, 0, 0]
+    for i in range(150):
+        rate = 40 + 30 * math.sin(i / 12) + (60 if 60 <= i < 80 else 0)
+        counts[0] += round(rate * 2)
+        counts[2] += round(rate * 0.4)
+        counts[3] += 3 if i > 120 else 0
+        counts[1] = counts[0] - counts[2] - counts[3]
+        series.append([T0 / 1000 + 2 * i, *counts])
+    (folder / "metrics.json").write_text(json.dumps({
+        "records_in": counts[0], "records_out": counts[1], "filtered": counts[2],
+        "errors": counts[3], "bytes": 0, "last_error": None, "started_at": T0 / 1000,
+        "updated_at": T0 / 1000 + 300, "series": series}))
+
+
 def test_editor_with_problems(snap_compare, tmp_path: Path) -> None:
     path = tmp_path / "cat-facts.yaml"
     path.write_text(BROKEN)
@@ -71,6 +91,7 @@ def test_connectors_list(snap_compare, weir_home: Path) -> None:
                              created_at=T0 / 1000, last_error="record 41: not JSON")
     save_record(record, weir_home)
     _write_events(weir_home, "demo-events", "demo")
+    _write_series(weir_home, "demo-events")  # the Last 5 min sparkline and the chart
 
     async def run_before(pilot) -> None:
         await _ready(pilot)

@@ -14,15 +14,18 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Label, Static
 
+from runtime.connectors.throughput import Throughput, throughput
 from runtime.errors import WeirError
 from runtime.launch import control
 from runtime.launch.progress import Cancelled, Progress
 from tui import messages
+from tui.components.common.charts import LineChart, sparkline_cell
 from tui.components.common.errors import ReportsWorkerErrors, describe_error
 from tui.components.common.modals import ChoiceScreen, ConfirmScreen, MessageScreen, PromptScreen
 from tui.components.connectors.launch_view import LaunchProgress
 from tui.components.connectors.row import ConnectorRow
 
+SPARK_WIDTH = 20
 STATUS_STYLES = {"running": "bold green", "starting": "cyan", "restarting": "bold yellow",
                  "failed": "bold red", "exited": "red", "stopped": "dim", "finished": "dim"}
 
@@ -53,6 +56,7 @@ class ConnectorsPane(ReportsWorkerErrors, Vertical):
         self._rates: dict[str, float] = {}
         self._title = ""
         self._detail: Text | None = None
+        self._charted: tuple | None = None  # the series the chart shows
         self._cancel = threading.Event()
 
     def compose(self) -> ComposeResult:
@@ -62,11 +66,12 @@ class ConnectorsPane(ReportsWorkerErrors, Vertical):
         for label, key in (("Name", "name"), ("Type", "type"), ("Mode", "mode"),
                            ("Status", "status"), ("Restarts", "restarts"),
                            ("Records", "records"), ("Records/s", "rate"),
-                           ("Errors", "errors"), ("Topic", "topic")):
-            table.add_column(label, key=key)
+                           ("Last 5 min", "spark"), ("Errors", "errors"), ("Topic", "topic")):
+            table.add_column(label, key=key, width=SPARK_WIDTH if key == "spark" else None)
         yield table
         yield LaunchProgress(id="launch-progress")
         yield Static("", id="connector-detail")
+        yield LineChart(id="connector-chart")
 
     def on_mount(self) -> None:
         self.set_interval(1.5, self.refresh_rows)
@@ -102,6 +107,7 @@ class ConnectorsPane(ReportsWorkerErrors, Vertical):
         rate = self._rates.get(row.name, 0.0) if row.running else 0.0
         return (Text(row.name, "bold"), row.type, row.mode, Text(row.status, style),
                 str(row.restarts), f"{row.records:,}", f"{rate:,.1f}",
+                sparkline_cell(_throughput(row).rates["out"], SPARK_WIDTH),
                 Text(str(row.errors), "red" if row.errors else ""), row.topic)
 
     def show_rows(self, rows: list[ConnectorRow], cluster: str) -> None:
@@ -114,7 +120,7 @@ class ConnectorsPane(ReportsWorkerErrors, Vertical):
                 old = self._cells(previous[row.name]) if row.name in previous else ()
                 for column, (value, before) in enumerate(zip(self._cells(row), old,
                                                              strict=False)):
-                    if str(value) != str(before) or column in (3, 6):
+                    if str(value) != str(before) or column in (3, 6, 7):
                         table.update_cell_at((table.get_row_index(row.name), column), value)
         else:
             selected = self.selected
@@ -148,10 +154,16 @@ class ConnectorsPane(ReportsWorkerErrors, Vertical):
 
     def _show_detail(self) -> None:
         row = self.selected
+        chart = self.query_one("#connector-chart", LineChart)
+        chart.display = row is not None
         if row is None:
             self._set_detail(Text("No connectors yet: n starts a config from a template, "
                                   "a runs a config file.", "dim"))
             return
+        if row.series != self._charted:
+            self._charted = row.series
+            flow = _throughput(row)
+            chart.show(f"{row.name}: records/s", flow.times, flow.rates)
         text = Text.assemble((row.name, "bold"), f"  {row.type} · {row.mode} · ",
                              (row.status, STATUS_STYLES.get(row.status.lower(), "")))
         if row.config:
@@ -339,3 +351,8 @@ class ConnectorsPane(ReportsWorkerErrors, Vertical):
         self._cancel.set()
         launch.cancelling()
         self.notify(f"cancelling: {launch.what}", title="Connectors")
+
+
+def _throughput(row: ConnectorRow) -> Throughput:
+    """Rates between the row's samples, timed from its newest sample (not the clock)."""
+    return throughput(row.series, row.series[-1][0] if row.series else 0.0)

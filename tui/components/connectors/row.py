@@ -19,6 +19,7 @@ class ConnectorRow:
     topic: str
     config: str | None
     last_error: str | None
+    series: tuple[tuple[float, ...], ...] = ()  # [ts, in, out, filtered, errors] samples
 
     @classmethod
     def of(cls, view: dict[str, Any]) -> ConnectorRow:
@@ -34,6 +35,7 @@ class ConnectorRow:
             topic=str(view.get("topic") or ""),
             config=view.get("source_path") or view.get("config"),
             last_error=view.get("last_error") or metrics.get("last_error"),
+            series=tuple(tuple(s) for s in metrics.get("series") or ()),
         )
 
     @property
