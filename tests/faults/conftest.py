@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.faults.stranger import Stranger
+from tests.faults.stranger import PYTHONS, Stranger, runnable_python
 from tests.launch.conftest import cluster, quick_supervision, stop_daemons  # noqa: F401
 
 
@@ -32,9 +32,13 @@ def stranger() -> Iterator[Stranger]:
         import pwd
 
         entry = pwd.getpwnam(name)
-        yield Stranger(name, entry.pw_uid, entry.pw_gid)
+        python = runnable_python(name)
+        if python is None:
+            pytest.fail(f"none of {PYTHONS} can be run by a second user")
+        yield Stranger(name, entry.pw_uid, entry.pw_gid, python)
     finally:
-        subprocess.run(["pkill", "-KILL", "-u", name], capture_output=True)
+        if shutil.which("pkill"):
+            subprocess.run(["pkill", "-KILL", "-u", name], capture_output=True)
         subprocess.run(["userdel", name], capture_output=True)
 
 

@@ -7,13 +7,15 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-# The stranger runs the system's python (its stdlib only): the test's venv may sit where
-# they cannot enter, and what they run must not depend on Weir.
-PYTHON = shutil.which("python3", path="/usr/bin:/bin") or "/usr/bin/python3"
+# Interpreters the stranger may be able to run (their stdlib only: the test's venv may
+# sit where they cannot enter, and what they run must not depend on Weir).
+PYTHONS = [os.path.realpath(sys.executable),
+           *filter(None, [shutil.which("python3", path="/usr/local/bin:/usr/bin:/bin")])]
 
 
 @dataclass(frozen=True)
@@ -21,20 +23,32 @@ class Stranger:
     name: str
     uid: int
     gid: int
+    python_path: str
 
     def command(self, *args: str) -> list[str]:
         return ["runuser", "-u", self.name, "--", *args]
 
     def python(self, code: str, *args: str, timeout: float = 60) -> dict:
         """Run `code` as the stranger; it prints one JSON object, returned here."""
-        done = subprocess.run(self.command(PYTHON, "-c", code, *args), capture_output=True,
-                              text=True, timeout=timeout, cwd="/")
+        done = subprocess.run(self.command(self.python_path, "-c", code, *args),
+                              capture_output=True, text=True, timeout=timeout, cwd="/")
         assert done.returncode == 0, done.stderr
         return json.loads(done.stdout)
 
     def start_python(self, code: str, *args: str) -> subprocess.Popen:
-        return subprocess.Popen(self.command(PYTHON, "-c", code, *args), stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True, cwd="/")
+        return subprocess.Popen(self.command(self.python_path, "-c", code, *args),
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                cwd="/")
+
+
+def runnable_python(name: str) -> str | None:
+    """The first of PYTHONS that user `name` can run."""
+    for path in PYTHONS:
+        done = subprocess.run(["runuser", "-u", name, "--", path, "-c", "pass"],
+                              capture_output=True, cwd="/")
+        if done.returncode == 0:
+            return path
+    return None
 
 
 @contextmanager
