@@ -6,7 +6,8 @@ PY=${PYTHON:-python3}
 if ! "$PY" -m venv --help >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
   apt-get update -qq && apt-get install -y -qq python3-venv >/dev/null
 fi
-[ -x .venv/bin/python ] || "$PY" -m venv .venv
+# A venv left half-made by an interrupted run has python but no pip: make it again.
+[ -x .venv/bin/python ] && [ -x .venv/bin/pip ] || { rm -rf .venv; "$PY" -m venv .venv; }
 .venv/bin/pip install -q --upgrade pip
 .venv/bin/pip install -q -e .
 .venv/bin/weir demo

@@ -23,7 +23,8 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
 fi
 
 PY=${PYTHON:-python3}
-[ -x .venv/bin/python ] || "$PY" -m venv .venv
+# A venv left half-made by an interrupted run has python but no pip: make it again.
+[ -x .venv/bin/python ] && [ -x .venv/bin/pip ] || { rm -rf .venv; "$PY" -m venv .venv; }
 .venv/bin/pip install -q --upgrade pip
 .venv/bin/pip install -q -e '.[test]'
 
