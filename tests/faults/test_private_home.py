@@ -211,3 +211,37 @@ def test_a_home_left_open_by_an_older_weir_is_tightened_once_with_one_line(stran
 
     again = run_weir("topic", "list")
     assert again.returncode == 0 and again.stderr == ""
+
+
+def test_staged_secrets_are_private_even_in_a_home_left_open(stranger, open_home):
+    """The staging copy does not lean on the home's mode: with the home and cluster
+    directories opened to everyone (as an older Weir left them, before any command
+    tightens them), a stranger polling the staging directories during many creates
+    still reads nothing, because each is a fresh 0700 directory of 0600 files."""
+    from runtime.errors import WeirError
+    from runtime.launch.supervisor import Supervisor
+
+    home = open_home
+    (home / "cluster").mkdir(parents=True)
+    for path in (home, home / "cluster"):
+        path.chmod(0o755)
+    supervisor = Supervisor(home)
+    # Staged, then refused by validation (`interval: never`): nothing is ever started.
+    config = CONFIG.format(name="staged").replace("interval: 1h", "interval: never")
+    with umask(0o000):
+        poller = stranger.start_python(POLL_STAGING, str(home), SECRET, "8")
+        try:
+            time.sleep(1)
+            deadline = time.monotonic() + 6
+            creates = 0
+            while time.monotonic() < deadline:
+                with pytest.raises(WeirError):
+                    supervisor.create(config_text=config, secrets_text=f"API_TOKEN={SECRET}\n",
+                                      profile="local", cwd=str(home), source_path=None)
+                creates += 1
+        finally:
+            out, err = poller.communicate(timeout=60)
+    seen = json.loads(out)
+    assert creates > 100 and seen["listed"] > 100, (creates, seen)  # it could look in
+    assert seen["leaked"] == 0, seen
+    assert list((home / "cluster").iterdir()) == []  # every staging directory removed
