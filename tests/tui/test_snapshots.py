@@ -162,7 +162,16 @@ def test_topics_tail(snap_compare, weir_home: Path) -> None:
         await wait_for(pilot, lambda: tail.total == 40)
         await wait_for(pilot, lambda: len(pilot.app.query_one("#topic-logs").entries) == 6)
         await pilot.press("up", "up", "up")
-        await pilot.pause(0.2)
+        # its growth over the last two minutes, on a clock held still so no refresh moves it
+        pane = pilot.app.query_one("#topics-pane")
+        pane.clock = lambda: 1000.0
+        counts = [0, 0, 2, 5, 9, 9, 12, 18, 20, 21, 21, 24, 30, 33, 35, 36, 38, 40, 40, 40]
+        for name in ("demo", "empty"):
+            pane._growth[name].clear()
+            pane._growth[name].extend((1000.0 - 6 * (19 - i), n if name == "demo" else 0)
+                                      for i, n in enumerate(counts))
+        pane.refresh_topics()
+        await _ready(pilot)
 
     assert snap_compare(make_app(start_area="topics"), terminal_size=SIZE,
                         run_before=run_before)

@@ -12,7 +12,8 @@ from rich.text import Text
 from textual.renderables.sparkline import Sparkline
 from textual_plotext import PlotextPlot
 
-SERIES_COLORS = {"in": "cyan", "out": "green", "filtered": "yellow", "errors": "red"}
+SERIES_COLORS = {"in": "cyan", "out": "green", "filtered": "yellow", "errors": "red",
+                 "records": "cyan"}
 
 
 def sparkline_cell(values: Sequence[float], width: int = 20) -> RenderableType:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import time
+from collections import deque
 
 from rich.text import Text
 from textual import on, work
@@ -14,12 +16,16 @@ from textual.widgets import DataTable, Input, Label, Static
 
 from runtime.connectors.timeline import TimelineReader
 from runtime.errors import WeirError
+from runtime.human import human_size
+from tui.components.common.charts import BarChart, LineChart, sparkline_cell
 from tui.components.common.errors import ReportsWorkerErrors, describe_error
 from tui.components.common.modals import PromptScreen
 from tui.components.logs.timeline_view import TimelineView
 from tui.components.topics.stream import START_BEGINNING, START_END, TopicStream
 from tui.components.topics.tail_status import TailStatus
 from tui.components.topics.tail_view import HEADER, TailView, record_json
+
+GROWTH_WIDTH = 8
 
 
 class RecordScreen(ModalScreen[None]):
@@ -57,8 +63,11 @@ class TopicsPane(ReportsWorkerErrors, Horizontal):
         Binding("0", "from_now", "Tail from now", id="topics.now"),
         Binding("l", "toggle_logs", "Logs panel", id="topics.logs",
                 tooltip="Show or hide the connectors' logs beside the tail"),
+        Binding("c", "toggle_charts", "Charts", id="topics.charts",
+                tooltip="Show or hide the topic's growth and its partitions' sizes"),
         Binding("R", "refresh_topics", "Refresh", id="topics.refresh", show=False),
     ]
+    GROWTH_SAMPLES = 150  # five minutes at one refresh every 2 s
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -66,12 +75,17 @@ class TopicsPane(ReportsWorkerErrors, Horizontal):
         self.stream: TopicStream | None = None
         self._start: str | int = START_END
         self._lags: list = []
+        self._topics: dict = {}  # name -> TopicInfo of the last refresh
+        # name -> (monotonic time, record count) at each refresh: the topic's growth
+        self._growth: dict[str, deque[tuple[float, int]]] = {}
+        self.clock = time.monotonic  # when growth is sampled (a test can hold it still)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="topics-side"):
             yield Label("Topics", id="topics-side-title", classes="section-title")
             table: DataTable[str] = DataTable(id="topics-table", cursor_type="row")
             table.add_columns("Name", "P", "Records")
+            table.add_column("Growth", key="growth", width=GROWTH_WIDTH)
             yield table
             yield Label("Consumers", id="consumers-title", classes="section-title")
             consumers: DataTable[str] = DataTable(id="consumers-table", cursor_type="row")
@@ -84,6 +98,9 @@ class TopicsPane(ReportsWorkerErrors, Horizontal):
                 yield TailStatus(id="tail-badge")
             yield Input(placeholder="filter: text in key or value (esc: clear)",
                         id="tail-filter", classes="-hidden")
+            with Horizontal(id="topic-charts"):
+                yield LineChart(id="topic-growth")
+                yield BarChart(id="topic-partitions")
             yield Label(HEADER, id="tail-header")
             yield TailView(max_lines=self._max_lines(), id="tail")
         with Vertical(id="topic-logs-box"):
@@ -121,6 +138,12 @@ class TopicsPane(ReportsWorkerErrors, Horizontal):
             return
         side.update(f"Topics ({len(topics)})")
         self._show_consumers()
+        now = self.clock()
+        self._topics = {t.spec.name: t for t in topics}
+        for info in topics:
+            samples = self._growth.setdefault(info.spec.name,
+                                              deque(maxlen=self.GROWTH_SAMPLES))
+            samples.append((now, info.record_count))
         table = self.query_one("#topics-table", DataTable)
         current = table.cursor_row
         keys = [str(k.value) for k in table.rows]
@@ -129,16 +152,53 @@ class TopicsPane(ReportsWorkerErrors, Horizontal):
             table.clear()
             for info in topics:
                 table.add_row(info.spec.name, str(len(info.partitions)),
-                              f"{info.record_count:,}", key=info.spec.name)
+                              f"{info.record_count:,}", self._growth_cell(info.spec.name),
+                              key=info.spec.name)
             if names:
                 table.move_cursor(row=min(current, len(names) - 1))
         else:
             for info in topics:
                 table.update_cell(info.spec.name, table.ordered_columns[2].key,
                                   f"{info.record_count:,}")
+                table.update_cell(info.spec.name, "growth", self._growth_cell(info.spec.name))
+        self._show_charts()
         if self.topic is None and names and self.is_mounted:
             self.select_topic(names[0] if current is None else names[min(current,
                                                                          len(names) - 1)])
+
+    def growth(self, topic: str) -> tuple[list[float], list[float]]:
+        """Records/s between refreshes: (seconds before the last one, rate), oldest first."""
+        samples = list(self._growth.get(topic, ()))
+        if not samples:
+            return [], []
+        last = samples[-1][0]
+        times, rates = [], []
+        for (t0, n0), (t1, n1) in zip(samples, samples[1:], strict=False):
+            if t1 > t0:
+                times.append(round(t1 - last, 1))
+                rates.append(max(0.0, (n1 - n0) / (t1 - t0)))  # retention can shrink it
+        return times, rates
+
+    def _growth_cell(self, topic: str):
+        return sparkline_cell(self.growth(topic)[1], GROWTH_WIDTH)
+
+    def _show_charts(self) -> None:
+        charts = self.query_one("#topic-charts")
+        info = self._topics.get(self.topic or "")
+        if not charts.display or info is None:
+            return
+        times, rates = self.growth(info.spec.name)
+        self.query_one("#topic-growth", LineChart).show(
+            f"{info.spec.name}: records/s", times, {"records": rates})
+        parts = info.partitions
+        self.query_one("#topic-partitions", BarChart).show(
+            f"KiB a partition, {human_size(sum(p.size_bytes for p in parts))} in all",
+            [str(p.partition) for p in parts], [p.size_bytes / 1024 for p in parts])
+
+    def action_toggle_charts(self) -> None:
+        charts = self.query_one("#topic-charts")
+        charts.display = not charts.display
+        self._show_charts()
 
     def _show_consumers(self) -> None:
         """The selected topic's named consumers (`consume -c`, sinks), lag summed over
@@ -178,6 +238,7 @@ class TopicsPane(ReportsWorkerErrors, Horizontal):
         self.query_one(TimelineView).retarget(TimelineReader(topic=topic))
         self.query_one("#topic-logs-title", Label).update(f"Logs of {topic}'s connectors")
         self._show_consumers()
+        self._show_charts()
         table = self.query_one("#topics-table", DataTable)
         try:
             table.move_cursor(row=table.get_row_index(topic))
