@@ -53,6 +53,7 @@ CODES: dict[str, str] = {
     "short-secret": "a secret value too short to be masked reliably",
     "secret-not-rendered": "a ${{ secrets.X }} reference Fluvio would not render here",
     "smartmodule-not-found": "a module `uses:` names cannot be loaded where it would run",
+    "smartmodule-not-registered": "a module `uses:` names is not in this profile's registry",
     "transform-with-type": "transforms[].with value that is a number or bool",
     "secrets-file": "a bad line in the --secrets file",
 }

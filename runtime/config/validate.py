@@ -141,8 +141,10 @@ def _places_for(fmt: Format, type_name: str | None, section: str | None
 class _Validation:
     def __init__(self, loaded: Loaded, analysis: Analysis, secrets: SecretsFile | None,
                  env: Mapping[str, str] | None, check_values: bool,
-                 find_module: ModuleCheck | None = None) -> None:
+                 find_module: ModuleCheck | None = None,
+                 note_module: ModuleCheck | None = None) -> None:
         self.find_module = find_module
+        self.note_module = note_module
         self.loaded = loaded
         self.data: dict[str, Any] = loaded.data
         self.a = analysis
@@ -300,6 +302,10 @@ class _Validation:
         """Where the config is about to run (a managed connector being created), a module
         that cannot be loaded is an error now rather than a crash loop later."""
         if self.find_module is None:
+            note = self.note_module(uses) if self.note_module is not None else None
+            if note is not None:  # `weir validate`: where to get it, not an error
+                message, hint = note
+                self.ck.add("info", "smartmodule-not-registered", message, path, hint=hint)
             return
         problem = self.find_module(uses)
         if problem is not None:
@@ -753,10 +759,11 @@ def _finish(analysis: Analysis, diags: list[Diagnostic], strict: bool = False) -
 
 def analyze_text(text: str, path: str = "<text>", *, secrets: SecretsFile | None = None,
                  env: Mapping[str, str] | None = None, check_values: bool = False,
-                 strict: bool = False, find_module: ModuleCheck | None = None) -> Analysis:
+                 strict: bool = False, find_module: ModuleCheck | None = None,
+                 note_module: ModuleCheck | None = None) -> Analysis:
     """Validate `text`; `check_values` makes a missing secret value an error, and
     `find_module` (what a module `uses:` names cannot be loaded, or None) makes one an
-    error too."""
+    error too; `note_module` only notes it (severity info)."""
     analysis = Analysis(FileReport(path, False, None))
     try:
         loaded = load_yaml(text)
@@ -772,7 +779,7 @@ def analyze_text(text: str, path: str = "<text>", *, secrets: SecretsFile | None
             "`apiVersion` and `meta` (current format) or `version`, `name`, `type`, `topic` "
             "(legacy format)", *loaded.pos(()).key_or_value,
             "start from `weir config new http-source`")])
-    v = _Validation(loaded, analysis, secrets, env, check_values, find_module)
+    v = _Validation(loaded, analysis, secrets, env, check_values, find_module, note_module)
     if fmt == "legacy":
         v.legacy()
     else:
@@ -797,7 +804,8 @@ def read_config_text(path: str | Path) -> str:
 def analyze_file(path: str | Path, *, secrets_file: str | Path | None = None,
                  env: Mapping[str, str] | None = None, strict: bool = False,
                  check_values: bool | None = None,
-                 find_module: ModuleCheck | None = None) -> Analysis:
+                 find_module: ModuleCheck | None = None,
+                 note_module: ModuleCheck | None = None) -> Analysis:
     """Read and validate a file. Raises EnvironmentProblem when it cannot be read."""
     from runtime.config.secrets import read_secrets_file
     from runtime.errors import EnvironmentProblem
@@ -816,7 +824,8 @@ def analyze_file(path: str | Path, *, secrets_file: str | Path | None = None,
     if check_values is None:
         check_values = secrets_file is not None or env is not None
     return analyze_text(text, str(path), secrets=secrets, env=env,
-                        check_values=check_values, strict=strict, find_module=find_module)
+                        check_values=check_values, strict=strict, find_module=find_module,
+                        note_module=note_module)
 
 
 def validate_file(path: str | Path, *, secrets_file: str | Path | None = None,

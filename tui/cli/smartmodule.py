@@ -16,6 +16,7 @@ VERBS: dict[str, tuple[str, str]] = {
     "describe": ("tui.cli.smartmodule_registry:describe", "Show a registered SmartModule"),
     "delete": ("tui.cli.smartmodule_registry:delete", "Remove a registered SmartModule"),
     "test": ("tui.cli.smartmodule_test:test", "Run a SmartModule or chain over sample records"),
+    "download": ("tui.cli.smartmodule_hub:download", "Fetch a SmartModule from Fluvio's Hub"),
 }
 
 

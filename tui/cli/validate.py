@@ -33,6 +33,7 @@ def validate(files: tuple[str, ...], secrets_file: str | None, strict: bool,
     from tui.cli.output import print_json, until_reader_leaves
 
     secrets = read_secrets_file(secrets_file) if secrets_file else None
+    note_module = _registration_notes()
     # mask what the configs declare (rendered or plaintext); other values cannot appear
     secret_values: set[str] = set()
     reports: list[FileReport] = []
@@ -50,12 +51,14 @@ def validate(files: tuple[str, ...], secrets_file: str | None, strict: bool,
 
                 try:
                     analysis = analyze_text(decode(text), "<stdin>", secrets=secrets,
-                                            check_values=secrets is not None, strict=strict)
+                                            check_values=secrets is not None, strict=strict,
+                                            note_module=note_module)
                 except LoadFailure as exc:
                     reports.append(FileReport("<stdin>", False, None, [exc.diagnostic]))
                     continue
             else:
-                analysis = analyze_file(path, secrets_file=secrets_file, strict=strict)
+                analysis = analyze_file(path, secrets_file=secrets_file, strict=strict,
+                                        note_module=note_module)
         except EnvironmentProblem as exc:
             unreadable = True
             reports.append(FileReport(path, False, None, [
@@ -123,3 +126,19 @@ def _summary(reports) -> str:
     verdict = "all valid" if not bad else f"{count(len(bad), 'file')} invalid"
     return (f"{count(len(reports), 'file')} checked: {verdict} "
             f"({count(errors, 'error')}, {count(warnings, 'warning')})")
+
+
+def _registration_notes():
+    """The check behind the `smartmodule-not-registered` infos: against the active
+    profile's registry, read once; no notes when it cannot be read."""
+    try:
+        from runtime.profiles import current_profile
+        from smartmodules.registry import list_all
+
+        registered = {e.name for e in list_all()}
+        profile = current_profile().name
+    except Exception:  # noqa: BLE001 - a note is a courtesy; validation goes on without it
+        return None
+    from smartmodules.hub import registration_note
+
+    return lambda uses: registration_note(uses, registered, profile)
