@@ -11,6 +11,7 @@ A chain is not thread-safe: use one per thread.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +46,8 @@ class StageOutput:
     base_offset: int = 0
     base_timestamp: int = 0
     partition: int = 0
+    seconds: float = 0.0  # the module's call, encoding excluded (the playground's timing)
+    records_in: int = 0  # the records handed to it
     _records: list[Record] | None = field(default=None, repr=False)
 
     @property
@@ -145,7 +148,9 @@ class Chain:
         first_raw = raw
         stages: list[StageOutput] = []
         error: SmartModuleError | None = None
+        handed = n
         for stage in stages_to_run:
+            began = time.perf_counter()
             try:
                 out = stage.instance.transform(raw, base_offset, base_timestamp,
                                                list_end=codec.list_end)
@@ -161,7 +166,9 @@ class Chain:
                     module=stage.name, offset=err.offset, hint=err.hint, kind="runtime",
                     record_key=err.record_key, record_value=err.record_value)
             stages.append(StageOutput(stage.name, stage.kind, out.count, error, out.successes,
-                                      base_offset, base_timestamp, columns.partition))
+                                      base_offset, base_timestamp, columns.partition,
+                                      time.perf_counter() - began, handed))
+            handed = out.count
             raw = out.successes
             if error is not None:
                 break

@@ -60,3 +60,17 @@ async def test_a_connector_without_samples_has_a_blank_sparkline(weir_home) -> N
         await wait_for(pilot, lambda: "quiet" in pane.rows)
         cell = pane.query_one("#connectors-table").get_cell("quiet", "spark")
         assert isinstance(cell, Text) and cell.plain.strip("▁") == ""
+
+
+def test_the_playground_times_each_stage_per_record(weir_home) -> None:
+    from smartmodules import registry
+    from tests.tui.test_snapshots import PREBUILT
+    from tui.components.smartmodules.playground import run_chain
+
+    registry.create("contains-filter", PREBUILT / "contains_filter.wasm")
+    registry.create("parse-int", PREBUILT / "parse_int.wasm")
+    columns = run_chain("- uses: contains-filter\n  with: {contains: '1'}\n- uses: parse-int\n",
+                        "10\n21\n31\n5\n")
+    assert [c.title for c in columns] == ["input", "contains-filter", "parse-int"]
+    assert columns[0].us_per_record is None
+    assert all(c.us_per_record > 0 for c in columns[1:])

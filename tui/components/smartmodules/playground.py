@@ -23,6 +23,7 @@ from runtime.errors import WeirError
 from runtime.human import plural
 from runtime.topics.record import Record
 from smartmodules.spec import TransformSpec
+from tui.components.common.charts import BarChart
 from tui.components.common.errors import ReportsWorkerErrors
 
 
@@ -32,6 +33,7 @@ class StageView:
     records: list[Record]
     error_offset: int | None = None  # the record (in this column) the next stage failed on
     error: str | None = None
+    us_per_record: float | None = None  # the stage's call time over the records handed it
 
 
 def parse_chain(text: str) -> list[TransformSpec]:
@@ -70,7 +72,8 @@ def run_chain(chain_text: str, samples_text: str) -> list[StageView]:
     finally:
         chain.close()
     for stage in result.stages:
-        columns.append(StageView(stage.module, stage.records))
+        per = stage.seconds * 1e6 / stage.records_in if stage.records_in else None
+        columns.append(StageView(stage.module, stage.records, us_per_record=per))
     if result.error is not None:
         error = result.error
         failed = len(result.stages)  # the stage that failed is the last one reported
@@ -119,6 +122,7 @@ class Playground(ReportsWorkerErrors, Vertical):
     Playground #pg-columns { height: 1fr; }
     Playground .pg-column { width: 1fr; min-width: 26; border-right: vkey $foreground 20%; }
     Playground .pg-column Static { width: auto; }
+    Playground #pg-timing { height: 8; }
     Playground #pg-status {
         width: 1fr; height: auto; max-height: 3; padding: 0 1; background: $boost;
     }
@@ -139,6 +143,7 @@ class Playground(ReportsWorkerErrors, Vertical):
                             classes="section-title")
                 yield TextArea("", id="pg-samples", show_line_numbers=True)
         yield Label("", id="pg-status")
+        yield BarChart(id="pg-timing")
         yield HorizontalScroll(id="pg-columns")
 
     def focus_default(self) -> None:
@@ -189,6 +194,11 @@ class Playground(ReportsWorkerErrors, Vertical):
                 VerticalScroll(Static(render_column(view))),
                 classes="pg-column",
             ))
+        timed = [(f"{i}. {v.title}", v.us_per_record) for i, v in enumerate(columns)
+                 if v.us_per_record is not None]
+        chart = self.query_one("#pg-timing", BarChart)
+        chart.display = bool(timed)
+        chart.show("µs per record, by stage", [t for t, _ in timed], [v for _, v in timed])
         errors = [v for v in columns if v.error]
         status = self.query_one("#pg-status", Label)
         if errors:
