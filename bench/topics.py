@@ -155,6 +155,75 @@ def weir_produce_pipelined(store: EmbeddedStore, records: int) -> Rate:
     return m.rate
 
 
+DEDUP_WINDOW = 10_000  # records of a partition whose keys a dedup window would remember
+
+
+class DedupCheckStore(EmbeddedStore):
+    """A prototype of topic dedup (`--dedup-count`), to price it before building it: in
+    the appending transaction, under the write lock where it would have to run, look the
+    batch's keys up in a table of recent keys, remember them, and forget keys that left
+    the window. With unique keys nothing is dropped, so this is what the check alone costs
+    (a real one would also re-pack a batch that had duplicates)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._conn.execute("CREATE TABLE IF NOT EXISTS dedup_keys (topic_id INTEGER, "
+                           "partition INTEGER, key BLOB, last_offset INTEGER, ts INTEGER, "
+                           "PRIMARY KEY (topic_id, partition, key)) WITHOUT ROWID")
+        self._conn.execute("CREATE INDEX IF NOT EXISTS dedup_by_offset ON dedup_keys "
+                           "(topic_id, partition, last_offset)")
+
+    def commit_prepared(self, topic, batches):
+        now = int(time.time() * 1000)
+        results = []
+        with self._write(f"append to topic `{topic}`") as conn:
+            current = self._topic(conn, topic)
+            for prepared in batches:
+                keys = [r.key for r in prepared.records]
+                (next_offset,) = conn.execute(
+                    "SELECT next_offset FROM partitions WHERE topic_id = ? AND partition = 0",
+                    (current.id,)).fetchone()
+                seen = set()
+                for start in range(0, len(keys), 900):
+                    chunk = keys[start:start + 900]
+                    seen.update(k for (k,) in conn.execute(
+                        "SELECT key FROM dedup_keys WHERE topic_id = ? AND partition = 0 "
+                        f"AND key IN ({','.join('?' * len(chunk))})", (current.id, *chunk)))
+                assert not seen  # unique keys: the prototype never drops one
+                conn.executemany(
+                    "INSERT OR REPLACE INTO dedup_keys VALUES (?, 0, ?, ?, ?)",
+                    [(current.id, k, next_offset + i, now) for i, k in enumerate(keys)])
+                conn.execute("DELETE FROM dedup_keys WHERE topic_id = ? AND partition = 0 "
+                             "AND last_offset < ?",
+                             (current.id, next_offset + len(keys) - DEDUP_WINDOW))
+                results.append(self._store_plan(conn, current, prepared.plan,
+                                                len(prepared.records), now))
+        self._notifier.notify(topic)
+        return results
+
+
+def weir_produce_keyed(store: EmbeddedStore, records: int) -> Rate:
+    """Keyed records (a unique key each), the workload dedup would apply to."""
+    store.create_topic(TopicSpec("keyed"))
+    with Measure(records) as m:
+        for b in range(records // BATCH):
+            keys = [b"key-%d-%d" % (b, i) for i in range(BATCH)]
+            store.append("keyed", produce_records([VALUE] * BATCH, keys))
+    return m.rate
+
+
+def dedup_cost(tmp_path: Path, records: int, rounds: int = 3) -> tuple[Rate, Rate]:
+    """Keyed produce, plain and through the dedup prototype, alternated: best of each."""
+    plain, checked = [], []
+    for r in range(rounds):
+        for cls, out in ((EmbeddedStore, plain), (DedupCheckStore, checked)):
+            store = cls(tmp_path / f"dedup-{cls.__name__}-{r}")
+            out.append(weir_produce_keyed(store, records))
+            store.close()
+    best = lambda rates: max(rates, key=lambda x: x.wall)  # noqa: E731
+    return best(plain), best(checked)
+
+
 def weir_consume(store: EmbeddedStore, records: int) -> Rate:
     offset = got = 0
     with Measure(records) as m:
@@ -311,12 +380,27 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=300_000)
     parser.add_argument("--samples", type=int, default=500)
+    parser.add_argument("--dedup-only", action="store_true",
+                        help="Only price a topic dedup check (keyed produce, with and "
+                        "without it); no Redis needed.")
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child_produce(args.child[0], args.child[1], int(args.child[2]))
         return
     records = args.records // BATCH * BATCH
+    if args.dedup_only:
+        with tempfile.TemporaryDirectory(prefix="weir-bench-") as tmp:
+            plain, checked = dedup_cost(Path(tmp), records)
+        print(f"keyed produce, plain append      {plain.wall:>12,.0f} rec/s  "
+              f"{plain.cpu:>12,.0f} rec/CPU-s")
+        print(f"keyed produce, dedup check       {checked.wall:>12,.0f} rec/s  "
+              f"{checked.cpu:>12,.0f} rec/CPU-s")
+        print(f"dedup check costs {100 * (1 - checked.wall / plain.wall):.0f}% of wall "
+              f"throughput, {100 * (1 - checked.cpu / plain.cpu):.0f}% per CPU second "
+              f"(window {DEDUP_WINDOW:,} keys; {records:,} records, best of 3, load average "
+              f"{os.getloadavg()[0]:.2f})")
+        return
     with tempfile.TemporaryDirectory(prefix="weir-bench-") as tmp:
         tmp_path = Path(tmp)
         store = EmbeddedStore(tmp_path / "store")
