@@ -19,7 +19,7 @@ from tui import messages
 from tui.components.common.errors import ReportsWorkerErrors
 from tui.components.common.help import HelpRow, HelpScreen
 from tui.components.common.status_bar import StatusBar
-from tui.settings import TuiSettings, load_settings, save_settings
+from tui.settings import TuiSettings, load_settings, save_settings, settings_path
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +90,7 @@ class WeirApp(ReportsWorkerErrors, App[None]):
         start_area: str = "connectors",
         persist_settings: bool = True,
         watch_cluster: bool = True,
+        settings_file: Path | None = None,
     ) -> None:
         super().__init__()
         self.settings = settings or TuiSettings()
@@ -98,19 +99,34 @@ class WeirApp(ReportsWorkerErrors, App[None]):
         self.persist_settings = persist_settings
         self.watch_cluster = watch_cluster
         self.last_failure: tuple[str, str] | None = None  # (what failed, why), until a success
+        self.settings_file = settings_file or settings_path()  # where the keymap comes from
         if self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
 
     def compose(self) -> ComposeResult:
         with TabbedContent(initial=self.start_area, id="areas"):
             for area in AREAS:
-                with TabPane(f"{area.title} [dim]{area.key.upper()}[/dim]", id=area.id):
+                key = self.key_for(f"area.{area.id}", area.key)
+                with TabPane(f"{area.title} [dim]{key}[/dim]", id=area.id):
                     yield _pane(area.id)
         yield StatusBar(id="status")
         yield Footer()
 
+    def key_for(self, binding_id: str, default: str) -> str:
+        """How a label shows the key of `binding_id`: the keymap's first key if remapped."""
+        keys = self.settings.keymap.get(binding_id) or default
+        first = keys.split(",")[0].strip()
+        return first.upper() if first.lower().startswith("f") and first[1:].isdigit() \
+            else self.get_key_display(Binding(first, ""))
+
     def on_mount(self) -> None:
         if self.settings.keymap:
+            from tui.keymap import binding_ids, keymap_problems
+
+            problems = keymap_problems(self.settings.keymap, binding_ids())
+            if problems:
+                self.notify("\n".join(problems), title=f"{self.settings_file}: ignored",
+                            severity="warning", timeout=30)
             self.set_keymap(self.settings.keymap)
         self._show_profile()
         if self.watch_cluster:
@@ -238,7 +254,7 @@ class WeirApp(ReportsWorkerErrors, App[None]):
         pane_scope = _scope_name(pane) if pane else ""
         rows.sort(key=lambda r: 0 if r.scope == pane_scope else 2 if r.scope == "everywhere"
                   else 1)
-        self.push_screen(HelpScreen(title, rows))
+        self.push_screen(HelpScreen(title, rows, self.settings_file))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

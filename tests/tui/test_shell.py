@@ -142,3 +142,29 @@ def test_weir_with_a_broken_settings_file_says_which_and_exits_2(weir_home: Path
     assert result.returncode == 2
     assert "tui.yaml" in result.stderr and "keymap" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+async def test_remapped_keys_show_everywhere_and_mistakes_are_reported(weir_home: Path) -> None:
+    from textual.widgets import Tab
+    from textual.widgets._footer import FooterKey
+
+    (weir_home / "tui.yaml").write_text(yaml.safe_dump({"keymap": {
+        "area.logs": "f12", "connectors.launch": "e", "area.lgs": "f7",
+        "connectors.new": "ctrll+n", "app.help": "F10,f11"}}))
+    app = create_app(watch_cluster=False, persist_settings=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        tabs = {str(t.id).removeprefix("--content-tab-"): str(t.label) for t in app.query(Tab)}
+        assert tabs["logs"] == "Logs F12" and tabs["topics"] == "Topics F5"
+        footer = {k.description: k.key_display for k in app.query(FooterKey)}
+        assert footer["Run a config"] == "e"
+        warning = next(n for n in app._notifications if n.severity == "warning")
+        assert str(weir_home / "tui.yaml") in warning.title
+        assert "`area.lgs`; did you mean `area.logs`?" in warning.message
+        assert "connectors.new: `ctrll` is not a modifier" in warning.message
+        assert "app.help: `F10`: key names are lower case, `f10`" in warning.message
+        assert "e runs a config file" in str(app.query_one("#connector-detail").render())
+        await pilot.press("f11")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        foot = str(app.screen.query_one("#help-foot").render())
+        assert f"Remap any binding in {weir_home / 'tui.yaml'}" in foot

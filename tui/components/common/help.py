@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -31,10 +32,11 @@ class HelpScreen(ModalScreen[None]):
     """
     BINDINGS = [Binding("escape,f1,q,question_mark", "dismiss_help", "Close", id="help.close")]
 
-    def __init__(self, title: str, rows: list[HelpRow]) -> None:
+    def __init__(self, title: str, rows: list[HelpRow], settings_file: Path) -> None:
         super().__init__()
         self.title_text = title
         self.rows = rows
+        self.settings_file = settings_file
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -45,7 +47,7 @@ class HelpScreen(ModalScreen[None]):
                 table.add_row(row.scope, row.key, row.description, row.binding_id)
             yield table
             yield Label(
-                "Remap any binding in $WEIR_HOME/tui.yaml:  keymap: {binding id: key}",
+                f"Remap any binding in {self.settings_file}:  keymap: {{binding id: key}}",
                 id="help-foot",
             )
 

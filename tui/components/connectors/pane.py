@@ -157,8 +157,10 @@ class ConnectorsPane(ReportsWorkerErrors, Vertical):
         chart = self.query_one("#connector-chart", LineChart)
         chart.display = row is not None
         if row is None:
-            self._set_detail(Text("No connectors yet: n starts a config from a template, "
-                                  "a runs a config file.", "dim"))
+            key = getattr(self.app, "key_for", lambda _id, default: default)
+            self._set_detail(Text(f"No connectors yet: {key('connectors.new', 'n')} starts a "
+                                  f"config from a template, {key('connectors.launch', 'a')} "
+                                  "runs a config file.", "dim"))
             return
         if row.series != self._charted:
             self._charted = row.series
