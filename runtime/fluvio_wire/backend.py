@@ -17,6 +17,7 @@ from runtime.errors import WeirError
 from runtime.fluvio_wire.error_code import ErrorCode
 from runtime.fluvio_wire.objects import SmartModuleObject
 from runtime.fluvio_wire.smartmodule_spec import SmartModuleRequest
+from runtime.topics.columns import RecordColumns
 from runtime.topics.embedded import EmbeddedStore
 from runtime.topics.notify import Listener
 from runtime.topics.record import ProduceRecord, Record
@@ -85,6 +86,18 @@ class Backend:
                          ) -> tuple[list[Record], int, int]:
         """Records from `offset` on, with the partition's earliest and next offsets."""
         return await asyncio.to_thread(self._read_chunk, topic, partition, offset,
+                                       max_records)
+
+    def _read_columns(self, topic: str, partition: int, offset: int, max_records: int
+                      ) -> tuple[RecordColumns, int, int]:
+        columns = self._reader.read_columns(topic, partition, offset, max_records)
+        earliest, latest = self._offsets(topic, partition)
+        return columns, earliest, latest
+
+    async def read_columns(self, topic: str, partition: int, offset: int, max_records: int
+                           ) -> tuple[RecordColumns, int, int]:
+        """`read_chunk` as columns (no Record built per record)."""
+        return await asyncio.to_thread(self._read_columns, topic, partition, offset,
                                        max_records)
 
     def _offsets(self, topic: str, partition: int) -> tuple[int, int]:

@@ -9,15 +9,19 @@ byte before its varint length) and headers are only a count, always 0 here.
 
 from __future__ import annotations
 
+import atexit
 import struct
+import threading
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import repeat
 
 import cramjam
 from crc32c import crc32c
 
 from runtime.fluvio_wire.codec import DecodeError, Reader, encode_varint
+from runtime.topics.columns import RecordColumns
 from runtime.topics.limits import MAX_RECORD_BYTES
 from runtime.topics.record import ProduceRecord, Record
 
@@ -131,6 +135,57 @@ def _records(r: Reader, first_ts: int) -> list[ProduceRecord]:
     return out
 
 
+# A batch's records (`u32 count` + records) are exactly a SmartModule `Vec<Record>`: the
+# wasm codec SmartModule chains use (smartmodules/codec.py) reads and writes them as whole
+# columns, with no Python code per record. One codec per thread (it is not thread-safe),
+# dropped at exit before the interpreter tears wasmtime down.
+_codecs: dict[int, object] = {}
+_MIN_RECORD_BYTES = 7  # length, attributes, two deltas, key flag, value length, headers
+
+
+def _codec():
+    codec = _codecs.get(threading.get_ident())
+    if codec is None:
+        from smartmodules.codec import Codec
+
+        codec = _codecs[threading.get_ident()] = Codec()
+    return codec
+
+
+atexit.register(_codecs.clear)
+
+
+def _records_fast(blob: bytes, first_ts: int) -> list[ProduceRecord] | None:
+    """The records of a well-formed batch, decoded by the codec; None for anything it
+    does not take as it is, which the Python decoder then reads (or locates the fault in)."""
+    from smartmodules.errors import DecodeError as ListError
+
+    n = int.from_bytes(blob[:4], "big") if len(blob) >= 4 else 0
+    if not n or n * _MIN_RECORD_BYTES > len(blob) - 4:
+        return None
+    codec = _codec()
+    try:
+        if codec.list_end(blob) != len(blob):
+            return None
+        cols = codec.decode(blob, 0, max(first_ts, 0))
+    except (ListError, TypeError, ValueError):
+        return None
+    keys = cols.keys
+    if max(map(len, cols.values)) > MAX_RECORD_BYTES or (
+            keys is not None and max(map(len, filter(None, keys)), default=0)
+            > MAX_RECORD_BYTES):
+        return None
+    stamps = cols.timestamps
+    if first_ts < 0:
+        stamps = repeat(None, n)
+    elif min(stamps) < 0:
+        return None
+    # tuple.__new__ builds each ProduceRecord in C (its own __new__ is Python code)
+    fields = zip(cols.values, repeat(None, n) if keys is None else keys, stamps,
+                 repeat((), n), strict=True)
+    return list(map(tuple.__new__, repeat(ProduceRecord), fields))
+
+
 def decode_record_set(r: Reader) -> list[Batch]:
     """A RecordSet (i32 length + batches) into batches of ProduceRecords."""
     total = r.i32()
@@ -157,12 +212,15 @@ def decode_record_set(r: Reader) -> list[Batch]:
             r.u32()
         kind = attrs & _COMPRESSION_MASK
         if kind == NO_COMPRESSION:
-            sub = Reader(r.data, r.pos, batch_end)
+            blob = bytes(r.data[r.pos:batch_end])
         else:
-            sub = Reader(_decompress(kind, r.take(batch_end - r.pos)))
-        records = _records(sub, first_ts)
-        if sub.remaining:
-            raise DecodeError(f"{sub.remaining} stray bytes after a batch's records")
+            blob = _decompress(kind, r.take(batch_end - r.pos))
+        records = _records_fast(blob, first_ts)
+        if records is None:
+            sub = Reader(blob)
+            records = _records(sub, first_ts)
+            if sub.remaining:
+                raise DecodeError(f"{sub.remaining} stray bytes after a batch's records")
         r.pos = batch_end
         batches.append(Batch(base, first_ts, kind, records))
     return batches
@@ -201,6 +259,18 @@ def encode_batch(records: Sequence[Record], compression: int = NO_COMPRESSION, *
     header = _HEADER.pack(compression, last - base, first_ts, max_ts, -1, -1, -1)
     crc = crc32c(header + body)
     prefix = _PREFIX.pack(base, _PREFIX_AFTER_LEN + len(header) + len(body), -1, 2, crc)
+    return prefix + header + body
+
+
+def encode_columns(columns: RecordColumns) -> bytes:
+    """One uncompressed batch of stored records (dense offsets), encoded by the codec."""
+    stamps = columns.timestamps
+    first_ts = stamps[0]
+    body = _codec().encode(columns, columns.offsets[0], first_ts)
+    header = _HEADER.pack(NO_COMPRESSION, len(columns) - 1, first_ts, max(stamps), -1, -1, -1)
+    crc = crc32c(header + body)
+    prefix = _PREFIX.pack(columns.offsets[0], _PREFIX_AFTER_LEN + len(header) + len(body),
+                          -1, 2, crc)
     return prefix + header + body
 
 

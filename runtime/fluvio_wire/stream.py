@@ -1,10 +1,12 @@
 """One StreamFetch session: records of a partition from an offset on, live, for as long as
 the client's connection lives.
 
-Flow control follows Fluvio's SPU: one chunk of at most `max_bytes` is in flight; the next
-is read only once the client acknowledges the last with UpdateOffsets (or when it acks an
-earlier offset, from there again). A consumer that vanishes or stops reading therefore
-never makes the server read, encode or buffer more than one chunk. Between chunks the
+Flow control follows Fluvio's SPU, acknowledged chunks of at most `max_bytes` each, with
+one difference: two chunks may be in flight, not one, so the server reads and sends the
+next while the client works through the last (the client acks each frame with
+UpdateOffsets as it reaches it; an ack for an earlier offset asks again from there). A
+consumer that vanishes or stops reading therefore never makes the server read, encode or
+buffer more than two chunks. Between chunks the
 session sleeps on the store's notify socket, so a record committed by any process (CLI,
 connector, another client) reaches the consumer within a millisecond or so.
 """
@@ -13,16 +15,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from bisect import bisect_right
+from collections import deque
 from dataclasses import dataclass
+from itertools import accumulate
+from operator import add
 from typing import TYPE_CHECKING
 
 from runtime.errors import NotFound, WeirError
 from runtime.fluvio_wire import error_code
 from runtime.fluvio_wire.backend import Backend
-from runtime.fluvio_wire.batch import encode_batch, encode_record_set
+from runtime.fluvio_wire.batch import encode_columns, encode_record_set
 from runtime.fluvio_wire.connection import Connection
 from runtime.fluvio_wire.error_code import ErrorCode
 from runtime.fluvio_wire.fetch import StreamFetchRequest, encode_stream_frame
+from runtime.topics.columns import RecordColumns
 from runtime.topics.record import Record
 
 if TYPE_CHECKING:
@@ -32,6 +39,7 @@ log = logging.getLogger("weir.fluvio")
 
 MAX_CHUNK_BYTES = 16 * 1024 * 1024  # whatever max_bytes the client asks for
 MAX_CHUNK_RECORDS = 20_000
+MAX_IN_FLIGHT = 2  # frames sent and not yet acknowledged
 FALLBACK_POLL_S = 0.5  # when no commit poke comes
 _RECORD_OVERHEAD = 12  # varints, attributes, key flag: bytes a record adds on the wire
 
@@ -64,6 +72,27 @@ async def smartmodule_chain(req: StreamFetchRequest, version: int, backend: Back
         return Refusal(exc.error)
 
 
+def _fit_columns(columns: RecordColumns, max_bytes: int) -> RecordColumns:
+    """The leading records whose encoding fits max_bytes (at least one)."""
+    n = len(columns)
+    sizes = list(accumulate(map(len, columns.values)))
+    if columns.keys is not None:
+        key_sizes = list(accumulate(len(k) if k is not None else 0 for k in columns.keys))
+        sizes = list(map(add, sizes, key_sizes))
+
+    def size(k: int) -> int:  # of the first k records
+        return sizes[k - 1] + k * _RECORD_OVERHEAD
+
+    if size(n) <= max_bytes:
+        return columns
+    k = max(1, bisect_right(range(1, n + 1), max_bytes, key=size))
+    cut = slice(0, k)
+    return RecordColumns(
+        columns.values[cut], columns.offsets[cut], columns.timestamps[cut],
+        None if columns.keys is None else columns.keys[cut],
+        None if columns.headers is None else columns.headers[cut], columns.partition)
+
+
 def _fit(records: list[Record], max_bytes: int) -> list[Record]:
     """The leading records whose encoding fits max_bytes (at least one)."""
     size = 0
@@ -90,6 +119,20 @@ class FetchStream:
         self._acked: int | None = None
         self._chain: Chain | None = None
         self._ack = asyncio.Event()
+
+    def _take_ack(self, unacked: deque[int], position: int) -> int:
+        """Forget the frames the client's last ack covers; the position to go on from.
+        An ack that is no frame's end (below the oldest one still out) asks again from
+        there, as Fluvio's SPU reads it."""
+        acked = self._acked
+        if acked is None:
+            return position
+        if unacked and acked < unacked[0] and acked not in unacked:
+            unacked.clear()
+            return max(acked, 0)
+        while unacked and unacked[0] <= acked:
+            unacked.popleft()
+        return position
 
     def ack(self, offset: int) -> None:
         """The client's UpdateOffsets: it has everything before `offset`."""
@@ -160,36 +203,37 @@ class FetchStream:
                 f"start offset: {start} is greater than leo: {hw}"), hw, earliest)
             return
         position = start  # the next offset to send
-        in_flight = False
+        unacked: deque[int] = deque()  # where each frame not yet acknowledged ends
         first = True
         estimate = 100  # bytes a record takes, from the last chunk
         while not self.conn.closed.is_set():
-            if in_flight:
+            if len(unacked) >= MAX_IN_FLIGHT:
                 await self._ack.wait()
+            if self._ack.is_set():
                 self._ack.clear()
-                acked = self._acked if self._acked is not None else position
-                if acked < position:
-                    position = max(acked, 0)  # the client asks again from there
-                in_flight = False
+                position = self._take_ack(unacked, position)
+                if len(unacked) >= MAX_IN_FLIGHT:
+                    continue
             limit = max(1, min(MAX_CHUNK_RECORDS, self.max_bytes // estimate))
-            records, earliest, hw = await self.backend.read_chunk(
+            columns, earliest, hw = await self.backend.read_columns(
                 self.topic, self.partition, position, limit)
-            if records and self._chain is not None:
-                chunk = _fit(records, self.max_bytes)
+            if len(columns) and self._chain is not None:
+                chunk = _fit(columns.records(), self.max_bytes)
                 position = chunk[-1].offset + 1
                 sent = await self._send_processed(chunk, hw, earliest)
-                in_flight = sent
+                if sent:
+                    unacked.append(position)
                 first = first and not sent
                 if sent or position < hw:
                     continue
-            elif records:
-                chunk = _fit(records, self.max_bytes)
-                body = encode_batch(chunk)
+            elif len(columns):
+                chunk = _fit_columns(columns, self.max_bytes)
+                body = encode_columns(chunk)
                 estimate = max(16, len(body) // len(chunk))
                 frame = self._frame(error_code.OK, hw, earliest, encode_record_set([body]))
                 await self.conn.send_drained(self.correlation_id, frame)
-                position = chunk[-1].offset + 1
-                in_flight = True
+                position = chunk.offsets[-1] + 1
+                unacked.append(position)
                 first = False
                 continue
             if first:  # the client waits for a first answer, records or not
