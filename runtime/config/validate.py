@@ -220,32 +220,28 @@ class _Validation:
         """Where Weir's reading of a section differs from the official connector's: a
         second spelling Weir accepts (Fluvio's connector ignores it), a parameter only
         Weir's connector reads, one only Fluvio's uses."""
-        for name, f in model.model_fields.items():
-            key = f.alias or name
-            alias = f.validation_alias
-            spellings = list(alias.choices) if isinstance(alias, AliasChoices) else [key]
-            present = [k for k in spellings if k in value]
-            if not present:
+        table = _official_table(model)
+        for k, v in value.items():
+            entry = table.get(k)
+            if entry is None:
                 continue
-            extra = f.json_schema_extra if isinstance(f.json_schema_extra, dict) else {}
-            for k in present:
-                where = (*path, k)
-                if k != spellings[0] and self._valid_at(where):
-                    self.ck.add("warning", "unofficial-key",
-                                f"`{dotted(where)}`: Fluvio's {ctype.name} connector reads "
-                                f"`{spellings[0]}` and ignores `{k}` (Weir reads both)",
-                                where, "key", hint=f"write `{spellings[0]}`")
-                if extra.get("weir_only") and self._valid_at(where):
-                    self.ck.add("info", "weir-only-key",
-                                f"`{dotted(where)}` is read by Weir's {ctype.name} only: "
-                                f"Fluvio's {ctype.name} connector does not read it",
-                                where, "key", hint="it has no effect when the connector "
-                                "runs on Fluvio")
-                if extra.get("weir_unused"):
-                    self._not_used_by_weir(where, str(extra["weir_unused"]))
-                inner = next(iter(unwrap_models(f.annotation)), None)
-                if inner is not None and isinstance(value[k], dict):
-                    self._official_keys(ctype, inner, value[k], where)
+            official, weir_only, weir_unused, inner = entry
+            where = (*path, k)
+            if k != official and self._valid_at(where):
+                self.ck.add("warning", "unofficial-key",
+                            f"`{dotted(where)}`: Fluvio's {ctype.name} connector reads "
+                            f"`{official}` and ignores `{k}` (Weir reads both)",
+                            where, "key", hint=f"write `{official}`")
+            if weir_only and self._valid_at(where):
+                self.ck.add("info", "weir-only-key",
+                            f"`{dotted(where)}` is read by Weir's {ctype.name} only: "
+                            f"Fluvio's {ctype.name} connector does not read it",
+                            where, "key", hint="it has no effect when the connector runs on "
+                            "Fluvio")
+            if weir_unused:
+                self._not_used_by_weir(where, weir_unused)
+            if inner is not None and isinstance(v, dict):
+                self._official_keys(ctype, inner, v, where)
 
     def _valid_at(self, path: Path_) -> bool:
         """No error on the lines of the value at `path` (a bad one already has its say)."""
@@ -700,6 +696,25 @@ class _Validation:
         if pos.end_line not in (None, pos.line) or pos.style in ("|", ">"):
             return pos.line, pos.column
         return pos.line, pos.column + offset + (1 if pos.style in ("'", '"') else 0)
+
+
+@functools.cache
+def _official_table(model: type[BaseModel]
+                    ) -> dict[str, tuple[str, bool, str | None, type[BaseModel] | None]]:
+    """Each key Weir reads in `model` -> (the official connector's spelling, read by Weir
+    only, why Weir does not use it, the nested model), computed once per model."""
+    table = {}
+    for name, f in model.model_fields.items():
+        key = f.alias or name
+        alias = f.validation_alias
+        spellings = list(alias.choices) if isinstance(alias, AliasChoices) else [key]
+        extra = f.json_schema_extra if isinstance(f.json_schema_extra, dict) else {}
+        inner = next(iter(unwrap_models(f.annotation)), None)
+        weir_unused = extra.get("weir_unused")
+        for k in spellings:
+            table[str(k)] = (str(spellings[0]), bool(extra.get("weir_only")),
+                             str(weir_unused) if weir_unused else None, inner)
+    return table
 
 
 def _accepts_empty(ctype: ct.ConnectorType) -> bool:
