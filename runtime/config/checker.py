@@ -133,7 +133,8 @@ class Checker:
         a bool or a number. The legacy format is lax: Fluvio passed its parameters as
         command-line strings."""
         strict = not self.lax
-        context = {"format": "legacy" if self.lax else "current", **(context or {})}
+        context = ({"format": "legacy" if self.lax else "current"} if context is None
+                   else {"format": "legacy" if self.lax else "current", **context})
         try:
             return model.model_validate(data, context=context, strict=strict)
         except ValidationError as exc:

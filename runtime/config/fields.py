@@ -23,7 +23,7 @@ def _to_str(value: Any, info: ValidationInfo) -> Any:
     """The legacy format's serde_yaml read any scalar into a String field; do the same
     there (keeping `0.10`). The apiVersion format goes through serde_yaml's Value, which
     refuses a number or bool where a string belongs, so it is left to fail."""
-    if info.context and info.context.get("format") == "current":
+    if isinstance(value, str) or (info.context and info.context.get("format") == "current"):
         return value
     if isinstance(value, (bool, int, float, YFloat)):
         return scalar_text(value)

@@ -29,6 +29,7 @@ _DURATION_UNITS: dict[str, int] = {
     **dict.fromkeys(("months", "month", "M"), 2_630_016 * _SEC),
     **dict.fromkeys(("years", "year", "y"), 31_557_600 * _SEC),
 }
+_ONE_SPAN = re.compile(r"\s*([0-9]{1,20})\s*([A-Za-zµ]+)\s*")
 _UNIT_LIST = "ns, us, ms, s (sec), m (min), h, d, w, M (months), y"
 _U64 = 2**64 - 1
 
@@ -56,6 +57,11 @@ def parse_duration(text: str) -> int:
     no bare numbers."""
     if not isinstance(text, str):
         raise ValueProblem(f"expected a duration like `10s`, got {text!r}")
+    fast = _ONE_SPAN.fullmatch(text)  # `10s`, ` 500 ms `: one span, the common case
+    if fast and fast.group(2) in _DURATION_UNITS and int(fast.group(1)) <= _U64:
+        total = int(fast.group(1)) * _DURATION_UNITS[fast.group(2)]
+        if total // _SEC <= _U64:
+            return total // 1_000_000
     if not text.strip():
         raise ValueProblem("empty duration: write a number and a unit, for example 10s or 500ms")
     total = 0  # nanoseconds
@@ -121,6 +127,7 @@ _BYTE_UNITS: dict[str, int] = {
     "t": 1000**4, "tb": 1000**4, "ti": 1024**4, "tib": 1024**4,
     "p": 1000**5, "pb": 1000**5, "pi": 1024**5, "pib": 1024**5,
 }
+_NUMBER_UNIT = re.compile(r"([0-9]{1,25}(?:\.[0-9]*)?|\.[0-9]+) ?([A-Za-z]{1,3})")
 _UNITS_TEXT = "b, kb, kib, mb, mib, gb, gib, tb, pb; KB = 1000, KiB = 1024"
 
 
@@ -147,6 +154,10 @@ def parse_bytes(text: str | int) -> int:
     if not isinstance(text, str):
         raise ValueProblem(f"expected a byte size like `1 MB` or a whole number of bytes, "
                            f"got {type(text).__name__}")
+    fast = _NUMBER_UNIT.fullmatch(text)  # `1 MB`, `44.0 MB`, `1KiB`: the common case
+    if fast and fast.group(2).lower() in _BYTE_UNITS:
+        size = float(fast.group(1)) * _BYTE_UNITS[fast.group(2).lower()]
+        return _U64 if size >= _U64 else int(size)
     # (over 25 digits is over 2^64 anyway, and int() refuses over 4300)
     if re.fullmatch(r"\+?[0-9]{1,25}", text) and int(text) <= _U64:
         return int(text)
