@@ -4,12 +4,18 @@ reached without blocking the event loop.
 SQLite calls block, so each runs in a worker thread (`asyncio.to_thread`). Writes and
 reads go through two connections to the same database: in WAL mode a consumer's read
 never waits behind a producer's fsync.
+
+Produced batches go through one committer (group commit): whatever was submitted while
+the previous transaction was being fsynced is stored in the next one, in submission
+order, so many small produce requests cost one fsync rather than one each, and each is
+still acknowledged only once durable.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections import deque
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -23,6 +29,10 @@ from runtime.topics.notify import Listener
 from runtime.topics.record import ProduceRecord, Record
 from runtime.topics.store import ConsumerOffset, TopicInfo, TopicSpec
 
+Groups = Sequence[tuple[int, Sequence[ProduceRecord]]]
+MAX_PENDING = 256  # submissions queued before a producer waits
+MAX_GROUP = 64  # submissions at most in one commit
+
 
 class Backend:
     def __init__(self, store_dir: Path, registry_dir: Path | None = None) -> None:
@@ -31,6 +41,17 @@ class Backend:
         self._writer = EmbeddedStore(self.store_dir)
         self._reader = EmbeddedStore(self.store_dir)
         self.notify_dir = self.store_dir / "notify"
+        self._pending: deque[tuple[str, Groups, asyncio.Future]] = deque()
+        self._room = asyncio.Condition()
+        self._work = asyncio.Event()
+        self._committer: asyncio.Task | None = None
+
+    async def stop(self) -> None:
+        """Store what was submitted, then stop the committer."""
+        while self._pending and self._committer is not None and not self._committer.done():
+            await asyncio.sleep(0.01)
+        if self._committer is not None:
+            self._committer.cancel()
 
     def close(self) -> None:
         self._writer.close()
@@ -53,28 +74,81 @@ class Backend:
 
     # -- records ----------------------------------------------------------------------
 
-    def _append(self, topic: str, groups: Sequence[tuple[int, Sequence[ProduceRecord]]]
-                ) -> list[int | WeirError]:
+    def _commit_run(self, topic: str, items: list[Groups]) -> list[list[int | WeirError]]:
+        """Several submissions to one topic, in ONE transaction (one fsync); per item, the
+        base offset of each group or why that group was refused."""
         prepared = []
-        results: list[int | WeirError] = []
-        for partition, records in groups:
-            try:
-                prepared.append(self._writer.prepare(topic, records, partition))
-                results.append(-1)
-            except WeirError as exc:  # this partition's error; the others still go in
-                results.append(exc)
+        outcomes: list[list[int | WeirError]] = []
+        for groups in items:
+            row: list[int | WeirError] = []
+            for partition, records in groups:
+                try:
+                    prepared.append(self._writer.prepare(topic, records, partition))
+                    row.append(-1)
+                except WeirError as exc:  # this group's error; the others still go in
+                    row.append(exc)
+            outcomes.append(row)
         if prepared:
             committed = iter(self._writer.commit_prepared(topic, prepared))
-            results = [r if isinstance(r, WeirError) else next(committed)[0][1]
-                       for r in results]
+            outcomes = [[o if isinstance(o, WeirError) else next(committed)[0][1]
+                         for o in row] for row in outcomes]
+        return outcomes
+
+    def _commit(self, batch: list[tuple[str, Groups]]) -> list[list[int | WeirError] | Exception]:
+        """Consecutive submissions to the same topic share a transaction."""
+        results: list[list[int | WeirError] | Exception] = []
+        start = 0
+        while start < len(batch):
+            topic = batch[start][0]
+            end = start
+            while end < len(batch) and batch[end][0] == topic:
+                end += 1
+            try:
+                results += self._commit_run(topic, [groups for _, groups in batch[start:end]])
+            except WeirError as exc:  # the commit failed: nothing of this run is stored
+                results += [exc] * (end - start)
+            start = end
         return results
 
-    async def append(self, topic: str, groups: Sequence[tuple[int, Sequence[ProduceRecord]]]
-                     ) -> list[int | WeirError]:
-        """Store each (partition, records) group, all in one durable transaction; the base
-        offset of each group in order, or why that group was refused. Raises when the
-        commit itself fails (nothing is stored then)."""
-        return await asyncio.to_thread(self._append, topic, groups)
+    async def _commit_loop(self) -> None:
+        while True:
+            await self._work.wait()
+            self._work.clear()
+            while self._pending:
+                batch = [self._pending.popleft()
+                         for _ in range(min(MAX_GROUP, len(self._pending)))]
+                async with self._room:
+                    self._room.notify_all()
+                try:
+                    results = await asyncio.to_thread(
+                        self._commit, [(topic, groups) for topic, groups, _ in batch])
+                except Exception as exc:  # noqa: BLE001 - each waiting producer hears of it
+                    results = [exc] * len(batch)
+                for (_, _, future), result in zip(batch, results, strict=True):
+                    if future.done():
+                        continue
+                    if isinstance(result, Exception):
+                        future.set_exception(result)
+                    else:
+                        future.set_result(result)
+
+    async def submit(self, topic: str, groups: Groups) -> asyncio.Future:
+        """Queue (partition, records) groups for the next transaction (waiting while
+        MAX_PENDING submissions are queued); the future gives, once they are durable,
+        each group's base offset or why it was refused, and raises if the commit failed.
+        Submissions are stored in the order made."""
+        async with self._room:
+            await self._room.wait_for(lambda: len(self._pending) < MAX_PENDING)
+        future = asyncio.get_running_loop().create_future()
+        self._pending.append((topic, groups, future))
+        if self._committer is None or self._committer.done():
+            self._committer = asyncio.ensure_future(self._commit_loop())
+        self._work.set()
+        return future
+
+    async def append(self, topic: str, groups: Groups) -> list[int | WeirError]:
+        """submit() and wait until durable."""
+        return await (await self.submit(topic, groups))
 
     def _read_chunk(self, topic: str, partition: int, offset: int, max_records: int
                     ) -> tuple[list[Record], int, int]:

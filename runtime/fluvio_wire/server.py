@@ -63,6 +63,7 @@ class FluvioEndpoint:
         for conn in list(self._connections):
             conn.close()
         await self.sc.stop()
+        await self.backend.stop()
         for server in self._servers:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(server.wait_closed(), 2)

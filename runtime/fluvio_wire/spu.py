@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+from dataclasses import dataclass
 from operator import itemgetter
 
 from runtime.errors import NotFound, WeirError
@@ -35,6 +36,15 @@ from runtime.fluvio_wire.smartmodule_invocation import SmartModuleInvocation
 from runtime.fluvio_wire.stream import FetchStream
 from runtime.topics.limits import MAX_RECORD_BYTES
 from runtime.topics.record import ProduceRecord
+
+
+@dataclass(frozen=True, slots=True)
+class _TopicResults:
+    """A topic's partition results as known when queued; `future` gives the rest."""
+
+    results: list[PartitionResult | None]
+    groups: list[tuple[int, int, list]]  # (index in results, partition, records)
+    future: asyncio.Future | None
 
 
 def _not_found_code(exc: NotFound) -> int:
@@ -80,19 +90,29 @@ class SpuService:
 
     # -- produce ----------------------------------------------------------------------
 
-    async def _produce(self, conn: Connection, header: RequestHeader, r: Reader) -> bytes:
+    async def _produce(self, conn: Connection, header: RequestHeader, r: Reader) -> None:
+        """Checked and queued for the store in arrival order (an ordered API); answered
+        by a task of its own once durable, so the next request is read and queued while
+        this one is being fsynced (the store group-commits them)."""
         req = produce.decode_request(r, header.api_version)
-        results = []
+        pending = []
         for topic in req.topics:
-            results.append((topic.name, await self._produce_topic(
+            pending.append((topic.name, await self._produce_topic(
                 topic, req.smartmodules, header.api_version)))
-        return produce.encode_response(results, header.api_version)
+        conn.spawn(self._answer_produce(conn, header, pending))
+        return None
+
+    async def _answer_produce(self, conn: Connection, header: RequestHeader,
+                              pending: list[tuple[str, _TopicResults]]) -> None:
+        results = [(name, await self._results(topic_results))
+                   for name, topic_results in pending]
+        conn.send(header.correlation_id, produce.encode_response(results, header.api_version))
 
     async def _produce_topic(self, topic: produce.TopicProduce,
                              smartmodules: list[SmartModuleInvocation], version: int
-                             ) -> list[PartitionResult]:
+                             ) -> _TopicResults:
         """One result per partition entry, in order (a request may name a partition
-        twice: each entry is its own group, stored in order)."""
+        twice: each entry is its own group, stored in order); the stored ones pending."""
         results: list[PartitionResult | None] = []
         groups = []
         for part in topic.partitions:
@@ -115,9 +135,17 @@ class SpuService:
             else:
                 results.append(None)
                 groups.append((len(results) - 1, part.partition, records))
+        future = None
         if groups:
-            outcomes = await self._append(topic.name, [(p, recs) for _, p, recs in groups])
-            for (index, partition, _), outcome in zip(groups, outcomes, strict=True):
+            future = await self.backend.submit(topic.name,
+                                               [(p, recs) for _, p, recs in groups])
+        return _TopicResults(results, groups, future)
+
+    async def _results(self, pending: _TopicResults) -> list[PartitionResult]:
+        results = list(pending.results)
+        if pending.future is not None:
+            outcomes = await self._outcomes(pending.future, len(pending.groups))
+            for (index, partition, _), outcome in zip(pending.groups, outcomes, strict=True):
                 results[index] = (
                     PartitionResult(partition, outcome) if isinstance(outcome, ErrorCode)
                     else PartitionResult(partition, error_code.OK, outcome))
@@ -138,14 +166,15 @@ class SpuService:
         except NotFound as exc:
             return ErrorCode(_not_found_code(exc))
 
-    async def _append(self, topic: str, groups: list) -> list[int | ErrorCode]:
+    @staticmethod
+    async def _outcomes(future: asyncio.Future, count: int) -> list[int | ErrorCode]:
         """Base offset per group, or its error code."""
         try:
-            outcomes = await self.backend.append(topic, groups)
+            outcomes = await future
         except NotFound as exc:
-            return [ErrorCode(_not_found_code(exc))] * len(groups)
+            return [ErrorCode(_not_found_code(exc))] * count
         except WeirError as exc:
-            return [error_code.other(exc.message)] * len(groups)
+            return [error_code.other(exc.message)] * count
         return [ErrorCode(_not_found_code(o)) if isinstance(o, NotFound)
                 else error_code.other(o.message) if isinstance(o, WeirError) else o
                 for o in outcomes]
