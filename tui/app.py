@@ -168,8 +168,9 @@ class WeirApp(ReportsWorkerErrors, App[None]):
     @on(TabbedContent.TabActivated, "#areas")
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
         area = event.pane.id or ""
-        if area and self.is_mounted:
-            self.query_one(StatusBar).area = next(a.title for a in AREAS if a.id == area)
+        for bar in self.query(StatusBar):  # none yet while the screen is still composing
+            if area:
+                bar.area = next(a.title for a in AREAS if a.id == area)
 
     @on(messages.ShowArea)
     def _show_area(self, message: messages.ShowArea) -> None:

@@ -38,8 +38,8 @@ async def test_help_lists_the_focused_panes_bindings_first() -> None:
         screen = app.screen
         assert screen.title_text == "Help: Topics"
         ids = [row.binding_id for row in screen.rows]
-        assert ids[:7] == ["topics.filter", "topics.pause", "topics.jump", "topics.beginning",
-                           "topics.now", "topics.logs", "topics.refresh"]
+        assert ids[:8] == ["topics.filter", "topics.pause", "topics.jump", "topics.beginning",
+                           "topics.now", "topics.logs", "topics.charts", "topics.refresh"]
         assert "app.quit" in ids and "area.editor" in ids
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
