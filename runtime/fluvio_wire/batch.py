@@ -15,13 +15,12 @@ import threading
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import repeat
 
 import cramjam
 from crc32c import crc32c
 
 from runtime.fluvio_wire.codec import DecodeError, Reader, encode_varint
-from runtime.topics.columns import RecordColumns
+from runtime.topics.columns import ProduceColumns, RecordColumns
 from runtime.topics.limits import MAX_RECORD_BYTES
 from runtime.topics.record import ProduceRecord, Record
 
@@ -48,12 +47,13 @@ class CompressionError(DecodeError):
 
 @dataclass(frozen=True, slots=True)
 class Batch:
-    """One decoded batch: its records as the producer sent them."""
+    """One decoded batch: its records as the producer sent them (as columns when the
+    codec read them)."""
 
     base_offset: int
     first_timestamp: int
     compression: int
-    records: list[ProduceRecord]
+    records: Sequence[ProduceRecord]
 
 
 def _decompress(kind: int, blob: bytes) -> bytes:
@@ -202,9 +202,10 @@ def _codec():
 atexit.register(_codecs.clear)
 
 
-def _records_fast(blob: bytes, first_ts: int) -> list[ProduceRecord] | None:
-    """The records of a well-formed batch, decoded by the codec; None for anything it
-    does not take as it is, which the Python decoder then reads (or locates the fault in)."""
+def _records_fast(blob: bytes, first_ts: int) -> ProduceColumns | None:
+    """The records of a well-formed batch, decoded by the codec as columns; None for
+    anything it does not take as it is, which the Python decoder then reads (or locates
+    the fault in)."""
     from smartmodules.errors import DecodeError as ListError
 
     n = int.from_bytes(blob[:4], "big") if len(blob) >= 4 else 0
@@ -223,14 +224,9 @@ def _records_fast(blob: bytes, first_ts: int) -> list[ProduceRecord] | None:
             > MAX_RECORD_BYTES):
         return None
     stamps = cols.timestamps
-    if first_ts < 0:
-        stamps = repeat(None, n)
-    elif min(stamps) < 0:
+    if first_ts >= 0 and min(stamps) < 0:
         return None
-    # tuple.__new__ builds each ProduceRecord in C (its own __new__ is Python code)
-    fields = zip(cols.values, repeat(None, n) if keys is None else keys, stamps,
-                 repeat((), n), strict=True)
-    return list(map(tuple.__new__, repeat(ProduceRecord), fields))
+    return ProduceColumns(cols.values, keys, stamps if first_ts >= 0 else None)
 
 
 def decode_record_set(r: Reader) -> list[Batch]:

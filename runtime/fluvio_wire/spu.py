@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 
@@ -34,6 +35,7 @@ from runtime.fluvio_wire.header import RequestHeader
 from runtime.fluvio_wire.produce import PartitionResult
 from runtime.fluvio_wire.smartmodule_invocation import SmartModuleInvocation
 from runtime.fluvio_wire.stream import FetchStream
+from runtime.topics.columns import ProduceColumns
 from runtime.topics.limits import MAX_RECORD_BYTES
 from runtime.topics.record import ProduceRecord
 
@@ -52,13 +54,25 @@ def _not_found_code(exc: NotFound) -> int:
             else error_code.TOPIC_NOT_FOUND)
 
 
-def _too_large(records: list[ProduceRecord]) -> bool:
+def _joined(parts: list[Sequence[ProduceRecord]]) -> Sequence[ProduceRecord]:
+    """A partition's batches as one sequence of records (columns stay columns)."""
+    if len(parts) == 1:
+        return parts[0]
+    if all(isinstance(p, ProduceColumns) for p in parts):
+        return ProduceColumns.concat(parts)
+    return [rec for part in parts for rec in part]
+
+
+def _too_large(records: Sequence[ProduceRecord]) -> bool:
     """Is a record's key and value together over the limit? (The largest value and key
     bound it without a Python step per record.)"""
     if not records:
         return False
-    bound = max(map(len, map(itemgetter(0), records)))
-    bound += max(map(len, filter(None, map(itemgetter(1), records))), default=0)
+    if isinstance(records, ProduceColumns):
+        values, keys = records.values, records.keys or ()
+    else:
+        values, keys = map(itemgetter(0), records), map(itemgetter(1), records)
+    bound = max(map(len, values)) + max(map(len, filter(None, keys)), default=0)
     return bound > MAX_RECORD_BYTES and any(
         len(rec.value) + len(rec.key or b"") > MAX_RECORD_BYTES for rec in records)
 
@@ -116,7 +130,7 @@ class SpuService:
         results: list[PartitionResult | None] = []
         groups = []
         for part in topic.partitions:
-            records = [rec for batch in part.batches for rec in batch.records]
+            records = _joined([batch.records for batch in part.batches])
             if smartmodules and records:
                 outcome = await self._transform(topic.name, part.partition, smartmodules,
                                                 version, records)
@@ -153,7 +167,7 @@ class SpuService:
 
     async def _transform(self, topic: str, partition: int,
                          smartmodules: list[SmartModuleInvocation], version: int,
-                         records: list[ProduceRecord]) -> list[ProduceRecord] | ErrorCode:
+                         records: Sequence[ProduceRecord]) -> list[ProduceRecord] | ErrorCode:
         """A Produce's SmartModules over one partition's records, in a worker thread."""
         from runtime.fluvio_wire.smartmodule_chain import transform_produce
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from itertools import accumulate
 
 from runtime.errors import WeirError
-from runtime.topics.columns import RecordColumns
+from runtime.topics.columns import ProduceColumns, RecordColumns
 from runtime.topics.record import Headers, ProduceRecord, Record
 
 _BIG_ENDIAN = sys.byteorder == "big"
@@ -71,7 +71,10 @@ def pack(records: Sequence[ProduceRecord], now_ms: int) -> PackedBatch:
     """Pack records (in order) into one batch; records without a timestamp get `now_ms`."""
     count = len(records)
     try:
-        values, keys, stamps, headers = zip(*records, strict=True)
+        if isinstance(records, ProduceColumns):  # no ProduceRecord to take apart
+            values, keys, stamps, headers = records.columns()
+        else:
+            values, keys, stamps, headers = zip(*records, strict=True)
     except (TypeError, ValueError) as exc:
         raise WeirError(
             "a batch must hold ProduceRecord(value, key, timestamp, headers) items"

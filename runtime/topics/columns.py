@@ -115,6 +115,51 @@ class RecordColumns:
         return list(map(_tuple_new, repeat(ProduceRecord, n), rows))
 
 
+@dataclass(frozen=True, slots=True)
+class ProduceColumns(Sequence):
+    """Records on their way into a topic, as columns: what a decoded Fluvio record batch
+    is. The store packs them without building a ProduceRecord per record; indexing one
+    builds it (for the rare paths that look at records one by one). `keys` None: no
+    record has a key; `timestamps` None: the store stamps them all."""
+
+    values: Sequence[bytes]
+    keys: Sequence[bytes | None] | None = None
+    timestamps: Sequence[int | None] | None = None
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return ProduceColumns(self.values[index],
+                                  None if self.keys is None else self.keys[index],
+                                  None if self.timestamps is None else self.timestamps[index])
+        return ProduceRecord(self.values[index],
+                             None if self.keys is None else self.keys[index],
+                             None if self.timestamps is None else self.timestamps[index])
+
+    def columns(self) -> tuple[Sequence[bytes], Sequence[bytes | None],
+                               Sequence[int | None], Sequence[Headers]]:
+        """(values, keys, timestamps, headers), each as long as the batch."""
+        n = len(self.values)
+        return (self.values, (None,) * n if self.keys is None else self.keys,
+                (None,) * n if self.timestamps is None else self.timestamps, ((),) * n)
+
+    @classmethod
+    def concat(cls, parts: Sequence[ProduceColumns]) -> ProduceColumns:
+        if len(parts) == 1:
+            return parts[0]
+
+        def joined(column: str) -> list | None:
+            if all(getattr(p, column) is None for p in parts):
+                return None
+            return list(chain.from_iterable(
+                getattr(p, column) or (None,) * len(p) for p in parts))
+
+        return cls(list(chain.from_iterable(p.values for p in parts)), joined("keys"),
+                   joined("timestamps"))
+
+
 def before(batch: Sequence[Record] | RecordColumns, stop: int) -> Sequence[Record] | RecordColumns:
     """The records of a batch with an offset below `stop` (a bounded read's cut)."""
     if not len(batch) or next_offset(batch) <= stop:

@@ -30,7 +30,7 @@ from pathlib import Path
 from runtime.errors import EnvironmentProblem, NotFound, WeirError
 from runtime.private_files import PRIVATE_FILE, make_private_dir, write_private_atomic
 from runtime.topics import codec
-from runtime.topics.columns import RecordColumns, next_offset
+from runtime.topics.columns import ProduceColumns, RecordColumns, next_offset
 from runtime.topics.notify import CATALOG, Listener, Notifier
 from runtime.topics.record import ProduceRecord, Record
 from runtime.topics.spec_check import check_partitions, check_spec
@@ -498,7 +498,7 @@ class EmbeddedStore:
         """Check and pack a batch without touching the database (no lock held), so that a
         pipelined producer packs the next batch while the previous one is being fsynced.
         Bad records and partitions raise here, before anything is queued."""
-        if not isinstance(records, (list, tuple)):
+        if not isinstance(records, (list, tuple, ProduceColumns)):
             records = list(records)
         known = self._topics.get(topic)
         if known is not None:

@@ -22,7 +22,7 @@ def test_each_compression_round_trips(kind):
     assert b.check_crc(encoded)
     [batch] = b.decode_record_set(Reader(b.encode_record_set([encoded])))
     assert batch.compression == kind
-    assert batch.records == [ProduceRecord(r.value, r.key, r.timestamp) for r in RECORDS]
+    assert list(batch.records) == [ProduceRecord(r.value, r.key, r.timestamp) for r in RECORDS]
 
 
 def test_several_batches_in_one_set():

@@ -94,7 +94,7 @@ def test_captured_produce_request_decodes_to_its_records():
     [part] = topic.partitions
     assert (topic.name, part.partition) == ("t1", 0)
     [batch] = part.batches
-    assert batch.records == [ProduceRecord(b"hi", b"a", TS), ProduceRecord(b"yo", b"b", TS)]
+    assert list(batch.records) == [ProduceRecord(b"hi", b"a", TS), ProduceRecord(b"yo", b"b", TS)]
 
 
 def test_batch_encoding_matches_the_client_byte_for_byte_crc_included():

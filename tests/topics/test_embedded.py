@@ -367,3 +367,22 @@ def test_a_second_store_in_the_same_process_keeps_the_first_ones_commits_visible
     finally:
         first.close()
         second.close()
+
+
+def test_records_given_as_columns_are_stored_like_records(store):
+    from runtime.topics.columns import ProduceColumns
+
+    store.create_topic(TopicSpec("cols", 2))
+    plain = ProduceColumns([b"a", b"b"])  # no keys, stamped by the store
+    assert store.append("cols", plain, partition=1) == [(1, 0), (1, 1)]
+    full = ProduceColumns([b"c", b"d"], [b"k", None], [1_700_000_000_000, 1_700_000_000_001])
+    assert store.append("cols", full, partition=1) == [(1, 2), (1, 3)]
+    got = store.read("cols", 1, 0)
+    assert [(r.value, r.key) for r in got] == [(b"a", None), (b"b", None), (b"c", b"k"),
+                                               (b"d", None)]
+    assert [r.timestamp for r in got[2:]] == [1_700_000_000_000, 1_700_000_000_001]
+    assert abs(got[0].timestamp - time.time() * 1000) < 60_000
+    # without a partition, keyless columns are spread round-robin as records are
+    assert sorted(p for p, _ in store.append("cols", ProduceColumns([b"x", b"y"]))) == [0, 1]
+    assert full[1] == ProduceRecord(b"d", None, 1_700_000_000_001)
+    assert list(full[:1]) == [ProduceRecord(b"c", b"k", 1_700_000_000_000)]
