@@ -23,7 +23,7 @@ from runtime.human import human_size, plural
 from runtime.topics.record import Record
 
 SOURCE_SUFFIXES = (".rs", ".toml")
-IGNORED_DIRS = {"target", ".git", "node_modules"}
+IGNORED_DIRS = {"target", ".git", "node_modules", "__pycache__", "build", "dist"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,18 +83,22 @@ class SourceWatcher:
     """Remembers the mtimes of a crate's sources (and extra files) and says when any
     changed, appeared or disappeared."""
 
-    def __init__(self, crate_dir: Path, extra: Sequence[Path] = ()) -> None:
+    def __init__(self, crate_dir: Path | None, extra: Sequence[Path] = (),
+                 suffixes: tuple[str, ...] = SOURCE_SUFFIXES) -> None:
         self.crate_dir = crate_dir
         self.extra = [Path(p) for p in extra]
+        self.suffixes = suffixes
         self._last = self.snapshot()
 
     def _sources(self) -> list[Path]:
         found: list[Path] = []
+        if self.crate_dir is None:  # only the extra files
+            return found
         for root, dirs, files in os.walk(self.crate_dir):
             dirs[:] = [d for d in dirs if d not in IGNORED_DIRS and not d.startswith(".")
                        or d == ".cargo"]
             for name in files:
-                if name.endswith(SOURCE_SUFFIXES):
+                if name.endswith(self.suffixes):
                     found.append(Path(root) / name)
         return found
 

@@ -1,7 +1,9 @@
-"""The built-in connector types: their names in both formats, kind, section and parameters.
+"""Connector types: their names in both formats, kind, section and parameters model.
 
-The connectors in runtime/connectors implement these; their parameters are validated here
-so that `weir validate`, the TUI's completion and the runtime agree on one schema.
+The parameter models of Weir's own connectors and of the official connectors Weir checks
+are here; a plugin's comes with its class. Every type, built-in or plugin, is one
+`ConnectorType` in `types()`, so `weir validate`, the schema, the starters, the TUI's
+completion and the runtime agree on one schema per type.
 """
 
 from __future__ import annotations
@@ -67,7 +69,7 @@ def _url(*schemes: str):
     return check
 
 
-def _secret_or(check_text):
+def secret_or(check_text):
     """Fluvio's SecretString: text (checked by `check_text`), or `{secret: {name: NAME}}`
     naming a meta.secrets entry."""
 
@@ -91,20 +93,20 @@ def _secret_or(check_text):
     return check
 
 
-_SECRET_REF_SCHEMA = {"type": "object", "properties": {"secret": {
+SECRET_REF_SCHEMA = {"type": "object", "properties": {"secret": {
     "type": "object", "properties": {"name": {"type": "string"}},
     "required": ["name"], "additionalProperties": False}},
     "required": ["secret"], "additionalProperties": False}
 
 
 def SecretUrl(*schemes: str) -> Any:  # noqa: N802 - reads as a type in field annotations
-    return Annotated[Any, BeforeValidator(_secret_or(_url(*schemes))), WithJsonSchema({
+    return Annotated[Any, BeforeValidator(secret_or(_url(*schemes))), WithJsonSchema({
         "anyOf": [{"type": "string", "description": "URL: " + ", ".join(
-            f"{s}://" for s in schemes)}, _SECRET_REF_SCHEMA]})]
+            f"{s}://" for s in schemes)}, SECRET_REF_SCHEMA]})]
 
 
-SecretStr = Annotated[Any, BeforeValidator(_secret_or(lambda v: v)), WithJsonSchema({
-    "anyOf": [{"type": "string"}, _SECRET_REF_SCHEMA]})]
+SecretStr = Annotated[Any, BeforeValidator(secret_or(lambda v: v)), WithJsonSchema({
+    "anyOf": [{"type": "string"}, SECRET_REF_SCHEMA]})]
 I32 = Annotated[int, Field(ge=-2**31, le=2**31 - 1)]
 
 
@@ -442,6 +444,17 @@ class ConnectorType:
     legacy_env: tuple[tuple[str, str], ...] = ()  # parameter -> the env var (legacy
     # `secrets:` entry) the legacy connector read it from when the parameter was absent
     legacy_topic_param: str | None = None  # legacy: defaults to the Fluvio topic
+    origin: str = "fluvio"  # the distribution providing the connector (a plugin's name)
+    starter: str | None = None  # the section `config new` writes; None: from the model
+
+    @classmethod
+    def of_class(cls, impl: type, origin: str) -> ConnectorType:
+        """The type a connector class (runtime.connectors.kit) declares."""
+        return cls(impl.type, impl.legacy_type or impl.type, impl.kind,
+                   impl.section or section_of(impl.type), impl.Params,
+                   impl.summary or (impl.__doc__ or "").strip().split("\n")[0].rstrip("."),
+                   tuple(impl.legacy_aliases), True, tuple(impl.legacy_env), None, origin,
+                   impl.starter)
 
     def alias(self, key: str) -> str | None:
         return dict(self.legacy_aliases).get(key)
@@ -460,21 +473,9 @@ _KAFKA_ALIASES = (("kafka-url", "url"), ("kafka_url", "url"), ("kafka-topic", "t
                   ("kafka_topic", "topic"), ("kafka-partition", "partition"),
                   ("kafka_partition", "partition"), ("kafka-group", "group"),
                   ("kafka_group", "group"))
-BUILTIN_TYPES: dict[str, ConnectorType] = {t.name: t for t in (
-    ConnectorType("http-source", "http", "source", "http", HttpSource,
-                  "poll an HTTP endpoint or read a WebSocket", (("header", "headers"),)),
-    ConnectorType("http-sink", "http-sink", "sink", "http", HttpSink,
-                  "send each record to an HTTP endpoint"),
-    ConnectorType("sql-sink", "sql-sink", "sink", "sql", SqlSink,
-                  "insert JSON records into PostgreSQL or SQLite",
-                  (("database-url", "url"), ("database_url", "url")),
-                  legacy_env=(("url", "FLUVIO_DATABASE_URL"),)),
-    ConnectorType("mqtt-source", "mqtt", "source", "mqtt", MqttSource,
-                  "subscribe to an MQTT topic",
-                  (("mqtt_url", "url"), ("mqtt-url", "url"), ("mqtt_topic", "topic"),
-                   ("mqtt-topic", "topic")), legacy_env=(("url", "MQTT_URL"),)),
-    ConnectorType("generator-source", "generator", "source", "generator", GeneratorSource,
-                  "generate demo records offline from a template"),
+# Official connectors Weir checks but cannot run; the runnable types are the classes of
+# the `weir.connectors` entry points (Weir's own and plugins), see types().
+CHECKED_TYPES: dict[str, ConnectorType] = {t.name: t for t in (
     ConnectorType("kafka-source", "kafka-source", "source", "kafka", KafkaSource,
                   "read a Kafka topic", _KAFKA_ALIASES, runnable=False,
                   legacy_env=(("url", "KAFKA_URL"),), legacy_topic_param="topic"),
@@ -502,14 +503,64 @@ BUILTIN_TYPES: dict[str, ConnectorType] = {t.name: t for t in (
                   "legacy: replay postgres-source changes into PostgreSQL", runnable=False,
                   legacy_env=(("url", "FLUVIO_PG_DATABASE_URL"),)),
 )}
-RUNNABLE_TYPES = tuple(t.name for t in BUILTIN_TYPES.values() if t.runnable)
+
+
+@functools.cache
+def types() -> dict[str, ConnectorType]:
+    """Every connector type Weir knows, by current-format name: the installed connector
+    classes (Weir's own first, then plugins) and the official types it only checks."""
+    from runtime.connectors.registry import OWN_DIST, discover
+
+    found = discover().classes
+    own = {n: ConnectorType.of_class(c, d) for n, (c, d) in found.items() if d == OWN_DIST}
+    plugins = {n: ConnectorType.of_class(c, d) for n, (c, d) in found.items()
+               if d != OWN_DIST}
+    return {**own, **CHECKED_TYPES, **plugins}
+
+
+@functools.cache
+def legacy_types() -> dict[str, str]:
+    """Legacy `type:` -> current-format name."""
+    return {t.legacy: t.name for t in types().values()}
+
+
+def runnable_types() -> tuple[str, ...]:
+    return tuple(t.name for t in types().values() if t.runnable)
+
+
+@functools.cache
+def secret_keys(type_name: str) -> tuple[str, ...]:
+    """The parameters a type marks as secrets (the kit's `Secret` fields)."""
+    schema = types()[type_name].params.model_json_schema(by_alias=True)
+
+    def secret(prop: Any) -> bool:  # `Secret | None` nests it in an anyOf
+        return isinstance(prop, dict) and bool(
+            prop.get("x-secret") or any(secret(p) for p in prop.get("anyOf", ())))
+
+    return tuple(k for k, prop in schema.get("properties", {}).items() if secret(prop))
+
+
+def forget() -> None:
+    """Drop what was derived from the installed types (after installing a plugin)."""
+    for cached in (types, legacy_types, _defaults, secret_keys):
+        cached.cache_clear()
+
+
+def __getattr__(name: str) -> Any:
+    # the names these tables had when they were static
+    if name == "BUILTIN_TYPES":
+        return types()
+    if name == "LEGACY_TYPES":
+        return legacy_types()
+    if name == "RUNNABLE_TYPES":
+        return runnable_types()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def cannot_run_message(type_name: str) -> str:
     """What `validate` (info) and `connector run` (refusal) both say of a checked-only type."""
     return (f"Weir can check a `{type_name}` config but cannot run it: it has no "
-            f"{type_name} connector (it runs {', '.join(RUNNABLE_TYPES)})")
-LEGACY_TYPES: dict[str, str] = {t.legacy: t.name for t in BUILTIN_TYPES.values()}
+            f"{type_name} connector (it runs {', '.join(runnable_types())})")
 
 
 def legacy_value(ctype: ConnectorType, key: str, value: Any) -> Any:
@@ -528,14 +579,14 @@ def legacy_value(ctype: ConnectorType, key: str, value: Any) -> Any:
 def lookup(type_name: str, *, legacy: bool) -> ConnectorType | None:
     """The built-in type for a `type:` value in the given format, or None if unknown."""
     if legacy:
-        name = LEGACY_TYPES.get(type_name, type_name)
-        return BUILTIN_TYPES.get(name)
-    return BUILTIN_TYPES.get(type_name)
+        name = legacy_types().get(type_name, type_name)
+        return types().get(name)
+    return types().get(type_name)
 
 
 def canonical_type(type_name: str, *, legacy: bool) -> str:
     """The current-format type name (`http` -> `http-source`); unknown names unchanged."""
-    return LEGACY_TYPES.get(type_name, type_name) if legacy else type_name
+    return legacy_types().get(type_name, type_name) if legacy else type_name
 
 
 def kind_of(type_name: str) -> Literal["source", "sink"]:
@@ -558,7 +609,7 @@ def param_defaults(ctype: ConnectorType) -> dict[str, Any]:
 
 @functools.cache
 def _defaults(type_name: str) -> dict[str, Any]:
-    ctype = BUILTIN_TYPES[type_name]
+    ctype = types()[type_name]
     out: dict[str, Any] = {}
     for name, f in ctype.params.model_fields.items():
         if f.is_required():

@@ -1,5 +1,5 @@
-"""JSON Schema of both config formats (for yaml-language-server) and of each built-in
-connector type's parameters (for the TUI's completion)."""
+"""JSON Schema of both config formats (for yaml-language-server) and of each installed
+connector type's parameters, plugins' included (for the TUI's completion)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def _schema(model: type[BaseModel], defs: dict[str, Any]) -> dict[str, Any]:
 
 def type_schema(type_name: str) -> dict[str, Any]:
     """A built-in type's parameter schema, self-contained (KeyError if unknown)."""
-    ctype = ct.lookup(type_name, legacy=type_name in ct.LEGACY_TYPES)
+    ctype = ct.lookup(type_name, legacy=type_name in ct.legacy_types())
     if ctype is None:
         raise KeyError(type_name)
     defs: dict[str, Any] = {}
@@ -40,9 +40,10 @@ def connector_types() -> list[dict[str, Any]]:
     the editor can complete keys and values without reading JSON Schema.
     """
     out = []
-    for ctype in ct.BUILTIN_TYPES.values():
+    for ctype in ct.types().values():
         schema = type_schema(ctype.name)
         required = set(schema.get("required", []))
+        secrets = set(ct.secret_keys(ctype.name))
         params = []
         for key, prop in schema.get("properties", {}).items():
             params.append({
@@ -51,10 +52,11 @@ def connector_types() -> list[dict[str, Any]]:
                 "default": prop.get("default"),
                 "description": prop.get("description"),
                 "enum": _enum(prop),
+                "secret": key in secrets,
                 "schema": prop,
             })
         out.append({"type": ctype.name, "legacy_type": ctype.legacy, "kind": ctype.kind,
-                    "runnable": ctype.runnable,
+                    "runnable": ctype.runnable, "from": ctype.origin,
                     "section": ctype.section, "summary": ctype.summary,
                     "parameters": params, "schema": schema})
     return out
@@ -87,7 +89,7 @@ def config_schema(format: Literal["current", "legacy"] = "current") -> dict[str,
         root = _schema(LegacyConfig, defs)
         common = _schema(LegacyCommon, defs)
         branches = []
-        for ctype in ct.BUILTIN_TYPES.values():
+        for ctype in ct.types().values():
             params = _merged(common, _schema(ctype.params, defs))
             branches.append({"if": {"properties": {"type": {"const": ctype.legacy}},
                                     "required": ["type"]},
@@ -98,7 +100,7 @@ def config_schema(format: Literal["current", "legacy"] = "current") -> dict[str,
         root = _schema(CurrentConfig, defs)
         branches = []
         sections: dict[str, list[dict[str, Any]]] = {}
-        for ctype in ct.BUILTIN_TYPES.values():
+        for ctype in ct.types().values():
             params = _schema(ctype.params, defs)
             defs[ctype.params.__name__] = copy.deepcopy(params)
             sections.setdefault(ctype.section, []).append(
@@ -118,7 +120,7 @@ def config_schema(format: Literal["current", "legacy"] = "current") -> dict[str,
         root["title"] = "Fluvio connector config (apiVersion 0.1.0 / 0.2.0)"
         meta_props = defs.get("Meta", {}).get("properties", {})
         if "type" in meta_props:
-            meta_props["type"]["examples"] = list(ct.BUILTIN_TYPES)
+            meta_props["type"]["examples"] = list(ct.types())
         if "topic" in meta_props:
             defs["TopicConfig"] = _schema(TopicConfig, defs)
             meta_props["topic"]["anyOf"][1] = {"$ref": "#/$defs/TopicConfig"}

@@ -1,4 +1,5 @@
-"""Commented starting configs for `weir config new TYPE`, one per built-in type.
+"""Commented starting configs for `weir config new TYPE`, one per installed type: Weir's
+own are written here, a plugin's is its class's `starter` or is generated from its model.
 
 Each is valid as written (tests check it) and names every parameter with its default.
 """
@@ -104,7 +105,7 @@ LEGACY_ONLY = ("slack-sink", "dynamodb-sink", "postgres-source", "postgres-sink"
 
 
 def starter_types() -> list[str]:
-    return [*_SECTIONS, *(t for t in ct.BUILTIN_TYPES
+    return [*_SECTIONS, *(t for t in ct.types()
                           if t not in _SECTIONS and t not in LEGACY_ONLY)]
 
 
@@ -112,9 +113,14 @@ def _generated_section(ctype: ct.ConnectorType) -> str:
     """A section from the type's parameter model: required parameters with an example
     value, optional ones commented out with their default."""
     lines = [f"{ctype.section}:"]
+    secrets = ct.secret_keys(ctype.name)
     for name, f in ctype.params.model_fields.items():
         key = f.alias or name
         note = f"  # {f.description}" if f.description else ""
+        if key in secrets:
+            ref = f"${{{{ secrets.{_secret_name(key)} }}}}"
+            lines.append(f"  {'' if f.is_required() else '# '}{key}: {json.dumps(ref)}{note}")
+            continue
         if f.is_required():
             example = (f.examples or [""])[0]
             lines.append(f"  {key}: {json.dumps(example)}{note}")
@@ -127,24 +133,34 @@ def _generated_section(ctype: ct.ConnectorType) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _secret_name(key: str) -> str:
+    return key.upper().replace("-", "_")
+
+
 def starter(type_name: str, *, name: str | None = None, topic: str | None = None) -> str:
     """The starting config for a built-in type (legacy names accepted); KeyError if none."""
-    canon = ct.LEGACY_TYPES.get(type_name, type_name)
+    canon = ct.legacy_types().get(type_name, type_name)
     if canon not in starter_types():
         raise KeyError(type_name)
-    ctype = ct.BUILTIN_TYPES[canon]
+    ctype = ct.types()[canon]
     base = ct.section_of(canon)
     name = name or f"my-{base}-{ctype.kind}"
     topic = topic or ("demo" if canon == "generator-source" else f"{base}-records")
     text = _HEAD.format(summary=f"{canon}: {ctype.summary}.", type=canon,
                         name_line=_pad(f"name: {name}", 28), topic_line=_pad(f"topic: {topic}", 28))
+    required_secrets = [_secret_name(f.alias or n) for n, f in ctype.params.model_fields.items()
+                        if f.is_required() and (f.alias or n) in ct.secret_keys(canon)]
+    if required_secrets and canon not in _SECTIONS:
+        text += "  secrets:                    # values from --secrets FILE or the environment\n"
+        text += "".join(f"    - name: {s}\n" for s in required_secrets)
     text += _PRODUCER if ctype.kind == "source" else _CONSUMER.format(
         id_line=_pad(f"id: {name}", 26))
     if not ctype.runnable:
         text = text.replace("run it with `weir connector run --config FILE`",
                             "run it on Fluvio").replace(
             "# Check it", f"# {ct.cannot_run_message(canon)}.\n# Check it")
-    return text + (_SECTIONS.get(canon) or _generated_section(ctype)) + _TRANSFORMS
+    section = _SECTIONS.get(canon) or ctype.starter or _generated_section(ctype)
+    return text + section + _TRANSFORMS
 
 
 def _pad(text: str, width: int) -> str:

@@ -89,7 +89,7 @@ def _places(fmt: Format, ctype: ct.ConnectorType | None, section: str | None
 @functools.cache
 def _places_for(fmt: Format, type_name: str | None, section: str | None
                 ) -> tuple[dict[str, list[str]], dict[str, str]]:
-    ctype = ct.BUILTIN_TYPES.get(type_name) if type_name else None
+    ctype = ct.types().get(type_name) if type_name else None
     places: dict[str, list[str]] = {}
     hints: dict[str, str] = {}
 
@@ -130,7 +130,7 @@ def _places_for(fmt: Format, type_name: str | None, section: str | None
         if ctype is not None:
             put(field_keys(ctype.params), "parameters")
         places.setdefault("meta", []).append("the apiVersion format")
-        for t in ct.BUILTIN_TYPES.values():
+        for t in ct.types().values():
             places.setdefault(t.section, ["parameters"])
             hints[t.section] = (f"`{t.section}:` is the apiVersion format's section; in the "
                                 "legacy format the connector's parameters go under "
@@ -171,17 +171,39 @@ class _Validation:
                             hint="its parameters are checked in full; run it on Fluvio "
                             "(`fluvio cloud connector create` or `cdk deploy start`)")
             return
-        known = list(ct.LEGACY_TYPES) if legacy else list(ct.BUILTIN_TYPES)
-        if not legacy and name in ct.LEGACY_TYPES:
+        known = list(ct.legacy_types()) if legacy else list(ct.types())
+        if not legacy and name in ct.legacy_types():
             hint = (f"`{name}` is the legacy format's name; in apiVersion format write "
-                    f"`type: {ct.LEGACY_TYPES[name]}`")
+                    f"`type: {ct.legacy_types()[name]}`")
         else:
             guess = did_you_mean(name, known)
-            hint = (f"did you mean `{guess}`? " if guess else "") + "built-in types: " + \
+            hint = (f"did you mean `{guess}`? " if guess else "") + "installed types: " + \
                 ", ".join(known)
+        from runtime.connectors.registry import failure_for
+
+        failure = failure_for(self.a.type_name)
+        if failure is not None:
+            self.ck.add("warning", "plugin-failed", f"{failure.message()}; its parameters are "
+                        "checked for shape only", path,
+                        hint="fix the plugin (`weir connector types` shows it), or reinstall "
+                        "it with `weir connector install PATH`")
+            return
         self.ck.add("warning", "unknown-connector-type",
                     f"unknown connector type `{name}`: its parameters are checked for shape "
                     "only", path, hint=hint)
+
+    def _plain_secrets(self, ctype: ct.ConnectorType, params: Mapping[str, Any],
+                       base: Path_) -> None:
+        """A parameter its connector marks as a secret, written in plain text."""
+        for key in ct.secret_keys(ctype.name):
+            value = params.get(key)
+            if isinstance(value, str) and value and not SECRET_REF.search(value):
+                self.ck.add("warning", "plaintext-secret-param",
+                            f"`{key}` is a secret of the `{ctype.name}` connector, written "
+                            "here in plain text", (*base, key),
+                            hint=f"declare it under meta.secrets and write `{key}: "
+                            "${{ secrets.NAME }}`; its value then comes from a secrets file "
+                            "or the environment")
 
     def _producer_consumer(self, base: Path_, producer: Any, consumer: Any, legacy: bool) -> None:
         # only a built-in type's direction is known for sure: an unknown type's connector
@@ -400,6 +422,7 @@ class _Validation:
         if ctype is not None:
             inst = self.ck.model(ctype.params, own, ("parameters",),
                                  context={"format": "legacy"})
+            self._plain_secrets(ctype, own, ("parameters",))
             interval = own.get("interval")
             if ctype.name == "http-source" and interval is not None and \
                     _text(interval).strip().isdigit():
@@ -591,7 +614,9 @@ class _Validation:
                             "connector's parameters", (section,))
                 return
             inst = self.ck.model(ctype.params, value, (section,), context={"format": "current"})
-            self._official_keys(ctype, ctype.params, value, (section,))
+            if ctype.origin in ("fluvio", "weir-workbench"):  # not said of a plugin's keys
+                self._official_keys(ctype, ctype.params, value, (section,))
+            self._plain_secrets(ctype, value, (section,))
             params = dict(value)
             for old_key, new_key in ctype.legacy_aliases:
                 if old_key in params and new_key not in params and \

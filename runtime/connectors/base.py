@@ -1,4 +1,4 @@
-"""What a built-in connector implements, and what the pipeline hands it.
+"""What a connector implements, and what the pipeline hands it.
 
 A source pushes raw records through `emit` until it is cancelled (or, like a generator
 with a `count`, returns when done). A sink receives records in topic order and says which
@@ -11,10 +11,13 @@ import asyncio
 import threading
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal, Protocol
 
+from pydantic import BaseModel
+
 from runtime.config.spec import ConnectorSpec
-from runtime.connectors.params import Params
+from runtime.connectors.params import ParameterError, Params
 from runtime.connectors.reporter import Reporter
 from runtime.topics.record import ProduceRecord, Record
 
@@ -24,13 +27,54 @@ Emit = Callable[[Sequence[ProduceRecord]], Awaitable[None]]
 
 @dataclass(slots=True)
 class ConnectorContext:
-    """Everything a connector needs at construction; parameters are already validated."""
+    """Everything a connector needs at construction; the config was validated on load."""
 
     spec: ConnectorSpec
     params: Params
     reporter: Reporter
     policy: ErrorPolicy
     stop: StopSignal
+    home: Path | None = None  # where state_dir() lives; None: WEIR_HOME
+
+    def config(self, model: type[BaseModel]) -> BaseModel:
+        """The parameters as an instance of the connector's model. Unknown keys are left
+        out (validate warned of them; Fluvio ignores them); a value the model refuses fails
+        the start naming the connector and the parameter, in the words validate uses."""
+        import copy
+
+        from pydantic import ValidationError
+
+        data = copy.deepcopy(dict(self.spec.parameters))
+        context = {"format": self.spec.format}
+        while True:
+            try:
+                return model.model_validate(data, context=context, strict=False)
+            except ValidationError as exc:
+                errors = exc.errors(include_url=False)
+            extras = [e["loc"] for e in errors if e["type"] == "extra_forbidden"]
+            if len(extras) != len(errors) or not _drop(data, extras):
+                err = next(e for e in errors if e["type"] != "extra_forbidden")
+                where = ".".join(str(p) for p in err["loc"]) or "parameters"
+                raise ParameterError(f"connector `{self.spec.name}`: parameter `{where}`: "
+                                     f"{err['msg']}")
+
+    def state_dir(self) -> Path:
+        """The connector's own private directory under WEIR_HOME, kept across restarts."""
+        from runtime.connectors.telemetry import connector_dir
+
+        return connector_dir(self.spec.name, self.home)
+
+
+def _drop(data: dict, locations: list[tuple]) -> bool:
+    """Remove the keys at `locations`; False when one is not there (nothing to retry)."""
+    for loc in locations:
+        target = data
+        for part in loc[:-1]:
+            target = target[part]
+        if not isinstance(target, dict) or loc[-1] not in target:
+            return False
+        del target[loc[-1]]
+    return True
 
 
 class Source(Protocol):

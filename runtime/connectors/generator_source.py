@@ -22,9 +22,10 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
+from runtime.config import connector_types as ct
 from runtime.connectors.base import ConnectorContext, Emit
+from runtime.connectors.kit import Source
 from runtime.connectors.params import ParameterError
-from runtime.connectors.telemetry import connector_dir
 from runtime.private_files import write_private_atomic
 from runtime.topics.record import ProduceRecord
 
@@ -119,11 +120,17 @@ def _placeholder(name: str, arg: str | None, text: str) -> tuple[str, object]:
     return (name, None)
 
 
-class GeneratorSource:
+class GeneratorSource(Source):
+    type = "generator-source"
+    legacy_type = "generator"
+    Params = ct.GeneratorSource
+    summary = "generate demo records offline from a template"
+
     def __init__(self, ctx: ConnectorContext) -> None:
+        super().__init__(ctx)
         params = ctx.params
         self.reporter = ctx.reporter
-        self.state = connector_dir(ctx.spec.name) / "generator.json"
+        self.state = self.state_dir / "generator.json"
         self.template = Template(params.str("template", DEFAULT_TEMPLATE) or DEFAULT_TEMPLATE)
         key = params.str("key")
         self.key = Template(key) if key else None

@@ -17,8 +17,10 @@ import asyncio
 from collections.abc import Sequence
 
 from runtime import __version__
+from runtime.config import connector_types as ct
 from runtime.connectors.backoff import Backoff
 from runtime.connectors.base import ConnectorContext, Delivery
+from runtime.connectors.kit import Sink
 from runtime.connectors.params import ParameterError, parse_headers
 from runtime.errors import WeirError
 from runtime.topics.record import Record
@@ -26,8 +28,13 @@ from runtime.topics.record import Record
 RETRY_STATUS = {408, 429}
 
 
-class HttpSink:
+class HttpSink(Sink):
+    type = "http-sink"
+    Params = ct.HttpSink
+    summary = "send each record to an HTTP endpoint"
+
     def __init__(self, ctx: ConnectorContext) -> None:
+        super().__init__(ctx)
         p = ctx.params
         self.ctx = ctx
         self.reporter = ctx.reporter

@@ -16,8 +16,10 @@ import codecs
 import json
 
 from runtime import __version__
+from runtime.config import connector_types as ct
 from runtime.connectors.backoff import Backoff
 from runtime.connectors.base import ConnectorContext, Emit
+from runtime.connectors.kit import Source
 from runtime.connectors.params import ParameterError, parse_headers
 from runtime.topics.record import ProduceRecord
 
@@ -25,8 +27,15 @@ USER_AGENT = f"weir/http-source {__version__}"
 MAX_BACKOFF_MS = 60_000
 
 
-class HttpSource:
+class HttpSource(Source):
+    type = "http-source"
+    legacy_type = "http"
+    Params = ct.HttpSource
+    summary = "poll an HTTP endpoint or read a WebSocket"
+    legacy_aliases = (("header", "headers"),)
+
     def __init__(self, ctx: ConnectorContext) -> None:
+        super().__init__(ctx)
         p = ctx.params
         name = ctx.spec.name
         self.reporter = ctx.reporter

@@ -18,15 +18,26 @@ import json
 import uuid
 from urllib.parse import unquote, urlsplit
 
+from runtime.config import connector_types as ct
 from runtime.connectors.base import ConnectorContext, Emit
+from runtime.connectors.kit import Source
 from runtime.connectors.params import ParameterError
 from runtime.topics.record import ProduceRecord
 
 MAX_BATCH = 500
 
 
-class MqttSource:
+class MqttSource(Source):
+    type = "mqtt-source"
+    legacy_type = "mqtt"
+    Params = ct.MqttSource
+    summary = "subscribe to an MQTT topic"
+    legacy_aliases = (("mqtt_url", "url"), ("mqtt-url", "url"), ("mqtt_topic", "topic"),
+                      ("mqtt-topic", "topic"))
+    legacy_env = (("url", "MQTT_URL"),)
+
     def __init__(self, ctx: ConnectorContext) -> None:
+        super().__init__(ctx)
         p = ctx.params
         name = ctx.spec.name
         self.reporter = ctx.reporter

@@ -30,9 +30,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from runtime.config import connector_types as ct
 from runtime.config.sql_types import JSON_SQL_TYPES as TYPES
 from runtime.connectors.backoff import Backoff
 from runtime.connectors.base import ConnectorContext, Delivery
+from runtime.connectors.kit import Sink
 from runtime.connectors.params import ParameterError
 from runtime.connectors.sql_ddl import create_table_sql, infer_kind, quote_ident, quote_table
 from runtime.errors import WeirError
@@ -341,8 +343,15 @@ def _sqlite_path(url: str) -> str:
     return rest or ":memory:"
 
 
-class SqlSink:
+class SqlSink(Sink):
+    type = "sql-sink"
+    Params = ct.SqlSink
+    summary = "insert JSON records into PostgreSQL or SQLite"
+    legacy_aliases = (("database-url", "url"), ("database_url", "url"))
+    legacy_env = (("url", "FLUVIO_DATABASE_URL"),)
+
     def __init__(self, ctx: ConnectorContext) -> None:
+        super().__init__(ctx)
         p = ctx.params
         self.ctx = ctx
         self.reporter = ctx.reporter

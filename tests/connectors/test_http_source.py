@@ -133,21 +133,21 @@ def test_bad_parameter_fails_at_start_with_a_clear_error():
                        interval="1s")
     code = Running(spec).__enter__().wait()
     assert code == 1
-    assert "endpoint must start with http://" in read_metrics("badparam").last_error
+    # the words `weir validate` uses: the parameter, the value, the schemes it takes
+    error = read_metrics("badparam").last_error
+    assert "parameter `endpoint`: `ftp://x/` is not a URL with scheme http://" in error
 
 
 def test_timeout_is_only_the_documented_parameter():
     """`timeout` is not an http-source parameter (validate calls it unknown), so it
     must not change the request timeout either: only `http_request_timeout` does."""
-    from types import SimpleNamespace
-
+    from runtime.connectors.base import ConnectorContext
     from runtime.connectors.http_source import HttpSource
     from runtime.connectors.params import Params
 
     def source(**params) -> HttpSource:
         spec = source_spec("t", "http-source", "t", endpoint="http://127.0.0.1:1/", **params)
-        ctx = SimpleNamespace(spec=spec, params=Params("t", spec.parameters), reporter=None,
-                              policy=None, stop=None)
+        ctx = ConnectorContext(spec, Params("t", spec.parameters), None, "skip", None)
         return HttpSource(ctx)
 
     assert source(timeout="1s").request_timeout_ms == 30_000

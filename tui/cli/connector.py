@@ -17,6 +17,11 @@ VERBS: dict[str, tuple[str, str]] = {
     "start": ("tui.cli.connector_manage:start", "Start stopped managed connectors"),
     "restart": ("tui.cli.connector_manage:restart", "Restart managed connectors"),
     "logs": ("tui.cli.connector_manage:logs", "Show (and follow) a connector's log"),
+    "types": ("tui.cli.connector_test:types", "List installed connector types and plugins"),
+    "test": ("tui.cli.connector_test:test", "Run a connector briefly on a throwaway store"),
+    "generate": ("tui.cli.connector_kit:generate", "Write a new connector plugin package"),
+    "install": ("tui.cli.connector_kit:install", "pip install -e a plugin into Weir's env"),
+    "dev": ("tui.cli.connector_dev:dev", "Rerun `connector test` on every save"),
 }
 
 

@@ -1,0 +1,274 @@
+"""The connector kit: a plugin installed through the `weir.connectors` entry points is a
+type everywhere (types, validate, schema, config new, test, run), and a broken plugin is
+reported once without breaking anything else."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.conftest import run_weir
+from tests.connectors import plugin_dist
+
+COUNTER = """\
+apiVersion: 0.1.0
+meta:
+  version: 0.1.0
+  name: counting
+  type: counter-source
+  topic: counted
+counter:
+  prefix: "c"
+  start: 5
+  every: 1ms
+"""
+
+
+@pytest.fixture
+def plugins(tmp_path):
+    return plugin_dist.env_with(plugin_dist.standard(tmp_path))
+
+
+def weir(*args, env=None, **kw):
+    return run_weir(*args, env=env, **kw)
+
+
+def test_the_builtins_are_entry_points_of_weir_itself():
+    from importlib import metadata
+
+    from runtime.connectors.registry import discover
+
+    own = {ep.name for ep in metadata.entry_points(group="weir.connectors")
+           if ep.dist is not None and ep.dist.name == "weir-workbench"}
+    assert own == {"http-source", "http-sink", "sql-sink", "mqtt-source", "generator-source"}
+    found = discover().classes
+    for name in own:
+        cls, dist = found[name]
+        assert cls.type == name and dist == "weir-workbench"
+
+
+def test_types_lists_plugins_and_the_broken_one(plugins):
+    r = weir("connector", "types", "-O", "json", env=plugins)
+    assert r.returncode == 1, r.stderr  # a plugin failed
+    doc = json.loads(r.stdout)
+    by_type = {t["type"]: t for t in doc["types"]}
+    assert by_type["counter-source"]["from"] == "acme-connectors"
+    assert by_type["counter-source"]["kind"] == "source"
+    assert by_type["collect-sink"]["kind"] == "sink"
+    assert by_type["generator-source"]["from"] == "weir-workbench"
+    (broken,) = doc["failed"]
+    assert broken["type"] == "broken-source"
+    assert "ModuleNotFoundError" in broken["error"] and "no_such_module_anywhere" in broken[
+        "error"]
+    assert "broken-source" not in r.stderr  # listed, not warned about as well
+
+
+def test_a_broken_plugin_is_reported_once_and_breaks_nothing(plugins, tmp_path):
+    config = tmp_path / "gen.yaml"
+    config.write_text(COUNTER.replace("counter-source", "generator-source")
+                      .replace("counter:\n  prefix: \"c\"\n  start: 5\n  every: 1ms\n",
+                               "generator:\n  count: 2\n"))
+    r = weir("validate", str(config), env=plugins)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stderr.count("connector plugin `broken-source`") == 1
+    assert "acme_broken:BrokenSource" in r.stderr and "ModuleNotFoundError" in r.stderr
+
+
+def test_a_config_of_the_broken_type_says_why(plugins, tmp_path):
+    config = tmp_path / "b.yaml"
+    config.write_text(COUNTER.replace("counter-source", "broken-source")
+                      .replace("counter:", "broken:"))
+    r = weir("validate", str(config), env=plugins)
+    assert "warning[plugin-failed]" in r.stdout
+    assert "no_such_module_anywhere" in r.stdout
+
+
+def test_validate_checks_a_plugin_config_by_its_model(plugins, tmp_path):
+    config = tmp_path / "c.yaml"
+    config.write_text(COUNTER.replace("  start: 5", "  strat: 5").replace(
+        "every: 1ms", "every: 1ms\n  token: abc123"))
+    config2 = tmp_path / "d.yaml"
+    config2.write_text(COUNTER.replace("  start: 5", "  start: many"))
+    r = weir("validate", str(config), str(config2), env=plugins)
+    assert r.returncode == 1
+    out = r.stdout
+    assert f"{config}:9:3: warning[unknown-key]: unknown key `strat` in `counter`" in out
+    assert "did you mean `start`?" in out
+    assert "warning[plaintext-secret-param]" in out and "abc123" not in out
+    assert f"{config2}:9:10: error[" in out
+
+
+def test_config_new_and_schema_come_from_the_model(plugins, tmp_path):
+    r = weir("config", "new", "collect-sink", "-o", str(tmp_path / "new.yaml"), env=plugins)
+    assert r.returncode == 0, r.stderr
+    text = (tmp_path / "new.yaml").read_text()
+    assert "type: collect-sink" in text and "collect:\n  path: \"out.txt\"" in text
+    r = weir("validate", str(tmp_path / "new.yaml"), env=plugins)
+    assert r.returncode == 0, r.stdout
+    r = weir("config", "schema", "--types", env=plugins)
+    types = {t["type"]: t for t in json.loads(r.stdout)}
+    params = {p["key"]: p for p in types["counter-source"]["parameters"]}
+    assert params["prefix"]["default"] == "n"
+    assert params["prefix"]["description"] == "text before each number"
+    assert params["token"]["secret"] is True and params["prefix"]["secret"] is False
+    assert types["counter-source"]["from"] == "acme-connectors"
+    r = weir("config", "schema", env=plugins)
+    assert "counter-source" in r.stdout
+
+
+def test_connector_test_runs_a_plugin_source(plugins, tmp_path):
+    config = tmp_path / "c.yaml"
+    config.write_text(COUNTER)
+    expect = tmp_path / "expected.txt"
+    expect.write_text("c5\nc6\nc7\n")
+    r = weir("connector", "test", str(config), "-n", "3", "--expect", str(expect), env=plugins)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == "c5\nc6\nc7\n"
+    assert "the record limit was reached" in r.stderr
+    expect.write_text("c5\nc7\nc8\n")
+    r = weir("connector", "test", str(config), "-n", "3", "--expect", str(expect), env=plugins)
+    assert r.returncode == 1
+
+
+def test_connector_test_a_plugin_sink_from_samples(plugins, tmp_path):
+    out = tmp_path / "out.txt"
+    config = tmp_path / "s.yaml"
+    config.write_text(f"""\
+apiVersion: 0.1.0
+meta:
+  version: 0.1.0
+  name: collecting
+  type: collect-sink
+  topic: things
+collect:
+  path: {out}
+""")
+    samples = tmp_path / "samples.txt"
+    samples.write_text("one\nbad\ntwo\n")
+    r = weir("connector", "test", str(config), "--file", str(samples), "-O", "json",
+             env=plugins)
+    assert r.returncode == 1  # a record error
+    doc = json.loads(r.stdout)
+    assert [rec["value"] for rec in doc["records"]] == ["one", "two"]
+    assert doc["failed"][0]["value"] == "bad"
+    assert "refused" in doc["failed"][0]["reason"]
+    assert doc["ended"] == "records"
+    assert out.read_text() == "ONE\nTWO\n"
+
+
+def test_a_source_refuses_samples_and_a_sink_needs_them(plugins, tmp_path):
+    config = tmp_path / "c.yaml"
+    config.write_text(COUNTER)
+    r = weir("connector", "test", str(config), "--text", "x", env=plugins)
+    assert r.returncode == 2 and "is a source" in r.stderr
+
+
+def test_a_plugin_runs_as_a_connector(plugins, tmp_path):
+    """`connector run` (what the supervisor and Docker start too) runs the plugin."""
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import REPO
+
+    config = tmp_path / "c.yaml"
+    config.write_text(COUNTER)
+    import os
+
+    env = {**os.environ, **plugins}
+    proc = subprocess.Popen([sys.executable, "-m", "runtime.connectors.run_main", "--config",
+                             str(config)], cwd=REPO, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            r = weir("consume", "counted", "-B", "-d", env=plugins)
+            if len(r.stdout.splitlines()) >= 3:
+                break
+            time.sleep(0.2)
+        assert r.stdout.splitlines()[:3] == ["c5", "c6", "c7"]
+    finally:
+        proc.terminate()
+        assert proc.wait(timeout=20) == 0, proc.stderr.read()
+
+
+@pytest.mark.parametrize("kind", ["source", "sink"])
+def test_generate_writes_a_package_whose_test_passes(kind, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    r = weir("connector", "generate", "acme-orders", "--kind", kind, "-o",
+             str(tmp_path / "pkg"))
+    assert r.returncode == 0, r.stderr
+    pkg = tmp_path / "pkg"
+    assert r.stdout.strip() == str(pkg)
+    module = f"acme_orders_{kind}"
+    assert f'acme-orders-{kind} = "{module}:AcmeOrders{kind.capitalize()}"' in (
+        pkg / "pyproject.toml").read_text()
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                           "tests"], cwd=pkg, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(pkg)})
+    assert done.returncode == 0, done.stdout + done.stderr
+    # its sample config is valid and runs, once the type is installed (here: on the path)
+    env = plugin_dist.env_with(plugin_dist.install(
+        tmp_path / "site", "acme-orders", {}, {f"acme-orders-{kind}":
+                                                f"{module}:AcmeOrders{kind.capitalize()}"}),
+        pkg)
+    r = weir("validate", str(pkg / "connector.yaml"), env=env)
+    assert r.returncode == 0 and "(0 errors, 0 warnings)" in r.stdout, r.stdout
+    args = ["-n", "2"] if kind == "source" else ["--file", str(pkg / "samples.txt")]
+    r = weir("connector", "test", str(pkg / "connector.yaml"), *args, env=env, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert len(r.stdout.splitlines()) == 2
+
+
+def test_generate_refuses_a_bad_name_and_an_existing_directory(tmp_path):
+    r = weir("connector", "generate", "Acme_Orders", "--kind", "source", cwd=tmp_path)
+    assert r.returncode == 1 and "not a usable connector name" in r.stderr
+    (tmp_path / "taken").mkdir()
+    (tmp_path / "taken" / "x").write_text("")
+    r = weir("connector", "generate", "taken", "--kind", "sink", cwd=tmp_path)
+    assert r.returncode == 2 and "already exists" in r.stderr
+
+
+def test_install_needs_a_package(tmp_path):
+    r = weir("connector", "install", str(tmp_path))
+    assert r.returncode == 2 and "has no pyproject.toml" in r.stderr
+
+
+def test_dev_reruns_on_a_save_of_the_config_or_the_plugin(tmp_path, monkeypatch):
+    import os
+    import time
+
+    from tui.cli.connector_dev import ConnectorDev
+
+    run_weir("connector", "generate", "acme-ticks", "--kind", "source", "-o",
+             str(tmp_path / "pkg"))
+    pkg = tmp_path / "pkg"
+    site = plugin_dist.install(tmp_path / "site", "acme-ticks", {},
+                               {"acme-ticks-source": "acme_ticks_source:AcmeTicksSource"})
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(site), str(pkg)]))
+    lines: list[str] = []
+    config = pkg / "connector.yaml"
+    loop = ConnectorDev(config, ["-n", "2", "--no-logs"], lines.append, watch_dir=pkg)
+    loop.run_once()
+    assert any('{"n": 1, "message": "hello"}' in line for line in lines), lines
+    assert not loop.step()  # nothing changed
+    lines.clear()
+    time.sleep(0.01)
+    config.write_text(config.read_text().replace("message: hello", "message: bye"))
+    assert loop.step()
+    assert lines[0] == "changed: connector.yaml"
+    assert any(line.startswith("~   1") and '"hello"' in line and '"bye"' in line
+               for line in lines), lines
+    lines.clear()
+    code = pkg / "acme_ticks_source" / "__init__.py"
+    code.write_text(code.read_text().replace('{"n": n,', '{"tick": n,'))
+    assert loop.step()
+    assert any('"tick": 0' in line for line in lines), lines
+    lines.clear()
+    code.write_text(code.read_text().replace("async def run(self, emit)", "async def run(self"))
+    assert loop.step()
+    assert any("error" in line for line in lines), lines
