@@ -12,17 +12,18 @@ import threading
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel
 
 from runtime.config.spec import ConnectorSpec
 from runtime.connectors.params import ParameterError, Params
 from runtime.connectors.reporter import Reporter
-from runtime.topics.record import ProduceRecord, Record
+from runtime.topics.record import Record
 
 ErrorPolicy = Literal["skip", "stop"]
-Emit = Callable[[Sequence[ProduceRecord]], Awaitable[None]]
+# emit(records) or emit(records, position="..."): the position is stored with the records
+Emit = Callable[..., Awaitable[None]]
 
 
 @dataclass(slots=True)
@@ -35,6 +36,7 @@ class ConnectorContext:
     policy: ErrorPolicy
     stop: StopSignal
     home: Path | None = None  # where state_dir() lives; None: WEIR_HOME
+    positions: Any = None  # a source's runtime.connectors.positions.Positions, once running
 
     def config(self, model: type[BaseModel]) -> BaseModel:
         """The parameters as an instance of the connector's model. Unknown keys are left

@@ -107,9 +107,20 @@ class _Connector:
 class Source(_Connector):
     """A source: `run` calls `await emit([ProduceRecord(value, key), ...])` until it is
     cancelled (stop) or returns when exhausted. `emit` hands the records through the
-    transforms to the producer (linger, batch-size)."""
+    transforms to the producer (linger, batch-size).
+
+    `await emit(records, position="...")` also says where the source is after them (a file
+    offset, a cursor, a page token): on the embedded store it is stored in the same
+    transaction as the records, and `self.position()` reads it back on the next start, so
+    a restart, even after SIGKILL, neither loses nor repeats a record."""
 
     kind: ClassVar[Kind] = "source"
+
+    def position(self) -> str | None:
+        """The position stored with the last records that reached the topic (None on a
+        first start). Call it from `run`."""
+        positions = self.ctx.positions
+        return positions.load() if positions is not None else None
 
     async def run(self, emit: Emit) -> None:
         raise NotImplementedError(f"{type(self).__name__} must implement `async def run(self, "

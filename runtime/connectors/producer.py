@@ -36,6 +36,16 @@ class Producer:
         self.buffered_bytes = 0
         self.first_at: float | None = None  # monotonic time the oldest buffered record came
         self.last_offset: int | None = None
+        self.positions = None  # runtime.connectors.positions.Positions, for a source's place
+        self.position: str | None = None  # where the source is after the buffered records
+        self.position_dirty = False
+
+    def set_position(self, position: str) -> None:
+        """The source's place after the records added next: stored with them."""
+        self.position = position
+        self.position_dirty = True
+        if self.first_at is None:
+            self.first_at = time.monotonic()
 
     def add(self, records: Sequence[ProduceRecord]) -> None:
         """Buffer; append right away when the batch is full."""
@@ -58,9 +68,17 @@ class Producer:
     def flush(self) -> int:
         """Append everything buffered in one batch; on failure the buffer is kept."""
         if not self.buffer:
+            if self.position_dirty and self.positions is not None:
+                self.positions.append(self.topic, [], self.partition, self.position)
+                self.position_dirty = False
+            self.first_at = None
             return 0
         batch = self.buffer
-        placed = self.store.append(self.topic, batch, self.partition)
+        if self.position_dirty and self.positions is not None:
+            placed = self.positions.append(self.topic, batch, self.partition, self.position)
+            self.position_dirty = False
+        else:
+            placed = self.store.append(self.topic, batch, self.partition)
         self.buffer = []
         self.first_at = None
         metrics = self.reporter.metrics

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from runtime.connectors.backoff import Backoff
 from runtime.connectors.base import ConnectorContext, Source
+from runtime.connectors.positions import Positions
 from runtime.connectors.producer import Producer
 from runtime.connectors.transform import Transformer, topic_lookback
 from runtime.errors import WeirError
@@ -29,6 +30,7 @@ async def run_source(ctx: ConnectorContext, source: Source, store: TopicStore) -
                               topic_lookback(store, spec.topic, spec.partition or 0),
                               where="input record")
     producer = Producer(store, spec.topic, spec.producer, reporter, spec.partition)
+    producer.positions = ctx.positions = Positions(store, spec.name, ctx.state_dir())
     opts = spec.producer
     reporter.info(
         f"producer: linger {opts.linger_ms}ms, batch-size {opts.batch_size_bytes} bytes, "
@@ -40,7 +42,10 @@ async def run_source(ctx: ConnectorContext, source: Source, store: TopicStore) -
     metrics = reporter.metrics
     wake = asyncio.Event()
 
-    async def emit(raw: Sequence[ProduceRecord]) -> None:
+    async def emit(raw: Sequence[ProduceRecord], position: str | None = None) -> None:
+        if position is not None:  # before add: a flush inside it stores this position
+            producer.set_position(position)
+            wake.set()
         await accept(raw)
         # Hand the loop over once a batch, whatever the source does: a source that is
         # always behind its schedule (a generator at `rate: 1000000`) never awaits

@@ -492,6 +492,39 @@ class EmbeddedStore:
         return self.commit_prepared(topic, [self.prepare(topic, records, partition)])[0]
 
 
+    def append_at(self, topic: str, records: Sequence[ProduceRecord], partition: int | None,
+                  position: tuple[str, str]) -> list[tuple[int, int]]:
+        """`append`, and the source's `position` (owner, text) in the same transaction;
+        with no records only the position is stored."""
+        if not records:
+            with self._write("store a source position") as conn:
+                self._store_position(conn, position, _now_ms())
+            return []
+        return self.commit_prepared(topic, [self.prepare(topic, records, partition)],
+                                    position)[0]
+
+    def source_position(self, owner: str) -> str | None:
+        """The position last stored by `append_at` for `owner`; None when none was."""
+        with self._read("read a source position") as conn:
+            try:
+                row = conn.execute("SELECT position FROM source_positions WHERE owner = ?",
+                                   (owner,)).fetchone()
+            except sqlite3.OperationalError as exc:
+                if "no such table" in str(exc):
+                    return None
+                raise
+        return row[0] if row else None
+
+    @staticmethod
+    def _store_position(conn: sqlite3.Connection, position: tuple[str, str], now: int) -> None:
+        # created on first use: a store made before source positions existed needs no
+        # schema change, and older Weirs ignore the table
+        conn.execute("CREATE TABLE IF NOT EXISTS source_positions (owner TEXT PRIMARY KEY, "
+                     "position TEXT NOT NULL, updated_ms INTEGER NOT NULL) WITHOUT ROWID")
+        conn.execute("INSERT INTO source_positions VALUES (?, ?, ?) ON CONFLICT (owner) DO "
+                     "UPDATE SET position = excluded.position, updated_ms = excluded.updated_ms",
+                     (*position, now))
+
     def prepare(
         self, topic: str, records: Sequence[ProduceRecord], partition: int | None = None
     ) -> Prepared:
@@ -511,14 +544,19 @@ class EmbeddedStore:
         return Prepared(known, records, partition, self._plan(known, records, partition))
 
     def commit_prepared(
-        self, topic: str, batches: Sequence[Prepared]
+        self, topic: str, batches: Sequence[Prepared],
+        position: tuple[str, str] | None = None,
     ) -> list[list[tuple[int, int]]]:
         """Store prepared batches in ONE transaction (one fsync): all of them or none.
         Each stays its own batch with its own dense offsets; (partition, offset) per record
-        for each batch, in order."""
+        for each batch, in order. `position` (owner, text): a source's place in its input,
+        stored in the same transaction, so the records and where to go on from after them
+        survive a crash together or not at all (see `source_position`)."""
         now = _now_ms()
         results: list[list[tuple[int, int]]] = []
         with self._write(f"append to topic `{topic}`") as conn:
+            if position is not None:
+                self._store_position(conn, position, now)
             current = self._topic(conn, topic)
             for prepared in batches:
                 plan = prepared.plan

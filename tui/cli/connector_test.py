@@ -38,13 +38,15 @@ _ENDED = {
 @click.option("--key", help="A sink: the key of every sample record.")
 @click.option("--expect", type=click.Path(dir_okay=False),
               help="Compare the record values with FILE's lines; exit 1 on a difference.")
+@click.option("--update", is_flag=True,
+              help="With --expect: write FILE from this run (when it had no errors).")
 @click.option("--logs/--no-logs", default=True, show_default=True,
               help="Print the connector's log lines (stderr).")
 @click.option("-O", "--output", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 def test(config: str, secrets: str | None, max_records: int, time_limit: int,
          text: str | None, file: str | None, raw: bool, key: str | None, expect: str | None,
-         logs: bool, output: str) -> None:
+         update: bool, logs: bool, output: str) -> None:
     """Run the connector in CONFIG briefly against a throwaway embedded store.
 
     \b
@@ -52,23 +54,39 @@ def test(config: str, secrets: str | None, max_records: int, time_limit: int,
     weir connector test sql-sink.yaml --file samples.jsonl -O json
     weir connector test my-source.yaml --expect expected.txt
     """
+    from tui.cli.smartmodule_test import _compare, _update
+
+    if update and expect is None:
+        raise click.UsageError("--update needs --expect FILE: the golden file to write")
     outcome = run_config_test(config, secrets=secrets, max_records=max_records,
                               time_limit_ms=time_limit, text=text, file=file, raw=raw, key=key)
     values = [r.value for r in outcome.records]
+    failed = outcome.exit_code != 0 or bool(outcome.errors or outcome.failed)
+    golden = mismatch = None
+    if expect is not None:
+        if not update:
+            mismatch = _compare(expect, values)
+            golden = {"file": expect, "matched": mismatch is None, "updated": False}
+        elif not failed:
+            golden = {"file": expect, "matched": None, "updated": _update(expect, values)}
+        else:
+            info(f"{expect} was left as it was: --update writes only a run without errors")
     with until_reader_leaves():
         if output == "json":
-            print_json(outcome.to_dict())
+            doc = outcome.to_dict()
+            if expect is not None:
+                doc["expect"] = golden
+            print_json(doc)
         else:
             print_summary(outcome, logs=logs)
             out = sys.stdout.buffer
             for value in values:
                 out.write(value + b"\n")
             out.flush()
-    if expect is not None:
-        from tui.cli.smartmodule_test import _compare
-
-        _compare(expect, values)
-    if outcome.exit_code != 0 or outcome.errors or outcome.failed:
+    if mismatch is not None:
+        mismatch.json_reported = output == "json"
+        raise mismatch
+    if failed:
         raise click.exceptions.Exit(1)
 
 
