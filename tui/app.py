@@ -132,9 +132,19 @@ class WeirApp(ReportsWorkerErrors, App[None]):
         if self.watch_cluster:
             self.set_interval(3.0, self._poll_cluster)
         self._poll_cluster()
+        self._report_plugins()
         if self.open_file is not None:
             self.post_message(messages.OpenInEditor(self.open_file))
         self.call_after_refresh(self._focus_area, self.start_area)
+
+    def _report_plugins(self) -> None:
+        """A connector plugin that cannot be loaded: one notice each, naming it and why."""
+        from runtime.connectors import registry
+
+        registry.on_failure = lambda failure: None  # not on stderr, under the screen
+        for failure in registry.failures():
+            self.notify(failure.message(), title="Connector plugin", severity="warning",
+                        timeout=15)
 
     # -- settings ---------------------------------------------------------------------
 

@@ -109,11 +109,25 @@ def starter_types() -> list[str]:
                           if t not in _SECTIONS and t not in LEGACY_ONLY)]
 
 
+def starter_choices() -> list[tuple[str, str]]:
+    """(type, label) for a picker: each type with its summary, plugins with their package."""
+    out = []
+    for name in starter_types():
+        ctype = ct.types()[name]
+        origin = "" if ctype.origin in ("fluvio", "weir-workbench") else f"  [{ctype.origin}]"
+        checked = "" if ctype.runnable else "  (checked only)"
+        out.append((name, f"{name:<20} {ctype.summary}{origin}{checked}"))
+    return out
+
+
 def _generated_section(ctype: ct.ConnectorType) -> str:
     """A section from the type's parameter model: required parameters with an example
-    value, optional ones commented out with their default."""
+    value, optional ones commented out with their default (written out when nothing is
+    required, so that the section is not empty)."""
     lines = [f"{ctype.section}:"]
     secrets = ct.secret_keys(ctype.name)
+    fields = ctype.params.model_fields.values()
+    spell_out = not any(f.is_required() for f in fields)
     for name, f in ctype.params.model_fields.items():
         key = f.alias or name
         note = f"  # {f.description}" if f.description else ""
@@ -129,7 +143,10 @@ def _generated_section(ctype: ct.ConnectorType) -> str:
         shown = "" if default in (None, {}, []) else (
             " " + (json.dumps(default) if isinstance(default, str) else str(default).lower()
                    if isinstance(default, bool) else str(default)))
-        lines.append(f"  # {key}:{shown}{note}")
+        out = "" if spell_out and shown else "# "
+        lines.append(f"  {out}{key}:{shown}{note}")
+    if len(lines) == 1 or not any(not line.lstrip().startswith("#") for line in lines[1:]):
+        lines[0] += " {}"  # no parameter to write: an empty mapping, not a null
     return "\n".join(lines) + "\n"
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, run_weir
+from tests.conftest import REPO
 from tests.connectors import plugin_dist
 from tests.connectors.helpers import wait_for
 
@@ -154,14 +154,3 @@ def test_sigkill_loses_no_line_and_repeats_none(tmp_path, env):
     got = [v.decode() for v in values()]
     assert got == [f"line {i}" for i in range(total)], (
         f"{len(got)} records, {len(set(got))} distinct, after {kills} kills")
-
-
-def test_its_own_tests_pass(env):
-    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                           "tests"], cwd=PLUGIN, env=env, capture_output=True, text=True)
-    assert done.returncode == 0, done.stdout + done.stderr
-
-
-def test_its_sample_config_validates(env):
-    r = run_weir("validate", str(PLUGIN / "connector.yaml"), env=env)
-    assert r.returncode == 0 and "(0 errors, 0 warnings)" in r.stdout, r.stdout

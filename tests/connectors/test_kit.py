@@ -271,4 +271,5 @@ def test_dev_reruns_on_a_save_of_the_config_or_the_plugin(tmp_path, monkeypatch)
     lines.clear()
     code.write_text(code.read_text().replace("async def run(self, emit)", "async def run(self"))
     assert loop.step()
-    assert any("error" in line for line in lines), lines
+    assert "run 4: the test did not run (exit 1)" in lines
+    assert any("cannot be loaded" in line and "SyntaxError" in line for line in lines), lines

@@ -47,8 +47,14 @@ class ConnectorDev:
         try:
             outcome = json.loads(done.stdout)
         except ValueError:
+            outcome = None
+        if not isinstance(outcome, dict) or "records" not in outcome:
             self.emit(f"run {self.runs}: the test did not run (exit {done.returncode})")
-            for line in done.stderr.strip().splitlines():
+            error = (outcome or {}).get("error") if isinstance(outcome, dict) else None
+            lines = ([error.get("message", ""), *([f"hint: {error['hint']}"]
+                                                   if error.get("hint") else [])]
+                     if isinstance(error, dict) else done.stderr.strip().splitlines())
+            for line in lines:
                 self.emit(f"  {line}")
             self.emit("waiting for changes...")
             return None

@@ -283,9 +283,9 @@ class ConnectorsPane(ReportsWorkerErrors, Vertical):
         self.action_open()
 
     def action_new(self) -> None:
-        from runtime.config.starters import starter_types
+        from runtime.config.starters import starter_choices
 
-        choices = [(name, name) for name in starter_types()]
+        choices = starter_choices()
         self.app.push_screen(ChoiceScreen("New connector config: pick a type", choices),
                              self._new_from)
 

@@ -272,10 +272,10 @@ class EditorPane(ReportsWorkerErrors, Vertical):
         )
 
     def action_new(self) -> None:
-        from runtime.config.starters import starter_types
+        from runtime.config.starters import starter_choices
         from tui.components.common.modals import ChoiceScreen
 
-        choices = [(t, t) for t in starter_types()]
+        choices = starter_choices()
         self.app.push_screen(ChoiceScreen("New connector config: pick a type", choices),
                              lambda kind: kind and self.new_from_template(kind))
 
