@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import socket
 from pathlib import Path
 
@@ -15,6 +16,8 @@ from runtime.fluvio_wire.listen import Address, advertised_host, bound_address
 from runtime.fluvio_wire.objects import SpuObject
 from runtime.fluvio_wire.sc import ScService
 from runtime.fluvio_wire.spu import SpuService
+from runtime.launch.image import CONTAINER_UID
+from runtime.local_peer import allowed_uids, peer_uid
 
 log = logging.getLogger("weir.fluvio")
 
@@ -31,6 +34,8 @@ class FluvioEndpoint:
         self.spu = SpuService(self.backend)
         self._servers: list[asyncio.Server] = []
         self._connections: set[Connection] = set()
+        self._allowed = allowed_uids((CONTAINER_UID,) if os.geteuid() == 0 else ())
+        self._refused: set[int] = set()
 
     @property
     def addresses(self) -> dict[str, str]:
@@ -44,9 +49,26 @@ class FluvioEndpoint:
             self._servers.append(await asyncio.start_server(
                 lambda r, w, apis=apis, side=side: self._serve(r, w, apis, side), sock=sock))
 
+    def _admits(self, sock: socket.socket, side: str) -> bool:
+        """Fluvio's protocol has no authentication: only the cluster's owner (and root,
+        and the uid Docker connectors run as when the owner is root) may use it from this
+        machine. A client /proc cannot place is not local (a non-loopback bind) and is
+        served; so is everyone where there is no /proc to ask."""
+        uid = peer_uid(sock)
+        if uid is None or uid in self._allowed:
+            return True
+        if uid not in self._refused:  # one line per user, not one per attempt
+            self._refused.add(uid)
+            log.warning("fluvio %s: refused a connection from uid %d: only uid %d uses "
+                        "this cluster", side, uid, os.geteuid())
+        return False
+
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
                      apis: dict[int, Api], side: str) -> None:
         sock = writer.get_extra_info("socket")
+        if sock is not None and not self._admits(sock, side):
+            writer.close()
+            return
         if sock is not None:
             with contextlib.suppress(OSError):
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
