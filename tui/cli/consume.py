@@ -53,11 +53,10 @@ def consume(topic: str, beginning: bool, tail: int | None, start_offset: int | N
             **sm) -> None:
     """Print records of TOPIC: by default new ones as they arrive (Ctrl-C to stop).
 
-    With --smartmodule, --smartmodule-path or --transforms-file the records pass through
-    the SmartModule chain first; a SmartModule error prints the records before it and
-    exits 1.
+    With --smartmodule, --smartmodule-path, --transforms-file or --transforms-line the
+    records pass through the SmartModule chain first; a SmartModule error prints the
+    records before it and exits 1.
     """
-    from runtime.topics import format as fmt
     from runtime.topics.consume import Start
 
     choice = chain_choice(**sm)
@@ -88,6 +87,26 @@ def consume(topic: str, beginning: bool, tail: int | None, start_offset: int | N
         start = Start("beginning")  # the first N
     else:
         start = Start("end")
+    render = _renderer(output, template, topic, key_value=key_value, truncate=truncate)
+    chain = choice.build(lookback=topic_lookback(topic, partition, all_partitions))
+    try:
+        with _printer(output, render, partition) as printer:
+            run_consume(topic, start=start, partition=partition,
+                        all_partitions=all_partitions, follow=not disable_continuous,
+                        printer=printer, consumer=consumer, end=end_offset, head=head,
+                        transform=None if chain is None else chain_transform(chain, printer))
+    finally:
+        if chain is not None:
+            chain.close()
+
+
+def _renderer(output: str, template: str | None, topic: str, *, key_value: bool,
+              truncate: bool):
+    """A record's printed bytes for -O text/json/raw/binary or -F (the table draws its own)."""
+    import shutil
+
+    from runtime.topics import format as fmt
+
     if template is not None:
         render = fmt.template_renderer(template, topic)
     elif output == "json":
@@ -99,22 +118,8 @@ def consume(topic: str, beginning: bool, tail: int | None, start_offset: int | N
     else:
         render = fmt.text_renderer(show_key=key_value)
     if truncate:
-        import shutil
-
         render = fmt.truncating(render, shutil.get_terminal_size().columns)
-    with _printer(output, render, partition) as printer:
-        transform = None
-        chain = choice.build(lookback=topic_lookback(topic, partition, all_partitions))
-        if chain is not None:
-            transform = chain_transform(chain, printer)
-        try:
-            run_consume(topic, start=start, partition=partition,
-                        all_partitions=all_partitions, follow=not disable_continuous,
-                        printer=printer, transform=transform, consumer=consumer,
-                        end=end_offset, head=head)
-        finally:
-            if chain is not None:
-                chain.close()
+    return render
 
 
 @contextlib.contextmanager

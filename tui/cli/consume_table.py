@@ -40,11 +40,11 @@ class LiveTable:
             self.live.start()
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type, *exc: object) -> None:
         if self.live is not None:
             self.live.update(self._table(), refresh=True)
             self.live.stop()
-        else:
+        elif exc_type is None or self.rows:  # an error before any record: no empty table
             self.console.print(self._table())
 
     def __call__(self, records: list[Record]) -> None:
