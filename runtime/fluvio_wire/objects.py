@@ -71,15 +71,19 @@ class SmartModuleObject:
 MetadataObject = TopicObject | PartitionObject | SpuObject | SmartModuleObject
 
 
-def _cleanup_and_storage(w: Writer, retention_ms: int | None,
-                         max_partition_bytes: int | None) -> None:
+def _cleanup(w: Writer, retention_ms: int | None) -> None:
+    """Option<CleanupPolicy::Segment{time_in_seconds u32}>"""
     if retention_ms is None:
         w.bool(False)
-    else:  # Some(Segment{time_in_seconds u32})
+    else:
         w.bool(True).u8(0).u32(min(max(retention_ms // 1000, 1), 0xFFFFFFFF))
+
+
+def _storage(w: Writer, max_partition_bytes: int | None) -> None:
+    """Option<{segment_size: None, max_partition_size: Option<u64>}>"""
     if max_partition_bytes is None:
         w.bool(False)
-    else:  # Some({segment_size: None, max_partition_size: Some(u64)})
+    else:
         w.bool(True).bool(False).bool(True).u64(max_partition_bytes)
 
 
@@ -88,15 +92,9 @@ def encode_topic(w: Writer, t: TopicObject, version: int) -> None:
     # spec: ReplicaSpec::Computed{partitions, replication_factor 1, ignore_rack false}
     w.u8(1).u32(t.partitions).u32(1).bool(False)
     if version >= 3:
-        if t.retention_ms is None:
-            w.bool(False)
-        else:
-            w.bool(True).u8(0).u32(min(max(t.retention_ms // 1000, 1), 0xFFFFFFFF))
+        _cleanup(w, t.retention_ms)
     if version >= 4:
-        if t.max_partition_bytes is None:
-            w.bool(False)
-        else:
-            w.bool(True).bool(False).bool(True).u64(t.max_partition_bytes)
+        _storage(w, t.max_partition_bytes)
     if version >= 6:
         w.u8(COMPRESSION_ANY)
     if version >= 12:
@@ -117,7 +115,8 @@ def encode_partition(w: Writer, p: PartitionObject, version: int) -> None:
     w.string(p.name)
     w.i32(SPU_ID).count(1).i32(SPU_ID)
     if version >= 4:
-        _cleanup_and_storage(w, p.retention_ms, p.max_partition_bytes)
+        _cleanup(w, p.retention_ms)
+        _storage(w, p.max_partition_bytes)
     if version >= 6:
         w.u8(COMPRESSION_ANY)
     if version >= 12:

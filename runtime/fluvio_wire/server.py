@@ -12,7 +12,7 @@ from pathlib import Path
 
 from runtime.fluvio_wire.backend import Backend
 from runtime.fluvio_wire.connection import Api, Connection
-from runtime.fluvio_wire.listen import Address, advertised_host, bound_address
+from runtime.fluvio_wire.listen import advertised_host, bound_address
 from runtime.fluvio_wire.objects import SpuObject
 from runtime.fluvio_wire.sc import ScService
 from runtime.fluvio_wire.spu import SpuService
@@ -90,10 +90,3 @@ class FluvioEndpoint:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(server.wait_closed(), 2)
         self.backend.close()
-
-
-def describe(addresses: dict[str, str]) -> str:
-    return f"fluvio SC {addresses['sc']}, SPU {addresses['spu']}"
-
-
-__all__ = ["Address", "FluvioEndpoint", "describe"]

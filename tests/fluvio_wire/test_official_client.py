@@ -359,3 +359,22 @@ def test_a_deleted_topic_disappears_for_a_connected_client(cluster):
         print(json.dumps(gone))
     """)
     assert out is not None and "short-lived" in out
+
+
+def test_a_topics_retention_and_partition_size_reach_the_store(cluster):
+    cluster.client("""
+        admin = FluvioAdmin.connect_with_config(FluvioConfig.new(SC))
+        admin.create_topic("kept", TopicSpec.create().with_retention_time(7200)
+                           .with_max_partition_size(10_000_000).build())
+        admin.create_topic("segmented", TopicSpec.create().with_segment_size(1_000_000).build())
+        print(json.dumps(None))
+    """)
+    store = EmbeddedStore(cluster.home / "data")
+    try:
+        kept = store.describe_topic("kept").spec
+        segmented = store.describe_topic("segmented").spec
+    finally:
+        store.close()
+    assert (kept.retention_ms, kept.segment_bytes) == (2 * 3600 * 1000, 10_000_000)
+    # Fluvio's segment *file* size is no cap on the partition: nothing is dropped for it
+    assert (segmented.retention_ms, segmented.segment_bytes) == (None, None)
