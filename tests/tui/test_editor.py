@@ -218,3 +218,12 @@ def test_completion_follows_indentation_into_sections_and_list_items() -> None:
     assert suggest(lines, 8, 6) == "th: "
     assert suggest(lines, 9, 6) == "es: "
     assert suggest(lines, 5, 3) == ""  # the cursor is not at the end of the key
+
+
+def test_completion_knows_the_official_connectors_weir_only_checks() -> None:
+    from tui.components.editor.completion import suggest
+
+    lines = ["apiVersion: 0.1.0", "meta:", "  type: graphite-sink", "graphite:", "  metr"]
+    assert suggest(lines, 4, 6) == "ic-path: "
+    lines = ["apiVersion: 0.1.0", "meta:", "  type: kafka-sink", "kafka:", "  secu"]
+    assert suggest(lines, 4, 6) == "rity: "
