@@ -43,6 +43,16 @@ def duration_problem(text: str) -> str | None:
     return None
 
 
+def _span_ns(number: int, unit: str) -> int | None:
+    """`number` `unit` in nanoseconds, or None where humantime's u64 multiplication would
+    overflow (it multiplies seconds for units of a second or more, nanoseconds below)."""
+    size = _DURATION_UNITS[unit]
+    factor = size // _SEC if size >= _SEC else size
+    if number > _U64 or number * factor > _U64:
+        return None
+    return number * size
+
+
 def _ascii_digit(ch: str) -> bool:
     return "0" <= ch <= "9"
 
@@ -58,10 +68,10 @@ def parse_duration(text: str) -> int:
     if not isinstance(text, str):
         raise ValueProblem(f"expected a duration like `10s`, got {text!r}")
     fast = _ONE_SPAN.fullmatch(text)  # `10s`, ` 500 ms `: one span, the common case
-    if fast and fast.group(2) in _DURATION_UNITS and int(fast.group(1)) <= _U64:
-        total = int(fast.group(1)) * _DURATION_UNITS[fast.group(2)]
-        if total // _SEC <= _U64:
-            return total // 1_000_000
+    if fast and fast.group(2) in _DURATION_UNITS:
+        span = _span_ns(int(fast.group(1)), fast.group(2))
+        if span is not None and span // _SEC <= _U64:
+            return span // 1_000_000
     if not text.strip():
         raise ValueProblem("empty duration: write a number and a unit, for example 10s or 500ms")
     total = 0  # nanoseconds
@@ -102,7 +112,10 @@ def parse_duration(text: str) -> int:
         if unit not in _DURATION_UNITS:
             raise ValueProblem(f'invalid duration `{text}`: unknown time unit "{unit}", '
                                f"supported units: {_UNIT_LIST}")
-        total += number * _DURATION_UNITS[unit]
+        span = _span_ns(number, unit)
+        if span is None:
+            raise ValueProblem(f"invalid duration `{text}`: number is too large")
+        total += span
         if total // _SEC > _U64:
             raise ValueProblem(f"invalid duration `{text}`: number is too large")
     return total // 1_000_000
