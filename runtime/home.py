@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from runtime.errors import EnvironmentProblem
-from runtime.private_files import OTHERS, make_private_dir, tighten_tree
+from runtime.private_files import OTHERS, make_private_dir, tighten, tighten_tree
 
 # What Weir keeps at the top of its home; only these are tightened recursively, so a
 # WEIR_HOME pointed at a directory with other things in it never has them changed.
@@ -58,13 +58,10 @@ def _keep_private(home: Path) -> None:
         return
     if not mode & OTHERS:
         return
-    try:
-        os.chmod(home, mode & ~OTHERS)  # first: from here on nobody else gets in
-    except OSError:
+    if not tighten(home):  # first: from here on nobody else gets in
         return  # not ours to change; the files in it are still created private
     for name in WEIR_ENTRIES:
-        if (home / name).exists():
-            tighten_tree(home / name)
+        tighten_tree(home / name)
     print(f"weir: {home} was readable by other users (mode {mode:04o}); made it and "
           "Weir's files in it private (0700 directories, 0600 files)", file=sys.stderr)
 

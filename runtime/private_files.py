@@ -68,23 +68,26 @@ def open_private_append(path: Path) -> BinaryIO:
     return os.fdopen(fd, "ab", buffering=0)
 
 
+def tighten(path: Path) -> bool:
+    """Take every group and other permission off `path` itself (a symlink is left
+    alone); True if it changed."""
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return False
+    if stat.S_ISLNK(mode) or not mode & OTHERS:
+        return False
+    try:
+        os.chmod(path, stat.S_IMODE(mode) & ~OTHERS)
+    except OSError:
+        return False  # not ours (a container's uid) or gone meanwhile: leave it
+    return True
+
+
 def tighten_tree(root: Path) -> int:
-    """Take every group and other permission off `root` and everything under it (no
-    symlink is followed); returns how many entries changed."""
-    changed = 0
-    for path in (root, *_walk(root)):
-        try:
-            mode = os.lstat(path).st_mode
-        except OSError:
-            continue
-        if stat.S_ISLNK(mode) or not mode & OTHERS:
-            continue
-        try:
-            os.chmod(path, stat.S_IMODE(mode) & ~OTHERS)
-            changed += 1
-        except OSError:
-            pass  # not ours (a container's uid) or gone meanwhile: leave it
-    return changed
+    """tighten() `root` and everything under it (no symlink is followed); returns how
+    many entries changed."""
+    return sum(tighten(path) for path in (root, *_walk(root)))
 
 
 def _walk(root: Path):

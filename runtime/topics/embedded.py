@@ -18,6 +18,7 @@ from __future__ import annotations
 import gc
 import os
 import sqlite3
+import sys
 import threading
 import time
 import zlib
@@ -28,7 +29,13 @@ from itertools import chain, repeat
 from pathlib import Path
 
 from runtime.errors import EnvironmentProblem, NotFound, WeirError
-from runtime.private_files import PRIVATE_FILE, make_private_dir, write_private_atomic
+from runtime.private_files import (
+    PRIVATE_FILE,
+    make_private_dir,
+    tighten,
+    tighten_tree,
+    write_private_atomic,
+)
 from runtime.topics import codec
 from runtime.topics.columns import ProduceColumns, RecordColumns, next_offset
 from runtime.topics.notify import CATALOG, Listener, Notifier
@@ -216,6 +223,8 @@ class EmbeddedStore:
                 hint="set WEIR_HOME (or the profile's data_dir) to a writable directory",
             )
         self._refuse_lost_store()
+        if not self._marker.exists() and self.path.exists():
+            self._tighten_older_store()
         try:
             # Create it 0600 if missing, but never open (and close) an existing one: closing
             # any descriptor of the file drops every POSIX lock this process holds on it,
@@ -253,6 +262,17 @@ class EmbeddedStore:
             hint=f"restore {DB_NAME} (with its -wal file) from a backup; to start a new "
                  f"empty store instead, {fresh}",
         )
+
+    def _tighten_older_store(self) -> None:
+        """A store an older Weir made (no marker yet) may be readable by others where no
+        private home shields it (a profile's data_dir): its files are made private, with
+        one line saying so."""
+        names = (DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm", "notify", "smartmodules")
+        changed = tighten(self.directory) + sum(tighten_tree(self.directory / name)
+                                                 for name in names)
+        if changed:
+            print(f"weir: the topic store {self.directory} was readable by other users; "
+                  "made it private (0700 directories, 0600 files)", file=sys.stderr)
 
     def _mark_created(self) -> None:
         if not self._marker.exists():

@@ -245,3 +245,30 @@ def test_staged_secrets_are_private_even_in_a_home_left_open(stranger, open_home
     assert creates > 100 and seen["listed"] > 100, (creates, seen)  # it could look in
     assert seen["leaked"] == 0, seen
     assert list((home / "cluster").iterdir()) == []  # every staging directory removed
+
+
+def test_an_older_store_outside_the_home_is_made_private_once(stranger, open_home):
+    """A profile's data_dir is not shielded by the home: a store an older Weir left there
+    readable is made private on first use, with one line."""
+    data = open_home.parent / "shared-data"
+    with umask(0o022):
+        assert run_weir("profile", "add", "staging", "--data-dir", str(data)).returncode == 0
+        env = {"WEIR_PROFILE": "staging"}
+        assert run_weir("topic", "create", "events", env=env).returncode == 0
+        assert run_weir("produce", "events", input=f"{SECRET}\n", env=env).returncode == 0
+    # As an older Weir left it: no marker, everything readable, and a file of the user's.
+    (data / "topics.db.created").unlink()
+    for path in _entries(data):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    (data / "README.txt").write_text("team notes")
+    assert stranger.python(PROBE, json.dumps([str(data / "topics.db")]))["got"] != []
+
+    first = run_weir("topic", "list", env=env)
+    assert first.returncode == 0, first.stderr
+    lines = [line for line in first.stderr.splitlines() if str(data) in line]
+    assert len(lines) == 1 and "readable by other users" in lines[0], first.stderr
+    assert _loose(data) == [f"0644 {data / 'README.txt'}"]  # the user's file: theirs
+    paths = [str(p) for p in _entries(data) if p.name != "README.txt"]
+    assert stranger.python(PROBE, json.dumps(paths))["got"] == []
+    again = run_weir("topic", "list", env=env)
+    assert str(data) not in again.stderr
