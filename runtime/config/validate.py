@@ -163,6 +163,11 @@ class _Validation:
             return
         name = _text(raw)
         ctype = ct.lookup(name, legacy=legacy)
+        if ctype is None:
+            from runtime.connectors.registry import refresh
+
+            if refresh():  # installed since this process first looked
+                ctype = ct.lookup(name, legacy=legacy)
         self.a.ctype = ctype
         self.a.type_name = ctype.name if ctype else ct.canonical_type(name, legacy=legacy)
         if ctype is not None:

@@ -41,6 +41,7 @@ class PluginFailure:
 class Discovery:
     classes: dict[str, tuple[type, str]]  # type name -> (class, distribution), in order
     failures: tuple[PluginFailure, ...]
+    seen: frozenset[tuple[str, str, str]] = frozenset()  # (name, target, dist) looked at
 
 
 def _print_failure(failure: PluginFailure) -> None:
@@ -114,7 +115,8 @@ def discover() -> Discovery:
 
     classes: dict[str, tuple[type, str]] = {}
     failures: list[PluginFailure] = []
-    for ep, dist in _entry_points():
+    found = _entry_points()
+    for ep, dist in found:
         try:
             cls = ep.load()
         except Exception as exc:  # noqa: BLE001 - any import error is the plugin's, reported
@@ -135,7 +137,8 @@ def discover() -> Discovery:
         if key not in _told:
             _told.add(key)
             on_failure(failure)
-    return Discovery(classes, tuple(failures))
+    return Discovery(classes, tuple(failures),
+                     frozenset((ep.name, ep.value, dist) for ep, dist in found))
 
 
 def failures() -> tuple[PluginFailure, ...]:
@@ -153,6 +156,18 @@ def reload() -> None:
 
     discover.cache_clear()
     connector_types.forget()
+
+
+def refresh() -> bool:
+    """Look again if plugins were installed or removed since (a long-running process: the
+    cluster daemon, the workbench); True when something changed."""
+    if discover.cache_info().currsize == 0:
+        return False
+    now = frozenset((ep.name, ep.value, dist) for ep, dist in _entry_points())
+    if now == discover().seen:
+        return False
+    reload()
+    return True
 
 
 def canonical_type(name: str) -> str:
@@ -177,6 +192,8 @@ def connector_class(type_name: str) -> tuple[type, str]:
     require_runnable(type_name)
     canonical = canonical_type(type_name)
     found = discover().classes.get(canonical)
+    if found is None and refresh():
+        found = discover().classes.get(canonical)
     if found is None:
         failure = failure_for(canonical)
         if failure is not None:

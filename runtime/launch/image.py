@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from runtime.errors import EnvironmentProblem, WeirError
+from runtime.launch.plugin_wheels import installed_plugins, plugin_wheel
 from runtime.launch.progress import QUIET, Cancelled, Progress
 from runtime.launch.wheelhouse import (
     PythonTarget,
@@ -68,8 +69,10 @@ def ensure_image(client: DockerClient, base_image: str = DEFAULT_BASE_IMAGE,
     base = base_image_or_fail(client, base_image)
     source = weir_source()
     pins = host_pins()
+    plugins = installed_plugins()  # connector plugins go into the image too
     key = hashlib.sha256(json.dumps(
-        [RECIPE, source.version, source.fingerprint, sorted(pins.items()), base.id]
+        [RECIPE, source.version, source.fingerprint, sorted(pins.items()), base.id,
+         [p.fingerprint for p in plugins]]
     ).encode()).hexdigest()
     found = _tagged(client, key)
     if found is not None:
@@ -77,8 +80,11 @@ def ensure_image(client: DockerClient, base_image: str = DEFAULT_BASE_IMAGE,
 
     progress.step(f"checking the Python in {base_image}")
     target = probe_base(client, base_image)
-    wheels = [*dependency_wheels(source, target, progress),
-              weir_wheel(source, progress)]
+    wheels = [*dependency_wheels(source, target, progress,
+                                 also=[r for p in plugins for r in p.requirements],
+                                 skip=[p.name for p in plugins]),
+              weir_wheel(source, progress),
+              *(plugin_wheel(p, progress) for p in plugins)]
     # The base is in the tag too: the same wheels on two bases are two images, and one
     # build must never take the other's tag.
     content = hashlib.sha256(f"{wheel_set_hash(wheels)} {base.id}".encode()).hexdigest()
@@ -93,7 +99,8 @@ def ensure_image(client: DockerClient, base_image: str = DEFAULT_BASE_IMAGE,
                   "(once; it is cached)")
     # FROM the exact image the build key names, even if its tag moves meanwhile.
     try:
-        _build(client, base.id, wheels, tag, labels, progress, extras=source.extras)
+        _build(client, base.id, wheels, tag, labels, progress,
+               extras=(*source.extras, *(p.pin for p in plugins)))
     except Cancelled:
         _untag(client, tag, key)
         raise

@@ -182,14 +182,17 @@ def wheelhouse_dir() -> Path:
 
 
 def dependency_wheels(source: WeirSource, target: PythonTarget,
-                      progress: Progress = QUIET) -> list[Path]:
-    """Wheels for weir's dependencies (and pip, to install them with), cached per target."""
-    pins = host_pins()
+                      progress: Progress = QUIET, also: Sequence[str] = (),
+                      skip: Sequence[str] = ()) -> list[Path]:
+    """Wheels for weir's dependencies (and pip, to install them with), cached per target;
+    `also`: more requirements (connector plugins'), `skip`: distributions not to pin (the
+    plugins themselves, whose wheels are built apart)."""
+    pins = host_pins(exclude=(DIST_NAME, *skip))
     same = target.matches_host()
     # Host pins only make sense for the host's interpreter; elsewhere let pip resolve.
     constraints = sorted(f"{n}=={v}" for n, v in pins.items()) if same else []
     pip_pin = f"pip=={pins['pip']}" if same and "pip" in pins else "pip"
-    wanted = [*source.requirements, pip_pin]
+    wanted = [*source.requirements, *sorted(set(also)), pip_pin]
     key = hashlib.sha256(json.dumps([target.key, wanted, constraints]).encode()).hexdigest()
     dest = wheelhouse_dir() / target.key / f"deps-{key[:16]}"
     cached = _complete_wheels(dest)
@@ -273,11 +276,13 @@ def _clean_copy(root: Path, dest: Path) -> Path:
 
 
 def repack_installed(dist: metadata.Distribution, out: Path) -> Path:
-    """Rebuild a wheel from an installed (non-editable) weir, for hosts without its source."""
+    """Rebuild a wheel from an installed (non-editable) distribution: weir on a host
+    without its source, or a connector plugin installed from a wheel."""
     out.mkdir(parents=True, exist_ok=True)
     version = dist.version
-    info_dir = f"weir_workbench-{version}.dist-info"
-    wheel = out / f"weir_workbench-{version}-py3-none-any.whl"
+    stem = re.sub(r"[-_.]+", "_", dist.metadata["Name"] or DIST_NAME)
+    info_dir = f"{stem}-{version}.dist-info"
+    wheel = out / f"{stem}-{version}-py3-none-any.whl"
     skip = {"RECORD", "INSTALLER", "REQUESTED", "direct_url.json"}
     rows = []
     with zipfile.ZipFile(wheel, "w", zipfile.ZIP_DEFLATED) as zf:

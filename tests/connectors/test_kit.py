@@ -273,3 +273,22 @@ def test_dev_reruns_on_a_save_of_the_config_or_the_plugin(tmp_path, monkeypatch)
     assert loop.step()
     assert "run 4: the test did not run (exit 1)" in lines
     assert any("cannot be loaded" in line and "SyntaxError" in line for line in lines), lines
+
+
+def test_a_plugin_installed_later_is_found_by_a_running_process(tmp_path, monkeypatch):
+    """The daemon and the workbench live long: a type they do not know makes them look
+    again, so a plugin installed meanwhile works without a restart."""
+    from runtime.config import connector_types as ct
+    from runtime.connectors import registry
+
+    registry.reload()
+    assert "counter-source" not in ct.types()
+    monkeypatch.syspath_prepend(str(plugin_dist.standard(tmp_path)))
+    monkeypatch.setattr(registry, "on_failure", lambda failure: None)
+    try:
+        cls, kind = registry.connector_class("counter-source")
+        assert cls.type == "counter-source" and kind == "source"
+        assert "counter-source" in ct.types()
+    finally:
+        monkeypatch.undo()
+        registry.reload()
