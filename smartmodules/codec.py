@@ -245,7 +245,10 @@ class Codec:
         if view[16 * n:20 * n] != _NO_KEYS[:4 * n]:  # some key is not None
             ks = view[16 * n:20 * n].cast("i").tolist()
             ke = view[20 * n:24 * n].cast("i").tolist()
-            keys = [None if s < 0 else successes[s:e] for s, e in zip(ks, ke, strict=True)]
+            if min(ks) >= 0:  # every record has a key: sliced in C
+                keys = list(map(successes.__getitem__, map(slice, ks, ke)))
+            else:
+                keys = [None if s < 0 else successes[s:e] for s, e in zip(ks, ke, strict=True)]
         return RecordColumns(values, offsets, timestamps, keys, None, partition)
 
     def close(self) -> None:

@@ -75,21 +75,22 @@ async def smartmodule_chain(req: StreamFetchRequest, version: int, backend: Back
 def _fit_columns(columns: RecordColumns, max_bytes: int) -> RecordColumns:
     """The leading records whose encoding fits max_bytes (at least one)."""
     n = len(columns)
+    keys = columns.keys
+    key_bytes = 0 if keys is None else sum(map(len, filter(None, keys)))
+    if sum(map(len, columns.values)) + key_bytes + n * _RECORD_OVERHEAD <= max_bytes:
+        return columns  # the common case, in C
     sizes = list(accumulate(map(len, columns.values)))
-    if columns.keys is not None:
-        key_sizes = list(accumulate(len(k) if k is not None else 0 for k in columns.keys))
-        sizes = list(map(add, sizes, key_sizes))
+    if keys is not None and key_bytes:
+        sizes = list(map(add, sizes, accumulate(len(k) if k else 0 for k in keys)))
 
     def size(k: int) -> int:  # of the first k records
         return sizes[k - 1] + k * _RECORD_OVERHEAD
 
-    if size(n) <= max_bytes:
-        return columns
     k = max(1, bisect_right(range(1, n + 1), max_bytes, key=size))
     cut = slice(0, k)
     return RecordColumns(
         columns.values[cut], columns.offsets[cut], columns.timestamps[cut],
-        None if columns.keys is None else columns.keys[cut],
+        None if keys is None else keys[cut],
         None if columns.headers is None else columns.headers[cut], columns.partition)
 
 
