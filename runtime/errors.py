@@ -8,6 +8,9 @@ from __future__ import annotations
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+# A connector process that stopped on a full disk (EX_TEMPFAIL): its supervisor retries
+# with backoff for as long as that lasts, and never counts it toward Failed.
+EXIT_DISK_FULL = 75
 
 
 class WeirError(Exception):
@@ -29,3 +32,21 @@ class EnvironmentProblem(WeirError):
 
 class NotFound(WeirError):
     """A named thing (topic, SmartModule, connector) does not exist: exit code 1."""
+
+
+class DiskFull(EnvironmentProblem):
+    """No space left where weir must write (exit code 2): a fault of the machine, which
+    goes away when space is freed, so supervisors retry rather than give up."""
+
+
+def os_problem(exc: OSError, doing: str = "write", near=None) -> EnvironmentProblem:
+    """An OSError as one clear message naming the file (or, when the error does not say,
+    the directory `near` it happened in): DiskFull for a full disk or quota, else an
+    EnvironmentProblem."""
+    import errno
+
+    where = f" {exc.filename}" if exc.filename else f" in {near}" if near else ""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return DiskFull(f"no space left on the device: cannot {doing}{where}",
+                        hint="free some space on that disk (or raise the quota), then retry")
+    return EnvironmentProblem(f"cannot {doing}{where}: {exc.strerror or exc}")

@@ -11,11 +11,26 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import sys
+from contextlib import suppress
 
 from runtime.errors import EXIT_USAGE, WeirError
 
 
 def main(argv: list[str] | None = None) -> int:
+    """`_main`, with a full disk met anywhere (the connector's log, its process file) as
+    EXIT_DISK_FULL, which the supervisor retries, and any other OSError as exit 2."""
+    from runtime.errors import EXIT_DISK_FULL, DiskFull, os_problem
+
+    try:
+        return _main(argv)
+    except (OSError, DiskFull) as exc:
+        problem = os_problem(exc) if isinstance(exc, OSError) else exc
+        with suppress(OSError):  # stderr may be a file on the full disk
+            print(f"error: {problem.message}", file=sys.stderr)
+        return EXIT_DISK_FULL if isinstance(problem, DiskFull) else problem.exit_code
+
+
+def _main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m runtime.connectors.run_main")
     parser.add_argument("--config", required=True, help="connector YAML file")
     parser.add_argument("--secrets", help="secrets file (NAME=value lines)")

@@ -5,15 +5,24 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import sys
 import threading
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 from runtime.config.spec import ConnectorSpec
 from runtime.connectors.base import ConnectorContext, ErrorPolicy, StopSignal
 from runtime.connectors.params import Params
 from runtime.connectors.registry import connector_class
 from runtime.connectors.reporter import Reporter
-from runtime.errors import EXIT_FAILED, EXIT_OK, NotFound, WeirError
+from runtime.errors import (
+    EXIT_DISK_FULL,
+    EXIT_FAILED,
+    EXIT_OK,
+    DiskFull,
+    NotFound,
+    WeirError,
+    os_problem,
+)
 from runtime.human import plural
 from runtime.topics.store import TopicSpec, TopicStore
 
@@ -56,10 +65,17 @@ def run_connector(
             with asyncio.Runner() as runner:
                 runner.get_loop().set_exception_handler(_quiet_interrupt)
                 code = runner.run(_run(spec, store, reporter, stop))
+    except DiskFull as exc:
+        code = EXIT_DISK_FULL
+        _report_quietly(reporter, exc.message + (f" ({exc.hint})" if exc.hint else ""))
     except WeirError as exc:
         message = exc.message + (f" ({exc.hint})" if exc.hint else "")
         reporter.error(message)
         code = exc.exit_code or EXIT_FAILED
+    except OSError as exc:  # writing its log, metrics or files: the machine, not the config
+        problem = os_problem(exc)
+        code = EXIT_DISK_FULL if isinstance(problem, DiskFull) else EXIT_FAILED
+        _report_quietly(reporter, problem.message)
     except KeyboardInterrupt:
         reporter.error("stopped at once: buffered records were not flushed; undelivered "
                        "records stay uncommitted and come again on the next start",
@@ -74,11 +90,24 @@ def run_connector(
         m = reporter.metrics
         summary = (f"stopped (exit {code}): {m.records_in} in, {m.records_out} out, "
                    f"{m.filtered} filtered, {m.errors} errors")
-        reporter.info(summary)
-        reporter.event("stop" if code == EXIT_OK else "failed", summary,
-                       offset=reporter.last_offset)
-        reporter.close()
+        try:
+            reporter.info(summary)
+            reporter.event("stop" if code == EXIT_OK else "failed", summary,
+                           offset=reporter.last_offset)
+            reporter.close()
+        except OSError as exc:  # a full disk: the exit code says what happened
+            with suppress(OSError):
+                print(f"{summary}; {os_problem(exc).message}", file=sys.stderr)
     return code
+
+
+def _report_quietly(reporter: Reporter, message: str) -> None:
+    """Report an error where the disk may be full: to the log if it can still be written,
+    always to stderr (the supervisor keeps that apart, and reads the last line)."""
+    with suppress(OSError):  # (stderr may be a file on the full disk too)
+        print(f"error: {message}", file=sys.stderr, flush=True)
+    with suppress(OSError):
+        reporter.error(message)
 
 
 def _quiet_interrupt(loop: asyncio.AbstractEventLoop, context: dict) -> None:

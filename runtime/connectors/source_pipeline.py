@@ -150,6 +150,9 @@ def _final_flush(producer: Producer, reporter) -> None:
             producer.flush()
             return
         except WeirError as exc:
+            last = exc
             reporter.error(f"cannot append the last {len(producer.buffer)} records: {exc.message}")
             time.sleep(0.2 * (attempt + 1))
-    raise WeirError(f"{len(producer.buffer)} buffered records could not be appended")
+    # the same kind of error (a full disk stays a DiskFull, which the supervisor retries)
+    raise type(last)(f"{len(producer.buffer)} buffered records could not be appended: "
+                     f"{last.message}", hint=last.hint)

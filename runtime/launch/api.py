@@ -20,7 +20,7 @@ from starlette.exceptions import HTTPException
 
 from runtime import __version__
 from runtime.connectors import telemetry
-from runtime.errors import NotFound, WeirError
+from runtime.errors import NotFound, WeirError, os_problem
 from runtime.launch import records as rec
 from runtime.launch.describe import managed_config
 from runtime.launch.logs import LogFollower, read_lines
@@ -173,6 +173,12 @@ def create_app(supervisor: Supervisor, token: str, *,
     @app.exception_handler(WeirError)
     async def weir_error(_: Request, exc: WeirError) -> JSONResponse:
         return JSONResponse(_error_body(exc), status_code=_status_for(exc))
+
+    @app.exception_handler(OSError)
+    async def machine_error(_: Request, exc: OSError) -> JSONResponse:
+        # a full disk or an unwritable file under $WEIR_HOME: the machine, not a bug
+        problem = os_problem(exc, near=home)
+        return JSONResponse(_error_body(problem), status_code=_status_for(problem))
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:

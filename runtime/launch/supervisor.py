@@ -10,6 +10,8 @@ and they resume from the offsets they committed.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 import shutil
 import signal
@@ -23,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from runtime.connectors import telemetry
-from runtime.errors import NotFound, WeirError
+from runtime.errors import EXIT_DISK_FULL, NotFound, WeirError, os_problem
 from runtime.launch import records as rec
 from runtime.launch.layout import cluster_dir
 from runtime.launch.policy import RestartPolicy
@@ -49,6 +51,7 @@ class _Live:
     stopping: bool = False
     next_start: float | None = None  # monotonic time of the pending restart
     fast_crashes: int = 0
+    disk_full_runs: int = 0  # runs in a row that ended on a full disk (never Failed)
     started_mono: float = 0.0
     secret_values: tuple[str, ...] = ()
     exited: threading.Event = field(default_factory=threading.Event)
@@ -72,6 +75,8 @@ class Supervisor:
         self._live: dict[str, _Live] = {}
         self._closing = threading.Event()
         self._monitor: threading.Thread | None = None
+        # records a full disk kept from being saved: saved again each tick until it works
+        self._unsaved: dict[str, OSError] = {}
 
     # ---- lifecycle of the supervisor itself -------------------------------------------
 
@@ -90,7 +95,7 @@ class Supervisor:
                     self._spawn(record, reason="cluster started")
                 elif record.status in (rec.RUNNING, rec.STARTING, rec.RESTARTING):
                     record.note(rec.STOPPED, "cluster started; connector was stopped")
-                    rec.save_record(record, self.home)
+                    self._save(record)
         self._monitor = threading.Thread(target=self._watch, name="supervisor", daemon=True)
         self._monitor.start()
 
@@ -107,7 +112,7 @@ class Supervisor:
             for record in self._records.values():
                 if record.status == rec.RESTARTING:
                     record.note(rec.STOPPED, "cluster stopped")
-                    rec.save_record(record, self.home)
+                    self._save(record)
         if self._monitor is not None:
             self._monitor.join(timeout=2)
 
@@ -144,8 +149,7 @@ class Supervisor:
             self._records[spec.name] = record
             self._live[spec.name] = _Live(secret_values=tuple(spec.secret_values))
             self._reset_telemetry(spec.name)
-            telemetry.record_event(spec.name, "create", f"profile {profile}", topic=spec.topic,
-                                   home=self.home)
+            self._event(spec.name, "create", f"profile {profile}", topic=spec.topic)
             self._spawn(record, reason="created")
             return self._copy(record)
 
@@ -166,10 +170,16 @@ class Supervisor:
             running = self._signal_stop(name)
             if not running and record.status != rec.STOPPED:
                 record.note(rec.STOPPED, "stopped by the user")
-            rec.save_record(record, self.home)
+            self._save(record)
         if running:
             self._await_exits([name])
         with self._lock:
+            unsaved = self._unsaved.get(name)
+            if unsaved is not None:
+                problem = os_problem(unsaved, "save its state in")
+                raise type(problem)(f"connector `{name}` is stopped, but {problem.message}; "
+                                    "until that is saved, a cluster restart starts it again",
+                                    hint=problem.hint)
             return self._copy(self._get(name))
 
     def start(self, name: str, *, reason: str = "started by the user") -> ConnectorRecord:
@@ -182,7 +192,7 @@ class Supervisor:
                 live.next_start = None
                 self._spawn(record, reason=reason)
             else:
-                rec.save_record(record, self.home)
+                self._save(record)
             return self._copy(record)
 
     def restart(self, name: str) -> ConnectorRecord:
@@ -257,11 +267,44 @@ class Supervisor:
             (directory / leftover).unlink(missing_ok=True)
 
     def log(self, name: str, message: str) -> None:
-        """A supervisor line in the connector's own log, so `logs` tells the whole story."""
+        """A supervisor line in the connector's own log, so `logs` tells the whole story.
+        Best effort: a full disk loses the line (the daemon's log says so), never the
+        supervision."""
         line = f"{_now_iso()} INFO  supervisor: {message}\n"
         path = telemetry.log_path(name, self.home)
-        with open_private_append(path) as handle:
-            handle.write(line.encode())
+        try:
+            with open_private_append(path) as handle:
+                handle.write(line.encode())
+        except OSError as exc:
+            _daemon_note(name, f"cannot write {path} ({exc.strerror}): {message}")
+
+    def _event(self, name: str, kind: str, message: str, **fields) -> None:
+        """A lifecycle event, best effort as `log` is."""
+        try:
+            telemetry.record_event(name, kind, message, home=self.home, **fields)
+        except OSError as exc:
+            _daemon_note(name, f"cannot record the {kind} event ({exc.strerror}): {message}")
+
+    def _save(self, record: ConnectorRecord) -> OSError | None:
+        """Persist `record`; on failure (a full disk) keep it in memory, remember it, and
+        return the error: the monitor saves it again each tick until it works."""
+        try:
+            rec.save_record(record, self.home)
+        except OSError as exc:
+            if record.name not in self._unsaved:
+                _daemon_note(record.name, f"cannot save its record: {exc}; retrying")
+            self._unsaved[record.name] = exc
+            return exc
+        self._unsaved.pop(record.name, None)
+        return None
+
+    def _save_pending(self) -> None:
+        for name in list(self._unsaved):
+            record = self._records.get(name)
+            if record is None:
+                self._unsaved.pop(name, None)
+            elif self._save(record) is None:
+                _daemon_note(name, "record saved again")
 
     def _spawn(self, record: ConnectorRecord, *, reason: str) -> None:
         live = self._live[record.name]
@@ -269,20 +312,24 @@ class Supervisor:
         if out_path.exists() and out_path.stat().st_size > OUTPUT_LOG_LIMIT:
             out_path.unlink()
         cwd = record.cwd if Path(record.cwd).is_dir() else str(self.home)
-        with open_private_append(out_path) as out:
-            live.output_offset = out.tell()
-            try:
+        try:
+            with open_private_append(out_path) as out:
+                live.output_offset = out.tell()
                 proc = subprocess.Popen(
                     self._command(record), stdin=subprocess.DEVNULL, stdout=out,
                     stderr=subprocess.STDOUT, cwd=cwd, env=self._env(record),
                     start_new_session=True,
                 )
-            except OSError as exc:
-                record.last_error = f"cannot start the connector process: {exc}"
-                record.note(rec.FAILED, record.last_error)
-                telemetry.record_event(record.name, "failed", record.last_error, home=self.home)
-                rec.save_record(record, self.home)
+        except OSError as exc:
+            record.last_error = f"cannot start the connector process: {exc}"
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT):  # the disk: try again later
+                self._retry_after_disk_full(record, live, record.last_error)
+                self._save(record)
                 return
+            record.note(rec.FAILED, record.last_error)
+            self._event(record.name, "failed", record.last_error)
+            self._save(record)
+            return
         live.proc = proc
         live.stopping = False
         live.next_start = None
@@ -294,7 +341,7 @@ class Supervisor:
         record.note(rec.RUNNING, reason)
         self.log(record.name, f"started pid {proc.pid} with profile `{record.profile}` "
                               f"({reason})")
-        rec.save_record(record, self.home)
+        self._save(record)
 
     def _signal_stop(self, name: str) -> bool:
         """Ask the process to stop (SIGTERM: flush, commit, exit). False if none runs."""
@@ -335,12 +382,15 @@ class Supervisor:
         while not self._closing.is_set():
             with self._lock:
                 now = time.monotonic()
+                try:
+                    self._save_pending()
+                except Exception as exc:  # noqa: BLE001 - never end supervision
+                    _daemon_note("(records)", f"{type(exc).__name__}: {exc}")
                 for name, live in list(self._live.items()):
                     try:
                         self._tick(name, live, now)
                     except Exception as exc:  # noqa: BLE001 - keep supervising the rest
-                        print(f"supervisor: {name}: {type(exc).__name__}: {exc}",
-                              file=sys.stderr, flush=True)
+                        _daemon_note(name, f"{type(exc).__name__}: {exc}")
             self._closing.wait(POLL_S)
 
     def _tick(self, name: str, live: _Live, now: float) -> None:
@@ -351,8 +401,7 @@ class Supervisor:
             live.next_start = None
             record = self._records[name]
             record.restarts += 1
-            telemetry.record_event(name, "restart", f"restart #{record.restarts}",
-                                   home=self.home)
+            self._event(name, "restart", f"restart #{record.restarts}")
             self._spawn(record, reason=f"restart #{record.restarts} after a crash")
 
     def _reap(self, name: str) -> None:
@@ -378,18 +427,21 @@ class Supervisor:
             record.desired = "stopped"
             record.note(rec.FINISHED, "exited on its own with code 0")
             self.log(name, f"pid {proc.pid} finished (exit code 0)")
+        elif code == EXIT_DISK_FULL and not self._closing.is_set():
+            record.last_error = self._last_error(name, live, code)
+            self._retry_after_disk_full(record, live, record.last_error)
         else:
             error = self._last_error(name, live, code)
             record.last_error = error
             live.fast_crashes = live.fast_crashes + 1 if ran_s < self.policy.fast_run_s else 1
-            telemetry.record_event(name, "crash", f"{describe_exit(code)}: {error}",
-                                   home=self.home)
+            live.disk_full_runs = 0
+            self._event(name, "crash", f"{describe_exit(code)}: {error}")
             self.log(name, f"pid {proc.pid} {describe_exit(code)} after {ran_s:.1f}s: {error}")
             if live.fast_crashes >= self.policy.max_fast_crashes:
                 message = (f"{live.fast_crashes} crashes in a row, each within "
                            f"{self.policy.fast_run_s:g}s of starting; last error: {error}")
                 record.note(rec.FAILED, message)
-                telemetry.record_event(name, "failed", message, home=self.home)
+                self._event(name, "failed", message)
                 self.log(name, f"giving up: {message}")
             elif self._closing.is_set():
                 record.note(rec.STOPPED, "crashed while the cluster stopped")
@@ -398,7 +450,16 @@ class Supervisor:
                 live.next_start = time.monotonic() + delay
                 record.note(rec.RESTARTING, f"{describe_exit(code)}; restarting in {delay:g}s")
                 self.log(name, f"restarting in {delay:g}s")
-        rec.save_record(record, self.home)
+        self._save(record)
+
+    def _retry_after_disk_full(self, record: ConnectorRecord, live: _Live, error: str) -> None:
+        """A full disk is the machine's fault and passes when space is freed: restart with
+        backoff for as long as it lasts, never counting it toward Failed."""
+        live.disk_full_runs += 1
+        delay = self.policy.backoff(live.disk_full_runs)
+        live.next_start = time.monotonic() + delay
+        record.note(rec.RESTARTING, f"the disk is full; restarting in {delay:g}s ({error})")
+        self.log(record.name, f"the disk is full ({error}); restarting in {delay:g}s")
 
     def _last_error(self, name: str, live: _Live, code: int) -> str:
         """Why this run ended: the signal that killed it, else the error the connector
@@ -434,6 +495,13 @@ class Supervisor:
             self.log(record.name, f"stopping pid {pid}, left running by a cluster that "
                                   "was killed")
             terminate(pid, self.policy.stop_timeout_s)
+
+
+def _daemon_note(name: str, message: str) -> None:
+    """A line in the daemon's log (its stderr), for what the connector's own log missed;
+    lost when that log is on the full disk too (a print must not end the monitor)."""
+    with contextlib.suppress(OSError):
+        print(f"supervisor: {name}: {message}", file=sys.stderr, flush=True)
 
 
 def fold_metrics(record: ConnectorRecord, home: Path) -> None:

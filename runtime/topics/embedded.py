@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from itertools import chain, repeat
 from pathlib import Path
 
-from runtime.errors import EnvironmentProblem, NotFound, WeirError
+from runtime.errors import DiskFull, EnvironmentProblem, NotFound, WeirError
 from runtime.private_files import (
     PRIVATE_FILE,
     make_private_dir,
@@ -344,7 +344,7 @@ class EmbeddedStore:
         code = getattr(exc, "sqlite_errorcode", None)
         full = code is not None and code & 0xFF == sqlite3.SQLITE_FULL
         if full or "disk is full" in text:
-            return WeirError(
+            return DiskFull(
                 f"the disk holding the topic store {self.path} is full; nothing was written",
                 hint="free some space, or lower the topics' retention (weir topic describe)",
             )

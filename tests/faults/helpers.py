@@ -69,4 +69,5 @@ def run_weir_as(prefix: list[str], *args: str, input: str | None = None,
 
     return subprocess.run([*prefix, sys.executable, "-m", "tui.cli.main", *args],
                           input=input, capture_output=True, text=True, timeout=timeout,
-                          env=dict(os.environ), cwd=REPO)
+                          env=dict(os.environ), cwd=REPO,
+                          stdin=subprocess.DEVNULL if input is None else None)

@@ -118,10 +118,13 @@ def run_foreground(spec, config_path: str | None) -> int:
     """Run in this process with process.json present for `connector list` meanwhile."""
     from runtime.connectors.process_file import process_file
     from runtime.connectors.runner import run_connector
+    from runtime.errors import EXIT_DISK_FULL, EXIT_USAGE
     from runtime.profiles import current_profile
 
     profile = current_profile()
     with process_file(spec.name, config_path, profile.name):
         info(f"running {spec.type} connector `{spec.name}` (profile `{profile.name}`, "
              f"topic `{spec.topic}`); Ctrl-C stops it")
-        return run_connector(spec, console=True)
+        code = run_connector(spec, console=True)
+    # a full disk is an environment error here (2); only a supervisor retries on it
+    return EXIT_USAGE if code == EXIT_DISK_FULL else code

@@ -9,7 +9,7 @@ import traceback
 import click
 
 from runtime import __version__
-from runtime.errors import EXIT_FAILED, EnvironmentProblem, NotFound, WeirError
+from runtime.errors import EXIT_FAILED, EnvironmentProblem, NotFound, WeirError, os_problem
 from tui.cli.lazy import LazyGroup
 from tui.cli.output import (
     forget_json_request,
@@ -105,11 +105,14 @@ def _run() -> int:
         if getattr(exc, "json_reported", False) and json_errors_wanted(sys.argv[1:]):
             return exc.exit_code  # the command's own JSON document already carries it
         return _fail(_code(exc), exc.message, exc.hint, exc.exit_code)
-    except KeyboardInterrupt:
-        return 130
     except BrokenPipeError:
         reader_left()
         return 0
+    except OSError as exc:  # the machine, not weir: a full disk, a file it may not write
+        problem = os_problem(exc, near=os.environ.get("WEIR_HOME") or "weir's home")
+        return _fail(_code(problem), problem.message, problem.hint, problem.exit_code)
+    except KeyboardInterrupt:
+        return 130
     except Exception as exc:  # noqa: BLE001 - last line of defence against tracebacks
         if os.environ.get("WEIR_DEBUG"):
             traceback.print_exc()
