@@ -79,6 +79,11 @@ class TopicsPane(ReportsWorkerErrors, Horizontal):
         # name -> (monotonic time, record count) at each refresh: the topic's growth
         self._growth: dict[str, deque[tuple[float, int]]] = {}
         self.clock = time.monotonic  # when growth is sampled (a test can hold it still)
+        self._jump_to_top = False  # the next records start at the offset jumped to
+        self._pause_mark: int | None = None  # the topic's records when the tail paused
+        self.arrived_while_paused = 0
+        self._counted_at = 0.0  # when the tailed topic's count last followed the tail
+        self._count_due = False  # the tail read more than the count shows
 
     def compose(self) -> ComposeResult:
         with Vertical(id="topics-side"):
@@ -140,6 +145,7 @@ class TopicsPane(ReportsWorkerErrors, Horizontal):
         self._show_consumers()
         now = self.clock()
         self._topics = {t.spec.name: t for t in topics}
+        self._count_while_paused()
         for info in topics:
             samples = self._growth.setdefault(info.spec.name,
                                               deque(maxlen=self.GROWTH_SAMPLES))
@@ -165,6 +171,16 @@ class TopicsPane(ReportsWorkerErrors, Horizontal):
         if self.topic is None and names and self.is_mounted:
             self.select_topic(names[0] if current is None else names[min(current,
                                                                          len(names) - 1)])
+
+    def _count_while_paused(self) -> None:
+        """Records that reached the tailed topic since its tail paused (the stream reads
+        nothing meanwhile, so this counts the topic's offsets)."""
+        info = self._topics.get(self.topic or "")
+        if self.stream is None or not self.stream.paused or info is None:
+            return
+        latest = sum(p.latest for p in info.partitions)
+        self.arrived_while_paused = max(0, latest - (self._pause_mark or latest))
+        self._show_state()
 
     def growth(self, topic: str) -> tuple[list[float], list[float]]:
         """Records/s between refreshes: (seconds before the last one, rate), oldest first."""
@@ -259,7 +275,14 @@ class TopicsPane(ReportsWorkerErrors, Horizontal):
         if batch:
             if len(stream.positions) > 1:
                 batch.sort(key=lambda r: r.timestamp)  # partitions interleaved by time
-            self.query_one(TailView).add(batch)
+            tail = self.query_one(TailView)
+            tail.add(batch)
+            if self._jump_to_top:  # `g OFFSET`: that record first in view, not scrolled past
+                self._jump_to_top = False
+                tail.action_top()
+            self._count_due = True
+        if self._count_due:
+            self._show_live_count(stream)
         if batch or stream.waited:  # a waiting tail's line says when its topic came
             self._show_state()
         if stream.error is not None and not stream.alive:
@@ -270,6 +293,23 @@ class TopicsPane(ReportsWorkerErrors, Horizontal):
                         severity="error")
             self.query_one("#tail-state", TailStatus).show(Text("✖ stopped", "red"))
 
+    def _show_live_count(self, stream: TopicStream) -> None:
+        """The tailed topic's Records cell as far as the tail has read, between refreshes,
+        so the table never shows fewer records than the tail."""
+        info = self._topics.get(stream.topic)
+        now = time.monotonic()
+        if info is None or not stream.positions or now - self._counted_at < 0.5:
+            return  # a table cell twice a second is plenty, whatever the tail's rate
+        self._counted_at, self._count_due = now, False
+        earliest = {p.partition: p.earliest for p in info.partitions}
+        live = sum(max(0, pos - earliest.get(p, 0)) for p, pos in stream.positions.items())
+        if live > info.record_count:
+            table = self.query_one("#topics-table", DataTable)
+            try:
+                table.update_cell(stream.topic, table.ordered_columns[2].key, f"{live:,}")
+            except Exception:  # noqa: BLE001 - the row may be gone (topic deleted)
+                pass
+
     def _show_state(self) -> None:
         tail = self.query_one(TailView)
         stream = self.stream
@@ -278,7 +318,7 @@ class TopicsPane(ReportsWorkerErrors, Horizontal):
         elif stream.waiting:
             state = Text("… waiting for the topic to be created", "yellow")
         elif stream.paused:
-            state = Text("⏸ paused", "yellow")
+            state = Text(f"⏸ paused · {self.arrived_while_paused:,} new since", "yellow")
         elif tail.following:
             state = Text("● live", "green")
         else:
@@ -312,8 +352,13 @@ class TopicsPane(ReportsWorkerErrors, Horizontal):
             return
         if self.stream.paused:
             self.stream.resume()
+            self._pause_mark = None
         else:
             self.stream.pause()
+            # what the tail has read: anything past it came (or waits) since the pause
+            self._pause_mark = sum(self.stream.positions.values())
+            self.arrived_while_paused = 0
+            self.refresh_topics()
         self._show_state()
 
     def action_filter(self) -> None:
@@ -360,8 +405,7 @@ class TopicsPane(ReportsWorkerErrors, Horizontal):
                         severity="error")
             return
         self.select_topic(self.topic, start=offset)
-        tail = self.query_one(TailView)
-        tail.following = True
+        self._jump_to_top = True
 
     def action_toggle_logs(self) -> None:
         box = self.query_one("#topic-logs-box")
