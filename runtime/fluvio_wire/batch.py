@@ -316,15 +316,19 @@ def encode_batch(records: Sequence[Record], compression: int = NO_COMPRESSION, *
     return prefix + header + body
 
 
-def encode_columns(columns: RecordColumns) -> bytes:
-    """One uncompressed batch of stored records (dense offsets), encoded by the codec."""
+def encode_columns(columns: RecordColumns, *, base_offset: int | None = None,
+                   last_offset: int | None = None) -> bytes:
+    """One uncompressed batch of records, encoded by the codec: stored records (dense
+    offsets) by default; what SmartModules made keeps each record's offset delta from
+    `base_offset` and covers the input up to `last_offset` (Fluvio's filtered batches)."""
     stamps = columns.timestamps
     first_ts = stamps[0]
-    body = _codec().encode(columns, columns.offsets[0], first_ts)
-    header = _HEADER.pack(NO_COMPRESSION, len(columns) - 1, first_ts, max(stamps), -1, -1, -1)
+    base = columns.offsets[0] if base_offset is None else base_offset
+    last = columns.offsets[-1] if last_offset is None else last_offset
+    body = _codec().encode(columns, base, first_ts)
+    header = _HEADER.pack(NO_COMPRESSION, last - base, first_ts, max(stamps), -1, -1, -1)
     crc = crc32c(header + body)
-    prefix = _PREFIX.pack(columns.offsets[0], _PREFIX_AFTER_LEN + len(header) + len(body),
-                          -1, 2, crc)
+    prefix = _PREFIX.pack(base, _PREFIX_AFTER_LEN + len(header) + len(body), -1, 2, crc)
     return prefix + header + body
 
 

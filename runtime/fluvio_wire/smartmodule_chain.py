@@ -25,9 +25,10 @@ from pathlib import Path
 
 from runtime.errors import NotFound, WeirError
 from runtime.fluvio_wire import error_code
-from runtime.fluvio_wire.batch import encode_batch
+from runtime.fluvio_wire.batch import encode_columns
 from runtime.fluvio_wire.error_code import ErrorCode, TransformError
 from runtime.fluvio_wire.smartmodule_invocation import SmartModuleInvocation
+from runtime.topics.columns import RecordColumns
 from runtime.topics.record import ProduceRecord, Record
 from smartmodules.chain import Chain, build_chain
 from smartmodules.errors import SmartModuleError
@@ -127,15 +128,15 @@ class Processed:
     """One chunk through the chain: what it produced (records as the last module saw
     them, offsets relative to the chunk's first), and the error it stopped at."""
 
-    records: list[Record]
+    output: RecordColumns
     error: ErrorCode | None
 
     def batch(self, base_offset: int, last_offset: int) -> bytes | None:
         """Fluvio's filtered batch: the chunk's base offset, each record's delta kept,
         covering the input up to `last_offset`."""
-        if not self.records:
+        if not len(self.output):
             return None
-        return encode_batch(self.records, base_offset=base_offset, last_offset=last_offset)
+        return encode_columns(self.output, base_offset=base_offset, last_offset=last_offset)
 
 
 def _error(chain_error: SmartModuleError, kind: str) -> ErrorCode:
@@ -146,13 +147,13 @@ def _error(chain_error: SmartModuleError, kind: str) -> ErrorCode:
     return error_code.other(f"SmartModule err {chain_error.message}")
 
 
-def process(chain: Chain, records: Sequence[Record]) -> Processed:
-    """Run one chunk of a partition's records (dense offsets, in order)."""
-    result = chain.process(records)
+def process(chain: Chain, chunk: RecordColumns) -> Processed:
+    """Run one chunk of a partition's records (dense offsets, in order), as columns."""
+    result = chain.process(chunk)
     if result.error is None:
-        return Processed(result.records, None)
+        return Processed(result.columns, None)
     kind = result.stages[-1].kind if result.stages else ""
-    return Processed(result.records, _error(result.error, kind))
+    return Processed(result.columns, _error(result.error, kind))
 
 
 def transform_produce(invocations: Sequence[SmartModuleInvocation], version: int,

@@ -94,16 +94,6 @@ def _fit_columns(columns: RecordColumns, max_bytes: int) -> RecordColumns:
         None if columns.headers is None else columns.headers[cut], columns.partition)
 
 
-def _fit(records: list[Record], max_bytes: int) -> list[Record]:
-    """The leading records whose encoding fits max_bytes (at least one)."""
-    size = 0
-    for i, r in enumerate(records):
-        size += len(r.value) + (len(r.key) if r.key is not None else 0) + _RECORD_OVERHEAD
-        if size > max_bytes and i:
-            return records[:i]
-    return records
-
-
 class FetchStream:
     def __init__(self, backend: Backend, conn: Connection, correlation_id: int, version: int,
                  session_id: int, req: StreamFetchRequest) -> None:
@@ -175,15 +165,15 @@ class FetchStream:
             if chain is not None:
                 chain.close()
 
-    async def _send_processed(self, chunk: list[Record], hw: int, earliest: int) -> bool:
+    async def _send_processed(self, chunk: RecordColumns, hw: int, earliest: int) -> bool:
         """The chunk through the stream's chain; a frame only when it produced records or
         an error (a chunk filtered away entirely sends nothing, as Fluvio's SPU). The
         frame's next_filter_offset tells the client where the input resumes."""
         from runtime.fluvio_wire.smartmodule_chain import process
 
         processed = await asyncio.to_thread(process, self._chain, chunk)
-        end = chunk[-1].offset
-        batch = processed.batch(chunk[0].offset, end)
+        end = chunk.offsets[-1]
+        batch = processed.batch(chunk.offsets[0], end)
         if batch is None and processed.error is None:
             return False
         frame = self._frame(processed.error or error_code.OK, hw, earliest,
@@ -219,8 +209,8 @@ class FetchStream:
             columns, earliest, hw = await self.backend.read_columns(
                 self.topic, self.partition, position, limit)
             if len(columns) and self._chain is not None:
-                chunk = _fit(columns.records(), self.max_bytes)
-                position = chunk[-1].offset + 1
+                chunk = _fit_columns(columns, self.max_bytes)
+                position = chunk.offsets[-1] + 1
                 sent = await self._send_processed(chunk, hw, earliest)
                 if sent:
                     unacked.append(position)
