@@ -36,8 +36,8 @@ def list_(topics: tuple[str, ...], output: str) -> None:
     if not rows:
         info("no partitions: no topics")
         return
-    from tui.cli.topic import _human_bytes
+    from runtime.human import human_size
 
     print_table(["TOPIC", "PARTITION", "EARLIEST", "HW", "RECORDS", "SIZE"],
                 [(r["topic"], r["partition"], r["earliest"], r["high_watermark"],
-                  r["records"], _human_bytes(r["size_bytes"])) for r in rows])
+                  r["records"], human_size(r["size_bytes"])) for r in rows])
