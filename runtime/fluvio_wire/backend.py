@@ -30,7 +30,8 @@ from runtime.topics.record import ProduceRecord, Record
 from runtime.topics.store import ConsumerOffset, TopicInfo, TopicSpec
 
 Groups = Sequence[tuple[int, Sequence[ProduceRecord]]]
-MAX_PENDING = 256  # submissions queued before a producer waits
+MAX_PENDING = 256  # submissions queued before a producer waits ...
+MAX_PENDING_BYTES = 128 * 1024 * 1024  # ... or records of this many bytes
 MAX_GROUP = 64  # submissions at most in one commit
 
 
@@ -41,7 +42,8 @@ class Backend:
         self._writer = EmbeddedStore(self.store_dir)
         self._reader = EmbeddedStore(self.store_dir)
         self.notify_dir = self.store_dir / "notify"
-        self._pending: deque[tuple[str, Groups, asyncio.Future]] = deque()
+        self._pending: deque[tuple[str, Groups, asyncio.Future, int]] = deque()  # +bytes
+        self._pending_bytes = 0
         self._room = asyncio.Condition()
         self._work = asyncio.Event()
         self._committer: asyncio.Task | None = None
@@ -117,14 +119,15 @@ class Backend:
             while self._pending:
                 batch = [self._pending.popleft()
                          for _ in range(min(MAX_GROUP, len(self._pending)))]
+                self._pending_bytes -= sum(size for *_, size in batch)
                 async with self._room:
                     self._room.notify_all()
                 try:
                     results = await asyncio.to_thread(
-                        self._commit, [(topic, groups) for topic, groups, _ in batch])
+                        self._commit, [(topic, groups) for topic, groups, _, _ in batch])
                 except Exception as exc:  # noqa: BLE001 - each waiting producer hears of it
                     results = [exc] * len(batch)
-                for (_, _, future), result in zip(batch, results, strict=True):
+                for (_, _, future, _), result in zip(batch, results, strict=True):
                     if future.done():
                         continue
                     if isinstance(result, Exception):
@@ -137,10 +140,15 @@ class Backend:
         MAX_PENDING submissions are queued); the future gives, once they are durable,
         each group's base offset or why it was refused, and raises if the commit failed.
         Submissions are stored in the order made."""
+        size = sum(len(r.value) + len(r.key or b"") for _, records in groups
+                   for r in records)
         async with self._room:
-            await self._room.wait_for(lambda: len(self._pending) < MAX_PENDING)
+            await self._room.wait_for(lambda: not self._pending or (
+                len(self._pending) < MAX_PENDING
+                and self._pending_bytes + size <= MAX_PENDING_BYTES))
         future = asyncio.get_running_loop().create_future()
-        self._pending.append((topic, groups, future))
+        self._pending.append((topic, groups, future, size))
+        self._pending_bytes += size
         if self._committer is None or self._committer.done():
             self._committer = asyncio.ensure_future(self._commit_loop())
         self._work.set()

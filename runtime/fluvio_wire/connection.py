@@ -18,6 +18,7 @@ import struct
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from runtime.fluvio_wire.budget import ByteBudget
 from runtime.fluvio_wire.codec import MAX_FRAME_BYTES, DecodeError, Reader
 from runtime.fluvio_wire.header import RequestHeader, decode_header, response_frame
 
@@ -53,8 +54,9 @@ class Connection:
     """Reads requests and writes responses; streams add tasks that end with it."""
 
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
-                 apis: dict[int, Api], side: str) -> None:
+                 apis: dict[int, Api], side: str, budget: ByteBudget | None = None) -> None:
         self.reader = reader
+        self.budget = budget or ByteBudget()
         self.writer = writer
         self.apis = apis
         self.side = side
@@ -127,16 +129,23 @@ class Connection:
     # -- reading ----------------------------------------------------------------------
 
     async def _read_frame(self) -> bytes | None:
-        """The next request frame's bytes; None at a clean end of the connection."""
+        """The next request frame's bytes, its size taken from the budget (the caller
+        gives it back once handled); None at a clean end of the connection."""
         try:
             first = await self.reader.readexactly(1)
         except (asyncio.IncompleteReadError, ConnectionError):
             return None
         async with asyncio.timeout(FRAME_TIMEOUT_S):
             (size,) = struct.unpack(">i", first + await self.reader.readexactly(3))
-            if size < _MIN_REQUEST or size > MAX_FRAME_BYTES:
-                raise CloseConnection(f"a frame of {size} bytes (at most {MAX_FRAME_BYTES:,})")
-            return await self.reader.readexactly(size)
+        if size < _MIN_REQUEST or size > MAX_FRAME_BYTES:
+            raise CloseConnection(f"a frame of {size} bytes (at most {MAX_FRAME_BYTES:,})")
+        await self.budget.acquire(size)  # not the client's time: others hold the room
+        try:
+            async with asyncio.timeout(FRAME_TIMEOUT_S):
+                return await self.reader.readexactly(size)
+        except BaseException:
+            self.budget.release(size)
+            raise
 
     async def serve(self) -> None:
         """The connection's read loop; returns when the client hangs up or misbehaves."""
@@ -159,25 +168,39 @@ class Connection:
             worker.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await worker
+            while not self._ordered.empty():  # queued, never handled: give the room back
+                self.budget.release(len(self._ordered.get_nowait()[2].data))
 
     async def _dispatch(self, frame: bytes) -> None:
-        r = Reader(frame)
+        """Handle the frame now or queue it for the ordered worker; its budget is given
+        back once it has been handled (or dropped)."""
+        queued = False
         try:
-            header = decode_header(r)
-        except DecodeError as exc:
-            raise CloseConnection(f"an unreadable request header ({exc})") from None
-        api = self.apis.get(header.api_key)
-        if api is None:
-            raise CloseConnection(f"api key {header.api_key}, which this "
-                                  f"{self.side} does not serve")
-        if api.ordered:
-            await self._ordered.put((api, header, r))
-        else:
-            await self._handle(api, header, r)
+            r = Reader(frame)
+            try:
+                header = decode_header(r)
+            except DecodeError as exc:
+                raise CloseConnection(f"an unreadable request header ({exc})") from None
+            api = self.apis.get(header.api_key)
+            if api is None:
+                raise CloseConnection(f"api key {header.api_key}, which this "
+                                      f"{self.side} does not serve")
+            if api.ordered:
+                await self._ordered.put((api, header, r))
+                queued = True
+            else:
+                await self._handle(api, header, r)
+        finally:
+            if not queued:
+                self.budget.release(len(frame))
 
     async def _ordered_worker(self) -> None:
         while True:
-            await self._handle(*await self._ordered.get())
+            api, header, r = await self._ordered.get()
+            try:
+                await self._handle(api, header, r)
+            finally:
+                self.budget.release(len(r.data))
 
     async def _handle(self, api: Api, header: RequestHeader, r: Reader) -> None:
         try:

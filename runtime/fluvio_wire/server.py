@@ -11,6 +11,7 @@ import socket
 from pathlib import Path
 
 from runtime.fluvio_wire.backend import Backend
+from runtime.fluvio_wire.budget import ByteBudget
 from runtime.fluvio_wire.connection import Api, Connection
 from runtime.fluvio_wire.listen import advertised_host, bound_address
 from runtime.fluvio_wire.objects import SpuObject
@@ -20,6 +21,8 @@ from runtime.launch.image import CONTAINER_UID
 from runtime.local_peer import allowed_uids, peer_uid
 
 log = logging.getLogger("weir.fluvio")
+
+MAX_CONNECTIONS = 1024  # open at once, both ports together; more are closed at once
 
 
 class FluvioEndpoint:
@@ -34,6 +37,7 @@ class FluvioEndpoint:
         self.spu = SpuService(self.backend)
         self._servers: list[asyncio.Server] = []
         self._connections: set[Connection] = set()
+        self._budget = ByteBudget()
         self._allowed = allowed_uids((CONTAINER_UID,) if os.geteuid() == 0 else ())
         self._refused: set[int] = set()
 
@@ -65,6 +69,11 @@ class FluvioEndpoint:
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
                      apis: dict[int, Api], side: str) -> None:
+        if len(self._connections) >= MAX_CONNECTIONS:
+            log.warning("fluvio %s: %d connections open already, refusing another", side,
+                        len(self._connections))
+            writer.close()
+            return
         sock = writer.get_extra_info("socket")
         if sock is not None and not self._admits(sock, side):
             writer.close()
@@ -72,7 +81,7 @@ class FluvioEndpoint:
         if sock is not None:
             with contextlib.suppress(OSError):
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        conn = Connection(reader, writer, apis, side)
+        conn = Connection(reader, writer, apis, side, self._budget)
         self._connections.add(conn)
         try:
             await conn.serve()

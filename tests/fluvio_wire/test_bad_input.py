@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from runtime.fluvio_wire import connection
+from runtime.fluvio_wire import budget, connection, server
 from runtime.fluvio_wire.codec import Reader, Writer
 from runtime.fluvio_wire.listen import Address, bind
 from runtime.fluvio_wire.server import FluvioEndpoint
@@ -119,4 +119,52 @@ async def test_an_idle_connection_between_frames_is_kept(endpoint):
     size = struct.unpack(">i", await asyncio.wait_for(reader.readexactly(4), 5))[0]
     frame = await reader.readexactly(size)
     assert struct.unpack(">i", frame[:4])[0] == 3
+    writer.close()
+
+
+async def test_the_request_budget_makes_a_second_big_frame_wait(tmp_path, monkeypatch):
+    """Request bodies of all connections share one memory budget: while one client holds
+    it with a frame it does not finish, another client's frame waits, then is served."""
+    monkeypatch.setattr(connection, "FRAME_TIMEOUT_S", 0.5)
+    monkeypatch.setattr(budget, "MAX_REQUEST_BYTES", 1500)
+    ep = FluvioEndpoint(bind(Address("127.0.0.1", 0), "sc"),
+                        bind(Address("127.0.0.1", 0), "spu"), tmp_path / "data")
+    await ep.start()
+    try:
+        host, port = ep.sc_address.host, ep.sc_address.port
+        _, hog = await asyncio.open_connection(host, port)
+        hog.write(struct.pack(">i", 1000) + b"\x00" * 10)  # holds 1000 of 1500 bytes
+        await hog.drain()
+        await asyncio.sleep(0.1)
+        reader, writer = await asyncio.open_connection(host, port)
+        padding = b"\x00" * 900  # an ApiVersions v0 request padded to 900+ bytes
+        writer.write(request(18, 0, padding, correlation_id=5))
+        await writer.drain()
+        start = time.monotonic()
+        size = struct.unpack(">i", await asyncio.wait_for(reader.readexactly(4), 5))[0]
+        frame = await reader.readexactly(size)
+        assert struct.unpack(">i", frame[:4])[0] == 5
+        assert time.monotonic() - start >= 0.3  # it waited for the hog to be dropped
+        assert ep._budget.used == 0
+        writer.close()
+        hog.close()
+    finally:
+        await ep.stop()
+
+
+async def test_connections_beyond_the_limit_are_closed(endpoint, monkeypatch):
+    monkeypatch.setattr(server, "MAX_CONNECTIONS", 2)
+    host, port = endpoint.sc_address.host, endpoint.sc_address.port
+    kept = [await asyncio.open_connection(host, port) for _ in range(2)]
+    await asyncio.sleep(0.1)
+    reader, _ = await asyncio.open_connection(host, port)
+    assert await asyncio.wait_for(reader.read(), 5) == b""  # refused
+    for _, writer in kept:
+        writer.close()
+    await asyncio.sleep(0.2)
+    reader, writer = await asyncio.open_connection(host, port)
+    writer.write(request(18, 0, b"", correlation_id=8))
+    await writer.drain()
+    size = struct.unpack(">i", await asyncio.wait_for(reader.readexactly(4), 5))[0]
+    assert struct.unpack(">i", (await reader.readexactly(size))[:4])[0] == 8
     writer.close()
