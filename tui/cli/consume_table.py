@@ -61,9 +61,15 @@ class LiveTable:
         table = Table(box=box.SQUARE, header_style="bold", expand=False)
         fixed = (["partition"] if self.show_partition else []) + ["offset"]
         for name in fixed:
-            table.add_column(name, style="dim", justify="right", no_wrap=True)
+            table.add_column(name, style="dim", justify="right", no_wrap=True,
+                             min_width=len(name))
+        # each field gets its share of the width, so one long value cannot squeeze the
+        # others to nothing; what does not fit ends in an ellipsis
+        share = max(8, (self.console.width - 4 - 12 * len(fixed)) // max(1, len(self.columns))
+                    - 3)
         for name in self.columns:
-            table.add_column(name, overflow="ellipsis", no_wrap=True)
+            table.add_column(name, overflow="ellipsis", no_wrap=True, max_width=share,
+                             min_width=min(len(name), share))
         for record, fields in self.rows:
             cells = ([str(record.partition)] if self.show_partition else []) + [
                 str(record.offset)]
