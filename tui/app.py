@@ -189,7 +189,10 @@ class WeirApp(ReportsWorkerErrors, App[None]):
     @on(messages.OpenInEditor)
     def _open_in_editor(self, message: messages.OpenInEditor) -> None:
         self.action_area("editor")
-        self.query_one("#editor-pane").open_path(message.path)
+        editor = self.query_one("#editor-pane")
+        if editor.open_path(message.path) and message.line is not None:
+            editor.editor.jump_to(message.line, message.column or 1)
+            editor.editor.focus()
 
     @on(messages.TailTopic)
     def _tail_topic(self, message: messages.TailTopic) -> None:

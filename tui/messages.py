@@ -10,9 +10,12 @@ from textual.message import Message
 
 @dataclass
 class OpenInEditor(Message):
-    """Show `path` in the Editor area (from Connectors, SmartModules, the palette)."""
+    """Show `path` in the Editor area (from Connectors, SmartModules, the palette), with
+    the cursor at `line`:`column` when given (a problem picked in the run dialog)."""
 
     path: Path
+    line: int | None = None
+    column: int | None = None
 
 
 @dataclass

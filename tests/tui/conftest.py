@@ -50,14 +50,17 @@ async def wait_for(pilot, predicate, timeout: float = 20.0) -> None:
 
 
 async def answer_prompt(pilot, value: str) -> None:
-    """Type `value` into the open PromptScreen once its input has focus, submit it."""
+    """Type `value` into the open PromptScreen (or the run dialog's path) once its input
+    has focus, submit it."""
     from tui.components.common.modals import PromptScreen
+    from tui.components.connectors.run_dialog import RunConfigScreen
 
     app = pilot.app
-    await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen)
+    await wait_for(pilot, lambda: isinstance(app.screen, (PromptScreen, RunConfigScreen))
                    and isinstance(app.focused, Input))
     prompt = app.screen
-    prompt.query_one(Input).value = value
+    prompt.query_one("#run-path" if isinstance(prompt, RunConfigScreen) else "Input",
+                     Input).value = value
     await pilot.press("enter")
     await wait_for(pilot, lambda: app.screen is not prompt)
 

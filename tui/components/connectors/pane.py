@@ -21,9 +21,10 @@ from runtime.launch.progress import Cancelled, Progress
 from tui import messages
 from tui.components.common.charts import LineChart, sparkline_cell
 from tui.components.common.errors import ReportsWorkerErrors, describe_error
-from tui.components.common.modals import ChoiceScreen, ConfirmScreen, MessageScreen, PromptScreen
+from tui.components.common.modals import ChoiceScreen, ConfirmScreen, MessageScreen
 from tui.components.connectors.launch_view import LaunchProgress
 from tui.components.connectors.row import ConnectorRow
+from tui.components.connectors.run_dialog import RunRequest
 
 SPARK_WIDTH = 20
 STATUS_STYLES = {"running": "bold green", "starting": "cyan", "restarting": "bold yellow",
@@ -295,18 +296,22 @@ class ConnectorsPane(ReportsWorkerErrors, Vertical):
             self.app.query_one("#editor-pane").new_from_template(kind)
 
     def action_launch(self) -> None:
+        from tui.components.connectors.run_dialog import RunConfigScreen
+
         editor = self.app.query_one("#editor-pane")
         default = str(editor.path) if getattr(editor, "path", None) else ""
+        secrets = getattr(editor, "secrets_file", None)
+        settings = getattr(self.app, "settings", None)
         self.app.push_screen(
-            PromptScreen("Run which config file?", default, placeholder="connector.yaml",
-                         paths=True),
+            RunConfigScreen(default, secrets=secrets, secrets_from_editor=secrets is not None,
+                            recent=settings.recent_files if settings else []),
             self._launch_path,
         )
 
-    def _launch_path(self, value: str | None) -> None:
-        if not value:
+    def _launch_path(self, request: RunRequest | None) -> None:
+        if request is None:
             return
-        path = Path(value).expanduser()
+        path, secrets = request.path, request.secrets
         base = self._base_image()
         choices = [("process", "Local process (weir connector run, in the background)"),
                    ("docker", f"Docker container (image on {base}, built once; esc cancels)"),
@@ -314,7 +319,7 @@ class ConnectorsPane(ReportsWorkerErrors, Vertical):
 
         def chosen(mode: str | None) -> None:
             if mode:
-                self.start_config(path, mode)
+                self.start_config(path, mode, secrets=secrets)
 
         self.app.push_screen(ChoiceScreen(f"Run {path.name} as", choices), chosen)
 
@@ -323,11 +328,12 @@ class ConnectorsPane(ReportsWorkerErrors, Vertical):
 
         return self.app.settings.docker_base_image or DEFAULT_BASE_IMAGE  # type: ignore[attr-defined]
 
-    def start_config(self, path: Path, mode: str) -> None:
-        """Start a config file in `mode`. A Docker start may build its image first: its
-        steps show in the progress line, and esc cancels it."""
-        editor = self.app.query_one("#editor-pane")
-        secrets = getattr(editor, "secrets_file", None)
+    def start_config(self, path: Path, mode: str, *, secrets: Path | None = None) -> None:
+        """Start a config file in `mode` (secrets: the given file, else the Editor's). A
+        Docker start may build its image first: its steps show in the progress line, and
+        esc cancels it."""
+        if secrets is None:
+            secrets = getattr(self.app.query_one("#editor-pane"), "secrets_file", None)
         label = f"Start ({mode})"
         if mode != "docker":
             self._run(label, control.start_new, path, mode, secrets=secrets)
