@@ -4,7 +4,8 @@ Secrets, tokens, topic data, logs and records are created with their final mode:
 directory with mkdir(0o700), a file with os.open(..., O_CREAT | O_EXCL, 0o600) beside its
 target and then renamed over it. The umask can only take bits away from a mode given at
 creation, so whatever it is, no other user can read a file, not even between a write
-and a chmod (there is no chmod).
+and a chmod: nothing is chmod-ed after writing (tighten() only repairs what an older Weir
+left behind).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import os
 import secrets
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -96,7 +98,7 @@ def tighten_tree(root: Path) -> int:
     return sum(tighten(path) for path in (root, *_walk(root)))
 
 
-def _walk(root: Path):
+def _walk(root: Path) -> Iterator[Path]:
     for dirpath, dirnames, filenames in os.walk(root):
         for name in (*dirnames, *filenames):
             yield Path(dirpath, name)
