@@ -457,6 +457,37 @@ class SqlSink(Sink):
             await self._create_table()
             await self._check_table("the database")
             self.pending_create = False
+        if self.ctx.policy == "stop":
+            return await self._deliver_in_order(records, result)
+        # on-error: skip. The next chunk's rows are built while the previous chunk's
+        # transaction is committing in the database thread (mostly waiting on fsync):
+        # the two overlap instead of adding up. Failures are only logged and skipped
+        # under this policy, so the order they are found in does not matter.
+        pending: asyncio.Task | None = None
+        done_upto = 0
+        for start in range(0, len(records), self.batch_size):
+            if self.ctx.stop.is_set():
+                result.interrupted = True
+                break
+            chunk = records[start:start + self.batch_size]
+            rows = []
+            for record in chunk:
+                try:
+                    rows.append((record, self._row(record)))
+                except BadRecord as exc:
+                    self._failed(result, record, str(exc))
+            if pending is not None:
+                await pending
+                result.attempted = done_upto
+            pending = asyncio.create_task(self._insert(rows, result))
+            done_upto = start + len(chunk)
+        if pending is not None:
+            await pending
+            result.attempted = done_upto
+        return result
+
+    async def _deliver_in_order(self, records: Sequence[Record], result: Delivery) -> Delivery:
+        """on-error: stop: one chunk after the other, halting at the first bad record."""
         for start in range(0, len(records), self.batch_size):
             if self.ctx.stop.is_set():
                 result.interrupted = True
