@@ -136,7 +136,7 @@ def test_cli_stdout_writes_no_secrets_file_and_names_a_command_that_does(tmp_pat
 
     src = tmp_path / "connect.yml"
     src.write_text(LEGACY)
-    r = run_weir("config", "convert", str(src))
+    r = first = run_weir("config", "convert", str(src))
     assert r.returncode == 0, r.stderr
     assert "${{ secrets.API_KEY }}" in r.stdout
     assert sorted(p.name for p in tmp_path.iterdir()) == ["connect.yml"]
@@ -147,6 +147,7 @@ def test_cli_stdout_writes_no_secrets_file_and_names_a_command_that_does(tmp_pat
     assert r.returncode == 0, r.stderr
     validate = re.search(r"`weir (validate [^`]+)`", r.stderr).group(1)
     assert run_weir(*shlex.split(validate)).returncode == 0
+    assert validate in first.stderr  # the stdout run named the same check up front
 
 
 def test_cli_stdout_and_errors(tmp_path):

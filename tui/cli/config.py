@@ -101,9 +101,11 @@ def convert(file: str, out: str | None, force: bool, output: str) -> None:
                    f"`weir validate {out} --secrets {secrets_path}`", err=True)
     elif result.secrets:
         target = Path(file).with_name(Path(file).stem + ".converted.yaml")
+        secrets_file = target.with_name(target.stem + ".secrets")
         click.echo(f"the secrets {', '.join(result.secrets)} are now meta.secrets references; "
                    f"their values were not written anywhere. To write them to a secrets "
-                   f"file beside the output: `weir config convert {file} -o {target}`",
+                   f"file beside the output: `weir config convert {file} -o {target}`, "
+                   f"then check both with `weir validate {target} --secrets {secrets_file}`",
                    err=True)
 
 
