@@ -41,10 +41,6 @@ REASONS: dict[str, str] = {
         "reads the file",
     "content__news__this-week-in-fluvio-0023.md-L19.yaml":
         "yaml-syntax: `- create_topic: true` puts a list item inside the top-level mapping",
-    "content__news__this-week-in-fluvio-0052.md-L61.yaml":
-        "missing-api-version + undeclared-secret: a template with `secret: {name}` "
-        "references and no apiVersion or meta.secrets, so Fluvio reads it as 0.0.0 and "
-        "cannot resolve them",
     "embeds__connectors-old__outbound-examples__outbound-slack.yaml-L1.yaml":
         "wrong-type + missing-field: `WEBHOOK_URL:` has no value, so the Slack connector "
         "gets no webhook URL",

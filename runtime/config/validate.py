@@ -660,22 +660,26 @@ class _Validation:
                             f"`{NEAR_MISS.search(text).group(0)}` looks like a secret "
                             "reference but is not `${{ secrets.NAME }}`: it is used as "
                             "written", path, at=self._col(path, NEAR_MISS.search(text).start()))
-        for path, name in _secret_dicts(self.data):
-            if path[:2] != ("meta", "secrets"):
-                refs.append((name, (*path, "secret", "name"), 0))
-        self.a.secret_refs = [(n, p) for n, p, _ in refs]
+        # `{secret: {name: X}}` (Fluvio's SecretString) is read from the secret store when
+        # the connector resolves it: no declaration in meta.secrets, no rendering, any
+        # apiVersion. Only `${{ secrets.X }}` templates need X declared (and apiVersion).
+        store_refs = [(name, (*path, "secret", "name")) for path, name in
+                      _secret_dicts(self.data) if path[:2] != ("meta", "secrets")]
+        self.a.secret_refs = [(n, p) for n, p, _ in refs] + store_refs
         if "apiVersion" not in self.data and isinstance(self.data.get("meta"), dict):
-            if refs or self.data["meta"].get("secrets"):
+            if refs:
                 where = f" (`${{{{ secrets.{refs[0][0]} }}}}` at line " \
-                    f"{self._col(refs[0][1], refs[0][2])[0]})" if refs else ""
+                    f"{self._col(refs[0][1], refs[0][2])[0]})"
                 self.ck.add("error", "missing-api-version",
                             "no `apiVersion`: Fluvio reads this file as apiVersion 0.0.0, "
-                            "which ignores `meta.secrets`, so every secret reference would "
-                            f"fail{where}", (), "parent",
+                            "which ignores `meta.secrets`, so every `${{ secrets.NAME }}` "
+                            f"would fail to render{where}", (), "parent",
                             hint="add `apiVersion: 0.1.0` as the first line")
             else:
                 self.ck.add("warning", "missing-api-version",
-                            "no `apiVersion`: Fluvio reads this file as apiVersion 0.0.0",
+                            "no `apiVersion`: Fluvio reads this file as apiVersion 0.0.0"
+                            + (", which ignores `meta.secrets`"
+                               if self.data["meta"].get("secrets") else ""),
                             (), "parent", hint="add `apiVersion: 0.1.0` as the first line")
         used: set[str] = set()
         for name, path, offset in refs:
@@ -692,25 +696,30 @@ class _Validation:
                             path, at=at,
                             hint=f"did you mean `{guess}`?" if guess else
                             f"add `- name: {name}` under `meta.secrets`")
+        used.update(name for name, _ in store_refs)
         at_index = self.a.declared_at
         for name in declared:
             if name not in used:
                 self.ck.add("info", "unused-secret", f"secret `{name}` is declared but never "
                             "used", ("meta", "secrets", at_index[name], "name"))
-        for name in declared:
-            i = at_index[name]
+        wanted = [(name, ("meta", "secrets", at_index[name], "name")) for name in declared]
+        wanted += [(name, path) for name, path in store_refs if name not in declared]
+        seen: set[str] = set()
+        for name, path in wanted:
+            if name in seen:
+                continue
+            seen.add(name)
             value = lookup_secret(name, self.secrets.values if self.secrets else None,
                                   self.env)
             if value is not None:
                 self.a.secret_values[name] = value
-                self._short_secret(name, value, ("meta", "secrets", i, "name"))
+                self._short_secret(name, value, path)
             elif self.check_values and name in used:
                 hint = (f"add `{name}=...` to {self.secrets.path} or export {name}"
                         if self.secrets else
                         f"export {name}=... or pass a secrets file (--secrets) with it")
                 self.ck.add("error", "secret-not-found",
-                            f"value not found for secret name {name}",
-                            ("meta", "secrets", i, "name"), hint=hint)
+                            f"value not found for secret name {name}", path, hint=hint)
 
     def _short_secret(self, name: str, value: str, path: Path_) -> None:
         problem = short_secret_problem(name, value)

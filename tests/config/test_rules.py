@@ -566,9 +566,18 @@ mqtt:
 
 def test_secret_string_reference_form():
     assert diags(MQTT_SECRET_URL) == []
-    d = find(MQTT_SECRET_URL.replace("name: URL_SECRET\n  topic", "name: OTHER\n  topic"),
-             "undeclared-secret")
-    assert (d.line, d.column) == (12, 13)
+    # Fluvio reads `secret: {name}` from the secret store itself: no declaration needed,
+    # but its value is, when a secrets source is given
+    other = MQTT_SECRET_URL.replace("name: URL_SECRET\n  topic", "name: OTHER\n  topic")
+    assert codes(other) == {"unused-secret"}
+    d = find(other, "secret-not-found", env={}, check_values=True)
+    assert (d.line, d.column) == (12, 13) and d.message == \
+        "value not found for secret name OTHER"
+    from runtime.config.load import load_connector_text
+
+    spec = load_connector_text(other, secrets={"OTHER": "mqtt://u:p@h:1883"}, env={})
+    assert spec.parameters["url"] == "mqtt://u:p@h:1883"
+    assert "mqtt://u:p@h:1883" in spec.secret_values
     d = find(MQTT_SECRET_URL.replace("      name: URL_SECRET\n", "      nam: URL_SECRET\n"),
              "wrong-type")
     assert (d.line, d.column) == (11, 5)
