@@ -112,6 +112,8 @@ class ScService:
                     await self.refresh()
                 except WeirError as exc:
                     log.warning("fluvio sc: cannot read the topic store: %s", exc.message)
+                except Exception:  # noqa: BLE001 - watches must keep hearing of changes
+                    log.exception("fluvio sc: refreshing the metadata failed")
         finally:
             listener.close()
 

@@ -150,6 +150,9 @@ class FetchStream:
             log.warning("fluvio spu: stream of %s-%d: %s", self.topic, self.partition,
                         exc.message)
             await self._fail(error_code.other(exc.message))
+        except Exception as exc:  # noqa: BLE001 - a bug ends this stream, visibly, no more
+            log.exception("fluvio spu: stream of %s-%d failed", self.topic, self.partition)
+            await self._fail(error_code.other(f"internal error in weir's SPU: {exc!r}"))
 
     async def _run(self) -> None:
         chain = await smartmodule_chain(self.req, self.version, self.backend)
