@@ -292,3 +292,32 @@ def test_a_plugin_installed_later_is_found_by_a_running_process(tmp_path, monkey
     finally:
         monkeypatch.undo()
         registry.reload()
+
+
+def test_connector_test_reports_an_invalid_config(plugins, tmp_path):
+    config = tmp_path / "c.yaml"
+    config.write_text(COUNTER.replace("  start: 5", "  start: -1"))
+    r = weir("connector", "test", str(config), env=plugins)
+    assert r.returncode == 1
+    assert f"{config}:9:10: error[" in r.stderr and "start" in r.stderr
+
+
+@pytest.mark.integration
+def test_install_makes_a_generated_package_a_type(tmp_path):
+    """The real thing: pip install -e into this environment, then uninstall again."""
+    import subprocess
+    import sys
+
+    weir("connector", "generate", "kit-probe", "--kind", "sink", "-o", str(tmp_path / "p"))
+    try:
+        r = weir("connector", "install", str(tmp_path / "p"), timeout=600)
+        assert r.returncode == 0, r.stderr
+        assert r.stdout.strip() == "installed kit-probe: connector type(s) kit-probe-sink"
+        listed = json.loads(weir("connector", "types", "-O", "json").stdout)
+        assert {"type": "kit-probe-sink", "kind": "sink", "runnable": True,
+                "from": "kit-probe", "summary": "append records to a file as JSON lines"
+                } in listed["types"]
+    finally:
+        subprocess.run([sys.executable, "-m", "pip", "uninstall", "-y", "-q", "kit-probe"],
+                       capture_output=True)
+    assert "kit-probe-sink" not in weir("connector", "types").stdout
