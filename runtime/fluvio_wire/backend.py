@@ -41,6 +41,7 @@ class Backend:
         self.registry_dir = registry_dir or self.store_dir / "smartmodules"
         self._writer = EmbeddedStore(self.store_dir)
         self._reader = EmbeddedStore(self.store_dir)
+        self._live = EmbeddedStore(self.store_dir)  # the event loop's own, for live reads
         self.notify_dir = self.store_dir / "notify"
         self._pending: deque[tuple[str, Groups, asyncio.Future, int]] = deque()  # +bytes
         self._pending_bytes = 0
@@ -58,6 +59,7 @@ class Backend:
     def close(self) -> None:
         self._writer.close()
         self._reader.close()
+        self._live.close()
 
     def listener(self, channel: str) -> Listener:
         """Bind before reading, so that no commit falls between a read and the wait."""
@@ -175,6 +177,14 @@ class Backend:
         columns = self._reader.read_columns(topic, partition, offset, max_records)
         earliest, latest = self._offsets(topic, partition)
         return columns, earliest, latest
+
+    def read_columns_now(self, topic: str, partition: int, offset: int, max_records: int
+                         ) -> tuple[RecordColumns, int, int]:
+        """`read_columns` on the event loop's own connection (never waiting for another
+        thread's read): for a few records only, it blocks."""
+        columns = self._live.read_columns(topic, partition, offset, max_records)
+        return (columns, self._live.earliest_offset(topic, partition),
+                self._live.latest_offset(topic, partition))
 
     async def read_columns(self, topic: str, partition: int, offset: int, max_records: int
                            ) -> tuple[RecordColumns, int, int]:
