@@ -64,3 +64,15 @@ def write_profile(endpoint: str, *, switch: bool, path: Path | None = None) -> t
         raise EnvironmentProblem(f"cannot write Fluvio's config {path}: "
                                  f"{exc.strerror or exc}") from None
     return path, ordered.get("current_profile") == PROFILE
+
+
+def refresh_profile(endpoint: str, path: Path | None = None) -> Path | None:
+    """Point an existing `weir` profile at `endpoint` (the cluster started on other ports
+    than last time); the file when it changed, None when there is no such profile or it
+    points there already. Never creates one: that is `weir cluster fluvio-profile`."""
+    path = path or config_path()
+    cluster = _read(path).get("cluster")
+    weir = cluster.get(PROFILE) if isinstance(cluster, dict) else None
+    if not isinstance(weir, dict) or weir.get("endpoint") == endpoint:
+        return None
+    return write_profile(endpoint, switch=False, path=path)[0]

@@ -74,6 +74,22 @@ def _served_profile():
     return profile
 
 
+def _refresh_fluvio_profile(sc: str) -> None:
+    """A `weir` profile in Fluvio's config (made by `weir cluster fluvio-profile`) follows
+    the SC to the port it has this time; a broken config only costs a line in the log."""
+    from runtime.errors import WeirError
+    from runtime.fluvio_wire.profile_file import refresh_profile
+
+    try:
+        path = refresh_profile(sc)
+    except WeirError as exc:
+        print(f"Fluvio profile `weir` not updated: {exc.message}", file=sys.stderr, flush=True)
+        return
+    if path is not None:
+        print(f"Fluvio profile `weir` in {path} now points at {sc}", file=sys.stderr,
+              flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     import uvicorn
 
@@ -122,6 +138,7 @@ def main(argv: list[str] | None = None) -> int:
             await endpoint.start()
             fluvio = {**endpoint.addresses, "profile": profile.name,
                       "store": str(store_dir)}
+            _refresh_fluvio_profile(fluvio["sc"])
         write_private_atomic(state_file(home), json.dumps({
             "pid": os.getpid(), "port": port, "started_at": time.time(),
             "version": __version__, "fluvio": fluvio,

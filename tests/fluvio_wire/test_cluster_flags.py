@@ -67,3 +67,29 @@ def test_a_bad_address_is_a_usage_error(env):
     assert "--fluvio-spu `localhost` is not HOST:PORT" in result.stderr
     both = run_weir("cluster", "start", "--no-fluvio", "--fluvio-sc", "127.0.0.1:0", env=env)
     assert both.returncode == 2 and "cannot be combined" in both.stderr
+
+
+def test_an_existing_weir_profile_follows_the_sc_to_its_new_port(env, tmp_path):
+    config = tmp_path / "fluvio-config"
+    env["FLV_PROFILE_PATH"] = str(config)
+    assert run_weir("cluster", "start", "--fluvio-sc", "127.0.0.1:0", env=env).returncode == 0
+    assert run_weir("cluster", "fluvio-profile", env=env).returncode == 0
+    first = status(env)["fluvio"]["sc"]
+    assert run_weir("cluster", "stop", env=env).returncode == 0
+    with socket.socket() as taken:  # the old port is busy: the SC gets another one
+        taken.bind(("127.0.0.1", int(first.rsplit(":", 1)[1])))
+        taken.listen()
+        assert run_weir("cluster", "start", "--fluvio-sc", "127.0.0.1:0",
+                        env=env).returncode == 0
+    second = status(env)["fluvio"]["sc"]
+    assert second != first
+    import tomllib
+    assert tomllib.loads(config.read_text())["cluster"]["weir"]["endpoint"] == second
+
+
+def test_no_weir_profile_is_created_by_a_start(env, tmp_path):
+    config = tmp_path / "fluvio-config"
+    config.write_text('version = "2.0"\n')
+    env["FLV_PROFILE_PATH"] = str(config)
+    assert run_weir("cluster", "start", "--fluvio-sc", "127.0.0.1:0", env=env).returncode == 0
+    assert config.read_text() == 'version = "2.0"\n'
