@@ -42,8 +42,11 @@ REASONS: dict[str, str] = {
     "content__news__this-week-in-fluvio-0023.md-L19.yaml":
         "yaml-syntax: `- create_topic: true` puts a list item inside the top-level mapping",
     "embeds__connectors-old__outbound-examples__outbound-slack.yaml-L1.yaml":
-        "wrong-type + missing-field: `WEBHOOK_URL:` has no value, so the Slack connector "
-        "gets no webhook URL",
+        "invalid-value: `WEBHOOK_URL:` has no value, so the Slack connector gets an "
+        "empty webhook URL",
+    "embeds__connectors-old__outbound-examples__outbound-dynamodb.yaml-L1.yaml":
+        "invalid-value: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are empty strings, so "
+        "the DynamoDB connector gets empty credentials",
     "embeds__connectors__inbound__http.md-L75.yaml":
         "yaml-syntax: the Authorization header's closing quote is missing",
     "embeds__templates__connector-template-meta-sink-filled.yaml-L1.yaml":

@@ -342,9 +342,15 @@ class _Validation:
         self._type(d.get("type"), ("type",), legacy=True)
         self._set_places()
         params = d.get("parameters")
+        raw_secrets = d.get("secrets")
+        if isinstance(raw_secrets, dict):
+            # the legacy parser read `NAME:` with no value as an empty string
+            raw_secrets = {k: "" if v is None else v for k, v in raw_secrets.items()}
         self.ck.model(LegacyConfig, {k: v for k, v in d.items()
                                      if k not in ("producer", "consumer", "transforms")}
-                      | ({"parameters": {}} if isinstance(params, dict) else {}), ())
+                      | ({"parameters": {}} if isinstance(params, dict) else {})
+                      | ({"secrets": raw_secrets} if isinstance(raw_secrets, dict) else {}),
+                      ())
         if d.get("transforms") is not None:
             self._transforms(d["transforms"])  # Fluvio 0.10 read them beside `parameters`
         self._producer_consumer((), d.get("producer"), d.get("consumer"), legacy=True)
@@ -379,7 +385,13 @@ class _Validation:
                 if problem:
                     self.ck.add("error", "invalid-secret-name", problem, ("secrets", name),
                                 "key")
-                if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+                if value is None or value == "":
+                    self.ck.add("error", "invalid-value", f"secret `{name}` is empty: "
+                                "Fluvio passes it to the connector as an empty string",
+                                ("secrets", name), "key",
+                                hint=f"write its value after `{name}:`, or move it to a "
+                                "secrets file with `weir config convert`")
+                elif isinstance(value, (str, int, float)) and not isinstance(value, bool):
                     self.a.secret_values[name] = _text(value)
                     self._short_secret(name, _text(value), ("secrets", name))
         for text, path in _strings(d):
@@ -406,7 +418,8 @@ class _Validation:
             own[canon] = value
         secrets = self.data.get("secrets")
         for param, env in (ctype.legacy_env if ctype is not None else ()):
-            value = secrets.get(env) if isinstance(secrets, dict) else None
+            value = secrets.get(env, False) if isinstance(secrets, dict) else False
+            value = "" if value is None else value  # an empty secret: an empty env var
             if param not in own and isinstance(value, str):
                 own[param] = value  # the legacy connector read it from this secret's env var
         topic_param = ctype.legacy_topic_param if ctype is not None else None

@@ -119,6 +119,15 @@ def test_legacy_parameters_read_from_secrets():
     assert "webhook_url" in d.message
 
 
+@pytest.mark.parametrize("empty", ["", ' ""'])
+def test_legacy_empty_secret_is_one_error(empty):
+    """The legacy parser read `NAME:` as an empty string: the connector would get an empty
+    webhook URL, so that is the one error (not also a missing parameter)."""
+    text = LEGACY_SLACK.replace(" https://hooks.slack.com/services/T000/B000/XXXX", empty)
+    errs = [(d.code, d.line, d.column) for d in diags(text) if d.severity == "error"]
+    assert errs == [("invalid-value", 6, 3)]
+
+
 def test_legacy_postgres_source_and_dynamodb():
     pg = ("version: 0.2.0\nname: pg\ntype: postgres-source\ntopic: pg\nparameters:\n"
           "  publication: fluvio\nsecrets:\n  FLUVIO_PG_DATABASE_URL: postgres://u:p@h/db\n")
