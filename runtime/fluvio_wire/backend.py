@@ -23,7 +23,7 @@ from runtime.errors import WeirError
 from runtime.fluvio_wire.error_code import ErrorCode
 from runtime.fluvio_wire.objects import SmartModuleObject
 from runtime.fluvio_wire.smartmodule_spec import SmartModuleRequest
-from runtime.topics.columns import RecordColumns
+from runtime.topics.columns import ProduceColumns, RecordColumns
 from runtime.topics.embedded import EmbeddedStore
 from runtime.topics.notify import Listener
 from runtime.topics.record import ProduceRecord, Record
@@ -33,6 +33,14 @@ Groups = Sequence[tuple[int, Sequence[ProduceRecord]]]
 MAX_PENDING = 256  # submissions queued before a producer waits ...
 MAX_PENDING_BYTES = 128 * 1024 * 1024  # ... or records of this many bytes
 MAX_GROUP = 64  # submissions at most in one commit
+
+
+def _payload_bytes(records: Sequence[ProduceRecord]) -> int:
+    """Bytes of keys and values (columns summed in C, not record by record)."""
+    if isinstance(records, ProduceColumns):
+        return (sum(map(len, records.values))
+                + sum(map(len, filter(None, records.keys or ()))))
+    return sum(len(r.value) + len(r.key or b"") for r in records)
 
 
 class Backend:
@@ -142,8 +150,7 @@ class Backend:
         MAX_PENDING submissions are queued); the future gives, once they are durable,
         each group's base offset or why it was refused, and raises if the commit failed.
         Submissions are stored in the order made."""
-        size = sum(len(r.value) + len(r.key or b"") for _, records in groups
-                   for r in records)
+        size = sum(map(_payload_bytes, (records for _, records in groups)))
         async with self._room:
             await self._room.wait_for(lambda: not self._pending or (
                 len(self._pending) < MAX_PENDING
