@@ -65,6 +65,12 @@ def topic_objects(infos: list[TopicInfo]) -> tuple[list[TopicObject], list[Parti
     return topics, partitions
 
 
+def _module_matches(wanted: str, name: str) -> bool:
+    """A List filter for SmartModules, as Fluvio's SC reads one (SmartModulePackageKey):
+    the name itself, or the name part of `group/name@version`."""
+    return wanted == name or wanted.rpartition("/")[2].partition("@")[0] == name
+
+
 class ScService:
     def __init__(self, backend: Backend, spu: SpuObject) -> None:
         self.backend = backend
@@ -241,7 +247,10 @@ class ScService:
             objects = list(await self.backend.smartmodules(full=not req.summary))
         else:
             objects = []  # CustomSpu, SpuGroup, TableFormat, ...: none in weir's cluster
-        if req.names:
+        if req.names and req.label == SMARTMODULE:  # Fluvio matches a module's name
+            objects = [o for o in objects if any(_module_matches(n, o.name)
+                                                 for n in req.names)]
+        elif req.names:  # and any object whose name contains a filter
             objects = [o for o in objects if any(n in o.name for n in req.names)]
         return admin.encode_list(req.label, objects, header.api_version)
 

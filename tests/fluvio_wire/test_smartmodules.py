@@ -177,6 +177,8 @@ def test_smartmodule_objects_through_the_client_and_weir_share_one_registry(sm_c
         admin = FluvioAdmin.connect_with_config(FluvioConfig.new(SC))
         admin.create_smartmodule("client-split", {str(PREBUILT / "split_array.wasm")!r}, False)
         listed = sorted(m.name() for m in admin.list_smartmodules([]))
+        named = [m.name() for m in admin.list_smartmodules(["client-split"])]
+        partial = [m.name() for m in admin.list_smartmodules(["client"])]
         errors = {{}}
         for name, path in (("client-split", {str(PREBUILT / "split_array.wasm")!r}),
                            ("Bad_Name", {str(PREBUILT / "split_array.wasm")!r}),
@@ -199,10 +201,12 @@ def test_smartmodule_objects_through_the_client_and_weir_share_one_registry(sm_c
             admin.delete_smartmodule("client-split")
         except Exception as exc:
             errors["delete-again"] = str(exc)
-        print(json.dumps({{"listed": listed, "errors": errors, "first": first,
+        print(json.dumps({{"listed": listed, "named": named, "partial": partial,
+                          "errors": errors, "first": first,
                           "snapshot": snapshot, "deleted": deleted}}))
     """)
     assert "client-split" in out["listed"] and "parse-int" in out["listed"]
+    assert out["named"] == ["client-split"] and out["partial"] == []  # names, not parts
     assert out["first"] == "1"
     assert "client-split" in out["snapshot"]
     assert out["deleted"] == [[True, "client-split"]]
