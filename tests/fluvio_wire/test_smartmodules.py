@@ -253,9 +253,12 @@ def _read_frame(sock: socket.socket) -> Reader:
     return r
 
 
-def _invocation(w: Writer, name: str, params: dict[str, str], lookback_last: int | None
-                ) -> None:
-    w.u8(0).string(name).u8(0)  # Predefined(name), kind Filter
+def _invocation(w: Writer, name: str | bytes, params: dict[str, str],
+                lookback_last: int | None) -> None:
+    if isinstance(name, bytes):
+        w.u8(1).bytes_(name).u8(0)  # AdHoc(gzip'd wasm), kind Filter
+    else:
+        w.u8(0).string(name).u8(0)  # Predefined(name), kind Filter
     w.string_map(params)
     if lookback_last is None:
         w.bool(False)
@@ -297,6 +300,21 @@ def test_look_back_feeds_the_last_records_before_the_stream(sm_cluster):
     # told of all 6, nothing: the stream's first frame comes empty
     every = stream_fetch(sm_cluster.spu, "dups", 0, [("dedup-filter", {}, 6)])
     assert every["values"] == [] and every["error"] == 0
+
+
+def test_inline_modules_that_cannot_run_get_fluvios_error_codes(sm_cluster):
+    import gzip
+
+    wasm = (PREBUILT / "contains_filter.wasm").read_bytes()
+    cases = {
+        "not gzip'd": (wasm, 6002),  # SmartModuleInvalid: the bytes do not unzip
+        "not wasm": (gzip.compress(b"hello"), 6005),  # SmartModuleChainInitError
+        "fine": (gzip.compress(wasm), 0),
+    }
+    for label, (payload, code) in cases.items():
+        out = stream_fetch(sm_cluster.spu, "words", 0, [(payload, {"contains": "dog"}, None)])
+        assert out["error"] == code, label
+    assert out["values"] == ["a dog barked"]
 
 
 def test_next_filter_offset_is_set_as_fluvio_sets_it(sm_cluster):
