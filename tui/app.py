@@ -209,7 +209,8 @@ class WeirApp(ReportsWorkerErrors, App[None]):
         """A success replaces the last failure; a failure stays until then, its reason on
         the bar's first line and the whole of it a click (or the palette) away."""
         bar = self.query_one(StatusBar)
-        self.last_failure = (message.text, message.detail) if message.failed else None
+        if not message.pending:
+            self.last_failure = (message.text, message.detail) if message.failed else None
         reason = message.detail.splitlines()[0] if message.failed and message.detail else ""
         bar.note = f"✗ {message.text}: {reason}" if reason else message.text
         bar.failed = message.failed

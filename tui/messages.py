@@ -47,3 +47,4 @@ class StatusNote(Message):
     text: str
     failed: bool = False
     detail: str = ""
+    pending: bool = False  # an action under way: neither a success nor a failure yet

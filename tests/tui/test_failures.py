@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.tui.conftest import SIZE, make_app, ready, wait_for
+from tui import messages
 from tui.components.common.modals import MessageScreen
 from tui.components.common.status_bar import StatusBar
 from tui.components.connectors.pane import ConnectorsPane
@@ -51,8 +52,11 @@ async def test_a_failed_start_shows_why_until_the_next_success(tmp_path: Path) -
         # the same failure in any area, until an action succeeds: then it is gone
         await pilot.press("f3")
         assert bar.failed
+        app.post_message(messages.StatusNote("Stop…", pending=True))  # under way: not yet
+        await wait_for(pilot, lambda: bar.note == "Stop…")
+        assert app.last_failure is not None
         editor = app.query_one(EditorPane)
         editor.save_to(tmp_path / "saved.yaml")
-        await wait_for(pilot, lambda: not bar.failed)
-        assert bar.note == "saved saved.yaml" and app.last_failure is None
+        await wait_for(pilot, lambda: bar.note == "saved saved.yaml")
+        assert app.last_failure is None and not bar.failed
         assert not bar.query_one("#status-note").has_class("-failed")

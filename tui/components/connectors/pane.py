@@ -191,7 +191,8 @@ class ConnectorsPane(ReportsWorkerErrors, Vertical):
     @work(thread=True, group="connector-action", exit_on_error=False)
     def _run(self, label: str, func, *args, **kwargs) -> None:
         """Run one blocking runtime call; its outcome or error becomes a notification."""
-        self.app.call_from_thread(self.post_message, messages.StatusNote(f"{label}…"))
+        self.app.call_from_thread(self.post_message,
+                                  messages.StatusNote(f"{label}…", pending=True))
         try:
             outcome: control.Outcome = func(*args, **kwargs)
         except Cancelled:

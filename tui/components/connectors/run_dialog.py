@@ -107,18 +107,24 @@ class RunConfigScreen(ModalScreen[RunRequest | None]):
             yield Label("", id="run-problems-title", classes="run-label -hidden")
             yield ProblemList(id="run-problems", classes="-hidden")
             with TabbedContent(initial="run-files", id="run-sources"):
-                with TabPane("Files ^o", id="run-files"):
+                with TabPane(f"Files {self._key('run.files', 'ctrl+o')}", id="run-files"):
                     yield ConfigTree(Path.cwd(), id="run-tree")
-                with TabPane("Recent ^r", id="run-recent"):
+                with TabPane(f"Recent {self._key('run.recent', 'ctrl+r')}", id="run-recent"):
                     yield OptionList(*[Option(p, id=p) for p in self.recent]
                                      or [Option("no recent files yet", disabled=True)],
                                      id="run-recent-list")
-                with TabPane("Examples ^e", id="run-examples"):
+                with TabPane(f"Examples {self._key('run.examples', 'ctrl+e')}",
+                             id="run-examples"):
                     folder = examples_dir()
                     files = sorted(folder.glob("*.yaml")) if folder else []
                     yield OptionList(*[Option(f"{p.name}", id=str(p)) for p in files]
                                      or [Option("no examples/connectors here", disabled=True)],
                                      id="run-examples-list")
+
+    def _key(self, binding_id: str, default: str) -> str:
+        """The key a tab's title names: the keymap's, when tui.yaml remaps it."""
+        key_for = getattr(self.app, "key_for", None)
+        return key_for(binding_id, default) if key_for else default
 
     def on_mount(self) -> None:
         self.query_one("#run-path", Input).focus()
