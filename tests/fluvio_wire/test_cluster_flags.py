@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+import tomllib
 
 import pytest
 
@@ -83,7 +84,6 @@ def test_an_existing_weir_profile_follows_the_sc_to_its_new_port(env, tmp_path):
                         env=env).returncode == 0
     second = status(env)["fluvio"]["sc"]
     assert second != first
-    import tomllib
     assert tomllib.loads(config.read_text())["cluster"]["weir"]["endpoint"] == second
 
 

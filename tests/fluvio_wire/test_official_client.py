@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
+import tomllib
 
 from runtime.topics.embedded import EmbeddedStore
 from tests.conftest import REPO
@@ -188,7 +190,6 @@ print("ready", flush=True)
 print(json.dumps(next(stream).value_string()), flush=True)
 """
     env = {**cluster.env, "SC": cluster.sc}
-    import os
     consumer = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True, cwd=REPO,
                                 env={**os.environ, **env})
@@ -218,7 +219,6 @@ producer.send(b"k", b"v")
 producer.flush()
 print(json.dumps(time.time() - start), flush=True)
 """
-    import os
     client = subprocess.Popen([sys.executable, "-c", script], stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                               cwd=REPO, env={**os.environ, **cluster.env, "SC": cluster.sc})
@@ -245,7 +245,6 @@ def test_fluvio_profile_lets_fluvio_connect_find_the_cluster(cluster, tmp_path):
     written = cluster.weir("cluster", "fluvio-profile", env=env)
     assert written.returncode == 0, written.stderr
     assert "switch to it" in written.stderr
-    import tomllib
     data = tomllib.loads(config.read_text())
     assert data["current_profile"] == "other"
     assert data["cluster"]["other"]["endpoint"] == "10.0.0.1:9003"
@@ -274,7 +273,6 @@ def test_fluvio_profile_in_the_default_place_is_private(cluster, tmp_path):
     config = tmp_path / ".fluvio" / "config"
     assert (config.stat().st_mode & 0o777) == 0o600
     assert (config.parent.stat().st_mode & 0o777) == 0o700
-    import tomllib
     assert tomllib.loads(config.read_text())["current_profile"] == "weir"
 
 
@@ -378,3 +376,30 @@ def test_a_topics_retention_and_partition_size_reach_the_store(cluster):
     assert (kept.retention_ms, kept.segment_bytes) == (2 * 3600 * 1000, 10_000_000)
     # Fluvio's segment *file* size is no cap on the partition: nothing is dropped for it
     assert (segmented.retention_ms, segmented.segment_bytes) == (None, None)
+
+
+def test_a_stream_of_a_topic_deleted_meanwhile_ends_with_fluvios_error(cluster):
+    assert cluster.weir("topic", "create", "doomed").returncode == 0
+    script = """
+import json, os
+from fluvio import Fluvio, FluvioConfig, Offset
+fl = Fluvio.connect_with_config(FluvioConfig.new(os.environ["SC"]))
+stream = fl.partition_consumer("doomed", 0).stream(Offset.beginning())
+print("ready", flush=True)
+try:
+    next(stream)
+    print(json.dumps(None), flush=True)
+except Exception as exc:
+    print(json.dumps(str(exc)), flush=True)
+"""
+    consumer = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, cwd=REPO,
+                                env={**os.environ, **cluster.env, "SC": cluster.sc})
+    try:
+        assert consumer.stdout.readline().strip() == "ready"
+        time.sleep(0.5)
+        assert cluster.weir("topic", "delete", "doomed").returncode == 0
+        out, err = consumer.communicate(timeout=60)
+    finally:
+        consumer.kill()
+    assert out.strip() == '"the topic was deleted"', err
