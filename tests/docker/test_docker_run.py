@@ -186,3 +186,31 @@ def test_a_wasm_transform_beside_the_config_runs_in_the_container(
                       timeout=BUILD_TIMEOUT)  # from elsewhere: found beside the config
     assert result.returncode == 0, result.stderr
     assert [json.loads(r)["n"] for r in consume("only-ones")] == [1, 10, 11]
+
+
+@pytest.mark.integration
+def test_a_connector_of_another_profile_runs_in_a_container(
+        tmp_path, base_image, docker_engine, weir_home, cleanup):
+    """profiles.json is private to the user running weir: a container that runs as
+    another uid (10001, when weir runs as root) is given its own copy."""
+    data = tmp_path / "staging-data"
+    assert run_weir("profile", "add", "staging", "--data-dir", str(data)).returncode == 0
+    env = {"WEIR_PROFILE": "staging"}
+    config = generator_config(tmp_path, "gen-staging", "gen-staging")
+    cleanup.append("gen-staging")
+    started = run_weir("connector", "run", str(config), "--docker", "-d",
+                       "--base-image", base_image, env=env, timeout=BUILD_TIMEOUT)
+    assert started.returncode == 0, started.stderr
+    container = docker_engine.containers.get(started.stdout.strip())
+    assert container.labels["weir.profile"] == "staging"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        got = run_weir("consume", "gen-staging", "-B", "-d", env=env).stdout.splitlines()
+        if len(got) >= 3:
+            break
+        time.sleep(0.5)
+    else:
+        raise AssertionError(container.logs().decode()[-2000:])
+    assert [json.loads(r)["n"] for r in got[:3]] == [0, 1, 2]
+    assert (data / "topics.db").is_file()  # the staging store, not the home's
+    assert run_weir("connector", "delete", "gen-staging", timeout=60).returncode == 0
