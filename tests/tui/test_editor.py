@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 
 from tests.tui.conftest import SIZE, answer_prompt, make_app, ready, wait_for
@@ -97,6 +98,26 @@ async def test_fixing_the_text_revalidates_and_save_writes(tmp_path: Path) -> No
         await pilot.pause()
         assert path.read_text() == fixed
         assert not editor.modified
+
+
+async def test_saving_keeps_a_private_file_private(tmp_path: Path) -> None:
+    """A config kept 0600 (secrets inline) is still 0600 after a save replaces it."""
+    path = tmp_path / "c.yaml"
+    path.write_text(BROKEN)
+    path.chmod(0o600)
+    app = make_app(start_area="editor", open_file=path)
+    async with app.run_test(size=SIZE) as pilot:
+        editor = app.query_one(EditorPane)
+        await _settle(pilot, editor)
+        code = app.query_one(CodeEditor)
+        code.load_text(BROKEN.replace("10 parsecs", "10s"))
+        code.focus()
+        await pilot.press("end")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "10s" in path.read_text()
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        assert [p.name for p in tmp_path.iterdir()] == ["c.yaml"]  # no temporary left
 
 
 async def test_secrets_file_makes_missing_secret_values_errors(tmp_path: Path) -> None:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import secrets
+import stat
 from pathlib import Path
 
 from rich.text import Text
@@ -22,6 +25,30 @@ from tui.components.editor.code_editor import RANK, CodeEditor
 from tui.components.editor.diagnostics import DiagnosticsList, Problem
 
 UNTITLED = "untitled.yaml"
+
+
+def _replace_keeping_mode(path: Path, text: str) -> None:
+    """Write `path` through a new file renamed over it (a crash never leaves half a
+    config), with the mode the old file had: a config the user keeps 0600 (secrets
+    inline) stays 0600. The mode is set before any byte is written."""
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        mode = None  # a new file: the umask decides, as for any editor
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.weir-tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC,
+                 0o666 if mode is None else 0o600)
+    try:
+        if mode is not None:
+            os.fchmod(fd, mode)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 class EditorPane(ReportsWorkerErrors, Vertical):
@@ -125,9 +152,7 @@ class EditorPane(ReportsWorkerErrors, Vertical):
         text = self.text
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{path.name}.weir-tmp")
-            tmp.write_text(text, encoding="utf-8")
-            tmp.replace(path)
+            _replace_keeping_mode(path, text)
         except OSError as exc:
             self.notify(f"cannot save {path}: {exc}", title="Save", severity="error")
             return False
