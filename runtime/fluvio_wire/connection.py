@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from runtime.fluvio_wire.budget import ByteBudget
 from runtime.fluvio_wire.codec import MAX_FRAME_BYTES, DecodeError, Reader
 from runtime.fluvio_wire.header import RequestHeader, decode_header, response_frame
+from runtime.fluvio_wire.log_limit import client_trouble
 
 log = logging.getLogger("weir.fluvio")
 
@@ -79,8 +80,9 @@ class Connection:
             self.close()
             return
         if transport.get_write_buffer_size() > MAX_BUFFERED_BYTES:
-            log.warning("fluvio %s %s: client does not read its responses, dropping it",
-                        self.side, self.peer)
+            client_trouble(logging.WARNING,
+                           "fluvio %s %s: client does not read its responses, dropping it",
+                           self.side, self.peer)
             self.close()
             return
         self.writer.write(response_frame(correlation_id, body))
@@ -157,10 +159,11 @@ class Connection:
                     break
                 await self._dispatch(frame)
         except TimeoutError:
-            log.info("fluvio %s %s: half a frame for %ss, closing", self.side, self.peer,
-                     FRAME_TIMEOUT_S)
+            client_trouble(logging.INFO, "fluvio %s %s: half a frame for %ss, closing",
+                           self.side, self.peer, FRAME_TIMEOUT_S)
         except CloseConnection as exc:
-            log.info("fluvio %s %s: %s, closing", self.side, self.peer, exc)
+            client_trouble(logging.INFO, "fluvio %s %s: %s, closing", self.side, self.peer,
+                           exc)
         except (asyncio.IncompleteReadError, ConnectionError):
             pass
         finally:
@@ -209,13 +212,15 @@ class Connection:
             answer = api.error_answer(header, f"invalid request: {exc}") \
                 if api.error_answer else None
             if answer is None:
-                log.info("fluvio %s %s: undecodable request (api %d v%d): %s, closing",
-                         self.side, self.peer, header.api_key, header.api_version, exc)
+                client_trouble(logging.INFO,
+                               "fluvio %s %s: undecodable request (api %d v%d): %s, closing",
+                               self.side, self.peer, header.api_key, header.api_version, exc)
                 self.close()
                 return
             body = answer
         except CloseConnection as exc:
-            log.info("fluvio %s %s: %s, closing", self.side, self.peer, exc)
+            client_trouble(logging.INFO, "fluvio %s %s: %s, closing", self.side, self.peer,
+                           exc)
             self.close()
             return
         except asyncio.CancelledError:

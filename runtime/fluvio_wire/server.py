@@ -14,6 +14,7 @@ from runtime.fluvio_wire.backend import Backend
 from runtime.fluvio_wire.budget import ByteBudget
 from runtime.fluvio_wire.connection import Api, Connection
 from runtime.fluvio_wire.listen import advertised_host, bound_address
+from runtime.fluvio_wire.log_limit import client_trouble
 from runtime.fluvio_wire.objects import SpuObject
 from runtime.fluvio_wire.sc import ScService
 from runtime.fluvio_wire.spu import SpuService
@@ -70,8 +71,9 @@ class FluvioEndpoint:
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
                      apis: dict[int, Api], side: str) -> None:
         if len(self._connections) >= MAX_CONNECTIONS:
-            log.warning("fluvio %s: %d connections open already, refusing another", side,
-                        len(self._connections))
+            client_trouble(logging.WARNING,
+                           "fluvio %s: %d connections open already, refusing another", side,
+                           len(self._connections))
             writer.close()
             return
         sock = writer.get_extra_info("socket")
