@@ -93,3 +93,12 @@ def test_no_weir_profile_is_created_by_a_start(env, tmp_path):
     env["FLV_PROFILE_PATH"] = str(config)
     assert run_weir("cluster", "start", "--fluvio-sc", "127.0.0.1:0", env=env).returncode == 0
     assert config.read_text() == 'version = "2.0"\n'
+
+
+def test_an_active_fluvio_profile_serves_the_local_store(env):
+    assert run_weir("profile", "add", "remote", "--fluvio", "127.0.0.1:1",
+                    env=env).returncode == 0
+    assert run_weir("profile", "switch", "remote", env=env).returncode == 0
+    started = run_weir("cluster", "start", "--fluvio-sc", "127.0.0.1:0", env=env)
+    assert started.returncode == 0, started.stderr
+    assert "(serving profile `local`)" in started.stderr
