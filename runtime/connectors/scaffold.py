@@ -124,7 +124,7 @@ class <<cls>>(Source):
 
     async def run(self, emit) -> None:
         p = self.params
-        self.log.info(f"<<type>>: {p.batch} record(s) every {p.interval}")
+        self.log.info(f"<<type>>: batches of {p.batch} records every {p.interval}")
         n = 0
         while True:
             records = []

@@ -312,7 +312,7 @@ def test_install_makes_a_generated_package_a_type(tmp_path):
     try:
         r = weir("connector", "install", str(tmp_path / "p"), timeout=600)
         assert r.returncode == 0, r.stderr
-        assert r.stdout.strip() == "installed kit-probe: connector type(s) kit-probe-sink"
+        assert r.stdout.strip() == "installed kit-probe: connector type kit-probe-sink"
         listed = json.loads(weir("connector", "types", "-O", "json").stdout)
         assert {"type": "kit-probe-sink", "kind": "sink", "runnable": True,
                 "from": "kit-probe", "summary": "append records to a file as JSON lines"

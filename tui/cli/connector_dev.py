@@ -19,6 +19,7 @@ from pathlib import Path
 
 import click
 
+from runtime.human import plural
 from tui.cli.output import info
 from tui.cli.params import Count, Duration
 
@@ -66,8 +67,9 @@ class ConnectorDev:
         from smartmodules.devloop import diff_outputs
 
         lines = [r["value"] for r in outcome["records"]]
-        what = "record(s)" if outcome["kind"] == "source" else "delivered"
-        head = (f"[{time.strftime('%H:%M:%S')}] run {self.runs}: {len(lines)} {what}, "
+        count = plural(len(lines), "record") if outcome["kind"] == "source" \
+            else f"{len(lines)} delivered"
+        head = (f"[{time.strftime('%H:%M:%S')}] run {self.runs}: {count}, "
                 f"ended: {outcome['ended']}, {outcome['seconds']}s")
         if self.previous is None:
             self.emit(head)
@@ -86,7 +88,7 @@ class ConnectorDev:
                 else:
                     self.emit(f"- {c.old_line:>3}  {c.old}")
             if changes:
-                self.emit(f"{head}; {len(changes)} line(s) differ")
+                self.emit(f"{head}; {plural(len(changes), 'line')} differ")
         for failed in outcome["failed"]:
             self.emit(f"  not delivered, offset {failed['offset']}: {failed['reason']}")
         old_errors = [e["message"] for e in (self.previous or {}).get("errors", [])]

@@ -73,7 +73,8 @@ def install(path: Path) -> None:
                         hint='add [project.entry-points."weir.connectors"] TYPE = '
                         '"module:Class" to its pyproject.toml, then install it again')
     if provided:
-        click.echo(f"installed {dist}: connector type(s) {', '.join(provided)}")
+        types = "connector type" if len(provided) == 1 else "connector types"
+        click.echo(f"installed {dist}: {types} {', '.join(provided)}")
     if broken:
         raise click.exceptions.Exit(1)
 

@@ -12,6 +12,7 @@ import sys
 
 import click
 
+from runtime.human import plural
 from tui.cli.output import info, print_json, until_reader_leaves
 from tui.cli.params import Count, Duration
 
@@ -130,7 +131,7 @@ def run_config_test(config: str, *, secrets: str | None = None, max_records: int
 def print_summary(outcome, *, logs: bool) -> None:
     """The outcome's account on stderr: what ended it, counts, errors, then the log."""
     m = outcome.metrics
-    did = (f"produced {outcome.produced_total} record(s)" if outcome.kind == "source"
+    did = (f"produced {plural(outcome.produced_total, 'record')}" if outcome.kind == "source"
            else f"delivered {len(outcome.records)} of the samples"
            + (f", gave up on {len(outcome.failed)}" if outcome.failed else ""))
     shown = (f" (showing the first {len(outcome.records)})"
