@@ -316,6 +316,8 @@ class GeneratorSource(Strict):
         None, description="records per second; 0, `unlimited` or `max`: as fast as possible")
     count: Positive | None = Field(None, description="stop after N records")
     batch: Positive | None = Field(None, description="records per tick")
+    key: Annotated[Str, AfterValidator(_template)] | None = Field(
+        None, description="record key, a template like `template` (no key when absent)")
 
     @model_validator(mode="after")
     def _one_pace(self) -> GeneratorSource:

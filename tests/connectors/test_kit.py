@@ -321,3 +321,17 @@ def test_install_makes_a_generated_package_a_type(tmp_path):
         subprocess.run([sys.executable, "-m", "pip", "uninstall", "-y", "-q", "kit-probe"],
                        capture_output=True)
     assert "kit-probe-sink" not in weir("connector", "types").stdout
+
+
+def test_generator_key_is_in_its_model(tmp_path):
+    """generator-source reads `key`; its model knows it, so validate does not call it an
+    unknown key that Fluvio ignores, and the records carry it."""
+    config = tmp_path / "g.yaml"
+    config.write_text(COUNTER.replace("counter-source", "generator-source").replace(
+        "counter:\n  prefix: \"c\"\n  start: 5\n  every: 1ms\n",
+        "generator:\n  template: 'v{{n}}'\n  key: 'k{{n}}'\n  count: 2\n"))
+    r = weir("validate", str(config))
+    assert r.returncode == 0 and "(0 errors, 0 warnings)" in r.stdout, r.stdout
+    r = weir("connector", "test", str(config), "-O", "json")
+    doc = json.loads(r.stdout)
+    assert [(x["key"], x["value"]) for x in doc["records"]] == [("k0", "v0"), ("k1", "v1")]
