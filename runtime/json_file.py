@@ -34,3 +34,5 @@ def read_json(path: Path) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise JsonFileProblem(f"invalid JSON: {exc.msg}", exc.lineno, exc.colno) from None
+    except RecursionError:
+        raise JsonFileProblem("invalid JSON: nested too deeply") from None

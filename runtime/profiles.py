@@ -46,10 +46,15 @@ def _read() -> dict:
         return {"current": DEFAULT_PROFILE, "profiles": {DEFAULT_PROFILE: {"kind": "embedded"}}}
     try:
         data = json.loads(path.read_text())
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, RecursionError) as exc:  # (nesting too deep: RecursionError)
         raise EnvironmentProblem(
-            f"cannot read {path}: {exc}", hint="fix or delete the file to start from `local`"
-        ) from exc
+            f"cannot read {path}: {str(exc)[:200]}",
+            hint="fix or delete the file to start from `local`",
+        ) from None
+    if not isinstance(data, dict) or not isinstance(data.get("profiles", {}), dict) or not all(
+            isinstance(p, dict) for p in data.get("profiles", {}).values()):
+        raise EnvironmentProblem(f"cannot read {path}: not a map of profiles",
+                                 hint="fix or delete the file to start from `local`")
     data.setdefault("profiles", {}).setdefault(DEFAULT_PROFILE, {"kind": "embedded"})
     data.setdefault("current", DEFAULT_PROFILE)
     return data

@@ -22,11 +22,14 @@ def _where(path: str, loaded, at: tuple) -> str:
 
 def load_transforms_file(path: str | Path) -> list[TransformSpec]:
     """`transforms: [{uses, with, lookback: {last, age}}]` -> specs, in file order."""
-    from runtime.config.yamlpos import read_bytes
+    from runtime.config.yamlpos import LoadFailure, read_bytes
 
     p = Path(path)
     try:
         raw = read_bytes(p)
+    except LoadFailure as exc:  # over the size bound, found before reading it whole
+        raise TransformsFileInvalid(f"{p}: {exc.diagnostic.message}",
+                                    hint=exc.diagnostic.hint) from None
     except FileNotFoundError:
         raise EnvironmentProblem(f"{p}: no such file") from None
     except IsADirectoryError:

@@ -38,7 +38,7 @@ def read_state(home: Path | None = None) -> DaemonState | None:
                             version=str(data.get("version", "")),
                             fluvio=data.get("fluvio") if isinstance(data.get("fluvio"), dict)
                             else None)
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, RecursionError):  # damaged: no daemon
         return None
     if not pid_alive(state.pid) or not _is_daemon(state.pid):
         path.unlink(missing_ok=True)

@@ -67,7 +67,11 @@ def run_weir_as(prefix: list[str], *args: str, input: str | None = None,
 
     from tests.conftest import REPO
 
-    return subprocess.run([*prefix, sys.executable, "-m", "tui.cli.main", *args],
-                          input=input, capture_output=True, text=True, timeout=timeout,
-                          env=dict(os.environ), cwd=REPO,
-                          stdin=subprocess.DEVNULL if input is None else None)
+    done = subprocess.run([*prefix, sys.executable, "-m", "tui.cli.main", *args],
+                          input=None if input is None else input.encode(),
+                          capture_output=True, timeout=timeout, env=dict(os.environ),
+                          cwd=REPO, stdin=subprocess.DEVNULL if input is None else None)
+    # (records on stdout may be any bytes)
+    return subprocess.CompletedProcess(done.args, done.returncode,
+                                       done.stdout.decode(errors="replace"),
+                                       done.stderr.decode(errors="replace"))
