@@ -49,3 +49,12 @@ async def test_n_lists_plugin_types_and_their_template_is_valid(plugins) -> None
         problems = app.query_one(DiagnosticsList)
         await wait_for(pilot, lambda: any("did you mean `start`" in (p.hint or "")
                                           for p in problems.problems))
+
+
+def test_completion_offers_a_plugin_section_s_keys(plugins) -> None:
+    from tui.components.editor.completion import suggest
+
+    lines = ["apiVersion: 0.1.0", "meta:", "  type: counter-source", "counter:", "  pre"]
+    assert suggest(lines, 4, 5) == "fix: "
+    lines[-1] = "  ev"
+    assert suggest(lines, 4, 4) == "ery: "

@@ -14,8 +14,15 @@ _PARTIAL = re.compile(r"^(\s*)(- +)?([A-Za-z_][\w.-]*)$")
 _KEY_LINE = re.compile(r"^(\s*)(- +)?([A-Za-z_][\w.-]*)\s*:")
 
 
-@cache
 def _schema(fmt: str) -> dict[str, Any]:
+    from runtime.config import connector_types as ct
+
+    # keyed by the installed types: a plugin installed meanwhile gets its keys completed
+    return _schema_for(fmt, tuple(ct.types()))
+
+
+@cache
+def _schema_for(fmt: str, types: tuple[str, ...]) -> dict[str, Any]:
     from runtime.config.schema import config_schema
 
     return config_schema(fmt)  # type: ignore[arg-type]
