@@ -104,14 +104,22 @@ from __future__ import annotations
 import asyncio
 import json
 
-from runtime.connectors.kit import Field, Parameters, ProduceRecord, Secret, Source, seconds
+from runtime.connectors.kit import (
+    Duration,
+    Field,
+    Parameters,
+    ProduceRecord,
+    Secret,
+    Source,
+    seconds,
+)
 
 
 class <<cls>>Params(Parameters):
     """The `<<section>>:` section of a `<<type>>` config."""
 
     message: str = Field("hello", description="text of each record")
-    interval: str = Field("1s", description="time between records: 500ms, 10s, 1m")
+    interval: Duration = Field("1s", description="time between records: 500ms, 10s, 1m")
     batch: int = Field(1, ge=1, le=10_000, description="records per interval")
     api_key: Secret | None = Field(None, description="a credential: write "
                                    "${{ secrets.API_KEY }}, never the value itself")

@@ -335,3 +335,17 @@ def test_generator_key_is_in_its_model(tmp_path):
     r = weir("connector", "test", str(config), "-O", "json")
     doc = json.loads(r.stdout)
     assert [(x["key"], x["value"]) for x in doc["records"]] == [("k0", "v0"), ("k1", "v1")]
+
+
+def test_a_generated_package_s_durations_are_checked(tmp_path):
+    r = weir("connector", "generate", "acme-dur", "--kind", "source", "-o",
+             str(tmp_path / "pkg"))
+    assert r.returncode == 0, r.stderr
+    pkg = tmp_path / "pkg"
+    env = plugin_dist.env_with(plugin_dist.install(
+        tmp_path / "site", "acme-dur", {}, {"acme-dur-source":
+                                            "acme_dur_source:AcmeDurSource"}), pkg)
+    config = pkg / "connector.yaml"
+    config.write_text(config.read_text().replace("interval: 200ms", "interval: 200"))
+    r = weir("validate", str(config), env=env)
+    assert r.returncode == 1 and "error[invalid-duration]" in r.stdout, r.stdout

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from runtime.connectors.kit import Field, Parameters, ProduceRecord, Source, seconds
+from runtime.connectors.kit import Duration, Field, Parameters, ProduceRecord, Source, seconds
 
 
 class FileSourceParams(Parameters):
@@ -31,7 +31,7 @@ class FileSourceParams(Parameters):
     start: Literal["beginning", "end"] = Field(
         "beginning", description="on a first start: read the file from its beginning, or "
         "only lines written from now on")
-    poll_interval: str = Field("200ms", description="how often to look for new lines, "
+    poll_interval: Duration = Field("200ms", description="how often to look for new lines, "
                                "rotation and truncation when the file is at its end")
     max_line_bytes: int = Field(1_048_576, ge=1, description="a longer line is cut into "
                                 "records of this size")

@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from runtime.connectors.kit import (
     Backoff,
     Delivery,
+    Duration,
     Field,
     Parameters,
     Record,
@@ -45,9 +46,9 @@ class WebhookParams(Parameters):
                            "with: write ${{ secrets.WEBHOOK_SECRET }}",
                            examples=["${{ secrets.WEBHOOK_SECRET }}"])
     batch_size: int = Field(100, ge=1, le=10_000, description="records per request at most")
-    timeout: str = Field("10s", description="per-request timeout")
-    backoff_min: str = Field("500ms", description="first wait before a retry")
-    backoff_max: str = Field("30s", description="longest wait between retries")
+    timeout: Duration = Field("10s", description="per-request timeout")
+    backoff_min: Duration = Field("500ms", description="first wait before a retry")
+    backoff_max: Duration = Field("30s", description="longest wait between retries")
     headers: list[str] = Field(default_factory=list,
                                description='more request headers, "Name: value"')
 
