@@ -21,6 +21,7 @@ from runtime.connectors.backoff import Backoff
 from runtime.connectors.base import ConnectorContext, Emit
 from runtime.connectors.kit import Source
 from runtime.connectors.params import ParameterError, parse_headers
+from runtime.topics.limits import MAX_RECORD_BYTES
 from runtime.topics.record import ProduceRecord
 
 USER_AGENT = f"weir/http-source {__version__}"
@@ -109,20 +110,25 @@ class HttpSource(Source):
         while True:
             started = loop.time()
             try:
-                response = await client.request(
+                async with client.stream(
                     self.method, self.endpoint, headers=self.headers, content=self.body
-                )
+                ) as response:
+                    body = await _read_capped(response)
             except httpx.HTTPError as exc:
                 await self._failed(f"request to the endpoint failed: {_describe(exc)}")
                 continue
             if response.status_code >= 400:
                 await self._failed(
                     f"bad response: HTTP {response.status_code} {response.reason_phrase}"
-                    + _snippet(response.content)
+                    + _snippet(body or b"")
                 )
                 continue
+            if body is None:
+                await self._failed(f"the response is over the {MAX_RECORD_BYTES:,}-byte "
+                                   "record limit; it was not read further, nor produced")
+                continue
             self.backoff.reset()
-            await emit([ProduceRecord(self._format(response, response.content))])
+            await emit([ProduceRecord(self._format(response, body))])
             wait = self.interval_ms / 1000 - (loop.time() - started)
             if wait > 0:
                 await asyncio.sleep(wait)
@@ -146,15 +152,25 @@ class HttpSource(Source):
                         continue
                     self.reporter.info(f"stream open: HTTP {response.status_code}")
                     pending = b""
+                    skipping = False  # inside a segment over the record limit
                     async for chunk in response.aiter_bytes():
                         pending += chunk
                         parts = pending.split(self.delimiter)
                         pending = parts.pop()
+                        if skipping and parts:
+                            parts, skipping = parts[1:], False  # its end: drop it
                         records = [ProduceRecord(self._format(response, part))
                                    for part in parts if part]
                         if records:
                             self.backoff.reset()
                             await emit(records)
+                        if len(pending) > MAX_RECORD_BYTES:  # no delimiter for too long
+                            if not skipping:
+                                self.reporter.error(
+                                    f"a segment of the stream is over the "
+                                    f"{MAX_RECORD_BYTES:,}-byte record limit; skipped up to "
+                                    "the next delimiter")
+                            pending, skipping = b"", True
                     if pending:
                         await emit([ProduceRecord(self._format(response, pending))])
                 self.reporter.info("stream ended by the server; reconnecting")
@@ -220,6 +236,19 @@ class HttpSource(Source):
 def _describe(exc: BaseException) -> str:
     text = str(exc) or type(exc).__name__
     return f"{type(exc).__name__}: {text}" if text != type(exc).__name__ else text
+
+
+async def _read_capped(response) -> bytes | None:
+    """The response body, or None as soon as it is over MAX_RECORD_BYTES (a record no
+    store takes): never more than that is held."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():
+        size += len(chunk)
+        if size > MAX_RECORD_BYTES:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _snippet(body: bytes, limit: int = 200) -> str:

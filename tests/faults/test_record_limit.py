@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from runtime.topics.limits import MAX_RECORD_BYTES
@@ -98,7 +99,7 @@ class _Alternating(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
-def test_a_connector_skips_a_record_over_the_limit(tmp_path):
+def test_an_http_source_skips_a_response_over_the_limit(tmp_path):
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Alternating)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     config = tmp_path / "poll.yaml"
@@ -126,7 +127,62 @@ http:
             proc.wait()
         server.shutdown()
     assert proc.returncode == 0, output
-    assert f"a record of {MAX_RECORD_BYTES + 1:,} bytes is over the 33,554,432-byte limit; " \
-           "it was not produced" in output
+    # refused while reading: never more than the limit of it is held
+    assert "the response is over the 33,554,432-byte record limit; it was not read " \
+           "further, nor produced" in output
     values = all_values("poll")
     assert values and all(len(v) < 100 for v in values)
+
+
+class _LongSegment(BaseHTTPRequestHandler):
+    """A stream whose middle segment has no delimiter for 40 MiB."""
+
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args) -> None:
+        pass
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        size = 2 + 40 * len(CHUNK) + 3
+        self.send_response(200)
+        self.send_header("Content-Length", str(size))
+        self.end_headers()
+        self.wfile.write(b"a\n")
+        for _ in range(40):
+            self.wfile.write(CHUNK)
+        self.wfile.write(b"\nb\n")
+        time.sleep(30)  # keep the stream open: the test stops the connector
+
+
+def test_an_http_stream_skips_a_segment_over_the_limit(tmp_path):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _LongSegment)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    config = tmp_path / "stream.yaml"
+    config.write_text(f"""\
+apiVersion: 0.1.0
+meta:
+  version: 0.1.0
+  name: stream
+  type: http-source
+  topic: stream
+http:
+  endpoint: http://127.0.0.1:{server.server_port}/
+  stream: true
+  delimiter: "\\n"
+""")
+    proc = subprocess.Popen([sys.executable, "-m", "tui.cli.main", "connector", "run",
+                             str(config)], cwd=REPO, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    try:
+        wait_for(lambda: b"b" in all_values("stream"), timeout=60, what="the segment after")
+        os.kill(proc.pid, signal.SIGINT)
+        output, _ = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        server.shutdown()
+    assert all_values("stream") == [b"a", b"b"]
+    assert "a segment of the stream is over the 33,554,432-byte record limit; skipped up " \
+           "to the next delimiter" in output
