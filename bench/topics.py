@@ -173,7 +173,7 @@ class DedupCheckStore(EmbeddedStore):
         self._conn.execute("CREATE INDEX IF NOT EXISTS dedup_by_offset ON dedup_keys "
                            "(topic_id, partition, last_offset)")
 
-    def commit_prepared(self, topic, batches):
+    def commit_spans(self, topic, batches, position=None):
         now = int(time.time() * 1000)
         results = []
         with self._write(f"append to topic `{topic}`") as conn:
@@ -196,8 +196,7 @@ class DedupCheckStore(EmbeddedStore):
                 conn.execute("DELETE FROM dedup_keys WHERE topic_id = ? AND partition = 0 "
                              "AND last_offset < ?",
                              (current.id, next_offset + len(keys) - DEDUP_WINDOW))
-                results.append(self._store_plan(conn, current, prepared.plan,
-                                                len(prepared.records), now))
+                results.append(self._store_plan(conn, current, prepared.plan, now))
         self._notifier.notify(topic)
         return results
 

@@ -24,7 +24,7 @@ from runtime.fluvio_wire.error_code import ErrorCode
 from runtime.fluvio_wire.objects import SmartModuleObject
 from runtime.fluvio_wire.smartmodule_spec import SmartModuleRequest
 from runtime.topics.columns import ProduceColumns, RecordColumns
-from runtime.topics.embedded import EmbeddedStore
+from runtime.topics.embedded import EmbeddedStore, first_offset
 from runtime.topics.notify import Listener
 from runtime.topics.record import ProduceRecord, Record
 from runtime.topics.store import ConsumerOffset, TopicInfo, TopicSpec
@@ -101,8 +101,8 @@ class Backend:
                     row.append(exc)
             outcomes.append(row)
         if prepared:
-            committed = iter(self._writer.commit_prepared(topic, prepared))
-            outcomes = [[o if isinstance(o, WeirError) else next(committed)[0][1]
+            committed = iter(self._writer.commit_spans(topic, prepared))
+            outcomes = [[o if isinstance(o, WeirError) else first_offset(next(committed))
                          for o in row] for row in outcomes]
         return outcomes
 

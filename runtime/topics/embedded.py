@@ -177,6 +177,26 @@ def _split(
     return pieces
 
 
+Span = tuple[int, Sequence[int], int]  # partition, the batch's record indexes, base offset
+
+
+def _per_record(spans: list[Span], count: int) -> list[tuple[int, int]]:
+    """(partition, offset) per record of a batch stored as `spans`, in record order."""
+    if len(spans) == 1:
+        p, _, base = spans[0]
+        return list(zip(repeat(p, count), range(base, base + count), strict=True))
+    result = [(0, 0)] * count
+    for p, indexes, base in spans:
+        for i, offset in zip(indexes, range(base, base + len(indexes)), strict=True):
+            result[i] = (p, offset)
+    return result
+
+
+def first_offset(spans: list[Span]) -> int:
+    """The offset the batch's first record was stored at."""
+    return next(base for _, indexes, base in spans if indexes and indexes[0] == 0)
+
+
 @dataclass(frozen=True, slots=True)
 class Prepared:
     """A batch checked and packed for a topic as it was known when packing."""
@@ -572,8 +592,19 @@ class EmbeddedStore:
         for each batch, in order. `position` (owner, text): a source's place in its input,
         stored in the same transaction, so the records and where to go on from after them
         survive a crash together or not at all (see `source_position`)."""
+        return [_per_record(spans, len(prepared.records)) for spans, prepared in
+                zip(self.commit_spans(topic, batches, position), batches, strict=True)]
+
+    def commit_spans(
+        self, topic: str, batches: Sequence[Prepared],
+        position: tuple[str, str] | None = None,
+    ) -> list[list[Span]]:
+        """`commit_prepared`, answering per batch with the groups it was stored as
+        (partition, record indexes, base offset) instead of a pair per record: for a
+        caller that needs only the first offset (the Fluvio endpoint), that pair per
+        record was most of the commit's own Python time."""
         now = _now_ms()
-        results: list[list[tuple[int, int]]] = []
+        results: list[list[Span]] = []
         with self._write(f"append to topic `{topic}`") as conn:
             if position is not None:
                 self._store_position(conn, position, now)
@@ -582,15 +613,13 @@ class EmbeddedStore:
                 plan = prepared.plan
                 if prepared.topic != current:  # deleted and created again since packing
                     plan = self._plan(current, prepared.records, prepared.partition)
-                results.append(self._store_plan(conn, current, plan, len(prepared.records), now))
+                results.append(self._store_plan(conn, current, plan, now))
         self._notifier.notify(topic)
         return results
 
-    def _store_plan(self, conn: sqlite3.Connection, topic: _Topic, plan: list, count: int,
-                    now: int) -> list[tuple[int, int]]:
-        result: list[tuple[int, int]] | None = None
-        if len(plan) > 1:
-            result = [(0, 0)] * count
+    def _store_plan(self, conn: sqlite3.Connection, topic: _Topic, plan: list, now: int
+                    ) -> list[Span]:
+        spans: list[Span] = []
         for p, indexes, batch in plan:
             # The next offset comes from the table, under the write lock.
             ((end, size),) = conn.execute(
@@ -599,21 +628,16 @@ class EmbeddedStore:
                 "RETURNING next_offset, size_bytes",
                 (batch.count, batch.size, topic.id, p),
             ).fetchall()
-            base, last = end - batch.count, end - 1
             conn.execute(
                 "INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (topic.id, p, last, base, batch.count, now, batch.size, batch.first_ts,
-                 batch.max_ts, batch.timestamps, batch.value_lens, batch.values,
-                 batch.key_lens, batch.keys, batch.headers),
+                (topic.id, p, end - 1, end - batch.count, batch.count, now, batch.size,
+                 batch.first_ts, batch.max_ts, batch.timestamps, batch.value_lens,
+                 batch.values, batch.key_lens, batch.keys, batch.headers),
             )
             if topic.retention_ms or (topic.segment_bytes and size > topic.segment_bytes):
                 self._trim(conn, topic, p, now)
-            if result is None:
-                result = list(zip(repeat(p, batch.count), range(base, last + 1), strict=True))
-            else:
-                for i, offset in zip(indexes, range(base, last + 1), strict=True):
-                    result[i] = (p, offset)
-        return result or []
+            spans.append((p, indexes, end - batch.count))
+        return spans
 
     def _plan(
         self, topic: _Topic, records: Sequence[ProduceRecord], partition: int | None
