@@ -161,16 +161,16 @@ def _run(spec, cls, kind, store, home, max_records, time_limit_s, samples) -> Te
     if code != 0 and ended != "failed":
         ended = "failed"
     if kind == "source":
-        produced = _read_all(store, spec.topic)
-        records = produced if max_records is None else produced[:max_records]
+        total = _produced(store, spec.topic)
+        records = _read_all(store, spec.topic, max_records)
     else:
-        produced, records = delivered, delivered
+        total, records = len(delivered), delivered
     return TestOutcome(
         type=spec.type, kind=kind, topic=spec.topic, records=records, ended=ended, exit_code=code,
         metrics=reporter.metrics, logs=_logs(spec.name, home),
         errors=[(e.offset, e.message) for e in read_events(spec.name, home=home)
                 if e.event == "error"],
-        failed=failed, produced_total=len(produced), seconds=time.monotonic() - started)
+        failed=failed, produced_total=total, seconds=time.monotonic() - started)
 
 
 def _watch_deliveries(sink, delivered: list[Record], failed: list) -> None:
@@ -194,12 +194,14 @@ def _produced(store, topic: str) -> int:
                for p in info.partitions)
 
 
-def _read_all(store, topic: str) -> list[Record]:
+def _read_all(store, topic: str, limit: int | None) -> list[Record]:
+    """The topic's records, partition by partition, at most `limit` of them."""
     out: list[Record] = []
     for p in store.describe_topic(topic).partitions:
         offset = store.earliest_offset(topic, p.partition)
-        while True:
-            batch = store.read(topic, p.partition, offset, 10_000)
+        while limit is None or len(out) < limit:
+            want = 10_000 if limit is None else min(10_000, limit - len(out))
+            batch = store.read(topic, p.partition, offset, want)
             if not batch:
                 break
             out.extend(batch)
