@@ -168,6 +168,11 @@ def test_missing_file_and_invalid_config(tmp_path):
     result = run_weir("connector", "run", str(bad))
     assert result.returncode == 1
     assert "output_type" in result.stderr and "Traceback" not in result.stderr
+    # an option `run` does not have, after an existing file: named as the mistake, not
+    # "no such file" about the file that is there
+    result = run_weir("connector", "run", str(bad), "--follow")
+    assert result.returncode == 2 and "no such file" not in result.stderr
+    assert "unexpected --follow after the config file" in result.stderr
 
 
 def test_secrets_never_reach_the_terminal_or_the_log(tmp_path):

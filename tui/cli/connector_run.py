@@ -85,6 +85,11 @@ def load_target(target: str, flags: tuple[str, ...], secrets: str | None):
             info(line)
         return spec, str(path.resolve())
     if path.suffix in (".yaml", ".yml", ".json") or "/" in target:
+        if path.is_file():  # a config file with flags after it: the flags are the mistake
+            raise click.UsageError(
+                f"unexpected {' '.join(flags)} after the config file {target}: flags "
+                "go with a connector type, e.g. weir connector run http -- "
+                "--endpoint=URL --fluvio-topic=TOPIC")
         raise EnvironmentProblem(f"{target}: no such file",
                                  hint="give a connector config file, or a type and flags")
     if not flags:
