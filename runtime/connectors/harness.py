@@ -80,6 +80,10 @@ def run_test(spec: ConnectorSpec, *, max_records: int | None = DEFAULT_RECORDS,
     if time_limit_s <= 0:
         raise WeirError("the time limit must be above 0")
     if connector is not None:
+        from runtime.connectors.kit import missing_method
+
+        if missing := missing_method(connector):
+            raise WeirError(f"{connector.__name__}: {missing}")
         cls, kind = connector, connector.kind
     else:
         cls, kind = connector_class(spec.type)

@@ -122,10 +122,6 @@ class Source(_Connector):
         positions = self.ctx.positions
         return positions.load() if positions is not None else None
 
-    async def run(self, emit: Emit) -> None:
-        raise NotImplementedError(f"{type(self).__name__} must implement `async def run(self, "
-                                  "emit)`")
-
 
 class Sink(_Connector):
     """A sink: `write(record)` delivers one record, or override `deliver(records)` to
@@ -141,10 +137,6 @@ class Sink(_Connector):
 
     async def close(self) -> None:
         """Release what `open` took; runs on every stop."""
-
-    async def write(self, record: Record) -> None:
-        raise NotImplementedError(f"{type(self).__name__} must implement `async def write(self, "
-                                  "record)` or `async def deliver(self, records)`")
 
     async def deliver(self, records: Sequence[Record]) -> Delivery:
         """Each record through `write`: `Retry` waits with backoff and tries again,
@@ -189,3 +181,15 @@ class Sink(_Connector):
 
 
 _STOPPED = object()
+
+
+def missing_method(cls: type) -> str | None:
+    """The method a connector class must define and does not (None when it has it), so
+    an incomplete plugin is refused when it loads instead of failing once it runs."""
+    if issubclass(cls, Source) and not callable(getattr(cls, "run", None)):
+        return "a source class must define `async def run(self, emit)`"
+    if (issubclass(cls, Sink) and not callable(getattr(cls, "write", None))
+            and cls.deliver is Sink.deliver):
+        return ("a sink class must define `async def write(self, record)` or "
+                "`async def deliver(self, records)`")
+    return None

@@ -85,11 +85,13 @@ def _entry_points() -> list[tuple[metadata.EntryPoint, str]]:
 
 def check_class(cls: object, name: str) -> str | None:
     """Why `cls` is not a connector type registered as `name`; None when it is."""
-    from runtime.connectors.kit import Sink, Source
+    from runtime.connectors.kit import Sink, Source, missing_method
 
     if not isinstance(cls, type) or not issubclass(cls, (Source, Sink)):
         return ("it is not a connector class (subclass runtime.connectors.kit.Source or "
                 "Sink)")
+    if missing := missing_method(cls):
+        return missing
     type_name = getattr(cls, "type", None)
     if not isinstance(type_name, str):
         return "the class has no `type` (its connector type name, e.g. acme-orders-source)"

@@ -349,3 +349,30 @@ def test_a_generated_package_s_durations_are_checked(tmp_path):
     config.write_text(config.read_text().replace("interval: 200ms", "interval: 200"))
     r = weir("validate", str(config), env=env)
     assert r.returncode == 1 and "error[invalid-duration]" in r.stdout, r.stdout
+
+
+def test_an_incomplete_connector_class_is_refused_when_it_loads():
+    from runtime.connectors.harness import run_test
+    from runtime.connectors.kit import Sink, Source
+    from runtime.connectors.registry import check_class
+    from runtime.errors import WeirError
+
+    class NoRun(Source):
+        type = "norun-source"
+
+    class NoWrite(Sink):
+        type = "nowrite-sink"
+
+    class Batches(Sink):
+        type = "batches-sink"
+
+        async def deliver(self, records):
+            raise AssertionError("never called here")
+
+    assert check_class(NoRun, "norun-source") == (
+        "a source class must define `async def run(self, emit)`")
+    assert "must define `async def write(self, record)` or `async def deliver" in check_class(
+        NoWrite, "nowrite-sink")
+    assert check_class(Batches, "batches-sink") is None
+    with pytest.raises(WeirError, match="NoRun: a source class must define"):
+        run_test(None, connector=NoRun)
