@@ -35,9 +35,14 @@ def running_cluster(home: Path, user_home: Path) -> Iterator[RunningCluster]:
         status = json.loads(run_weir("cluster", "status", "-O", "json", env=env).stdout)
         yield RunningCluster(home, status["fluvio"]["sc"], status["fluvio"]["spu"], env)
     finally:
-        state = read_state(home)
-        with contextlib.suppress(Exception):
-            run_weir("cluster", "stop", env=env, timeout=60)
-        if state is not None and pid_alive(state.pid):
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(state.pid, signal.SIGKILL)
+        stop_cluster(home, env)
+
+
+def stop_cluster(home: Path, env: dict) -> None:
+    """`weir cluster stop`, then SIGKILL for a daemon that did not stop."""
+    state = read_state(home)
+    with contextlib.suppress(Exception):
+        run_weir("cluster", "stop", env=env, timeout=60)
+    if state is not None and pid_alive(state.pid):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(state.pid, signal.SIGKILL)

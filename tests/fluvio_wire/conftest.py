@@ -4,10 +4,7 @@ inside the test process)."""
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import signal
 import subprocess
 import sys
 import textwrap
@@ -16,9 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from runtime.launch.processes import pid_alive
-from runtime.launch.state import read_state
 from tests.conftest import REPO, run_weir
+from tests.weir_cluster import running_cluster
 
 CLIENT_TIMEOUT_S = 90
 
@@ -50,26 +46,9 @@ class Cluster:
         return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def stop(home: Path, env: dict) -> None:
-    state = read_state(home)
-    with contextlib.suppress(Exception):
-        run_weir("cluster", "stop", env=env, timeout=60)
-    if state is not None and pid_alive(state.pid):
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(state.pid, signal.SIGKILL)
-
-
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory) -> Cluster:
-    home = tmp_path_factory.mktemp("weir-home")
-    user_home = tmp_path_factory.mktemp("user-home")  # no real ~/.fluvio interferes
-    env = {"WEIR_HOME": str(home), "HOME": str(user_home), "WEIR_STORE_SYNC": "normal"}
-    env.pop("FLV_PROFILE_PATH", None)
-    result = run_weir("cluster", "start", "--fluvio-sc", "127.0.0.1:0",
-                      "--fluvio-spu", "127.0.0.1:0", env=env)
-    assert result.returncode == 0, result.stderr
-    try:
-        status = json.loads(run_weir("cluster", "status", "-O", "json", env=env).stdout)
-        yield Cluster(home, status["fluvio"]["sc"], status["fluvio"]["spu"], env)
-    finally:
-        stop(home, env)
+    # its own HOME, so no real ~/.fluvio interferes
+    with running_cluster(tmp_path_factory.mktemp("weir-home"),
+                         tmp_path_factory.mktemp("user-home")) as running:
+        yield Cluster(running.home, running.sc, running.spu, running.env)

@@ -9,14 +9,14 @@ import tomllib
 import pytest
 
 from tests.conftest import run_weir
-from tests.fluvio_wire.conftest import stop
+from tests.weir_cluster import stop_cluster
 
 
 @pytest.fixture
 def env(weir_home, tmp_path):
     env = {"WEIR_HOME": str(weir_home), "HOME": str(tmp_path)}
     yield env
-    stop(weir_home, env)
+    stop_cluster(weir_home, env)
 
 
 def status(env) -> dict:
