@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import os
+import time
+import uuid
 
 import pytest
 
@@ -18,6 +20,10 @@ from tests.docker.helpers import BUILD_TIMEOUT
 def test_a_plugin_runs_in_docker(tmp_path, base_image, docker_engine, weir_home, cleanup,
                                  shared_wheelhouse):
     made = generate("acme-ticks", "source", tmp_path / "acme-ticks")
+    # A source no earlier run has seen: its wheel cannot come from the shared wheelhouse,
+    # so this run builds it and says so.
+    (made.path / "README.md").write_text(f"{(made.path / 'README.md').read_text()}\n"
+                                         f"<!-- {uuid.uuid4()} -->\n")
     site = plugin_dist.install(tmp_path / "site", "acme-ticks", {},
                                {"acme-ticks-source": "acme_ticks_source:AcmeTicksSource"})
     info = next(site.glob("*.dist-info"))
@@ -38,8 +44,6 @@ def test_a_plugin_runs_in_docker(tmp_path, base_image, docker_engine, weir_home,
         values = [json.loads(v) for v in consumed.stdout.splitlines() if v.strip()]
         if len(values) >= 3:
             break
-        import time
-
         time.sleep(0.5)
     assert values[:3] == [{"n": 0, "message": "hello"}, {"n": 1, "message": "hello"},
                           {"n": 2, "message": "hello"}]

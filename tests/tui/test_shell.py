@@ -156,8 +156,10 @@ async def test_remapped_keys_show_everywhere_and_mistakes_are_reported(weir_home
         await ready(pilot)
         tabs = {str(t.id).removeprefix("--content-tab-"): str(t.label) for t in app.query(Tab)}
         assert tabs["logs"] == "Logs F12" and tabs["topics"] == "Topics F5"
-        footer = {k.description: k.key_display for k in app.query(FooterKey)}
-        assert footer["Run a config"] == "e"
+        # The footer is recomposed after focus settles, which a busy machine delays.
+        await wait_for(pilot, lambda: {k.description: k.key_display for k in
+                                       app.query(FooterKey)}.get("Run a config") == "e")
+        await wait_for(pilot, lambda: any(n.severity == "warning" for n in app._notifications))
         warning = next(n for n in app._notifications if n.severity == "warning")
         assert str(weir_home / "tui.yaml") in warning.title
         assert "`area.lgs`; did you mean `area.logs`?" in warning.message
