@@ -55,7 +55,7 @@ def test(config: str, secrets: str | None, max_records: int, time_limit: int,
     weir connector test sql-sink.yaml --file samples.jsonl -O json
     weir connector test my-source.yaml --expect expected.txt
     """
-    from tui.cli.smartmodule_test import _compare, _update
+    from tui.cli.golden import compare_golden, write_golden
 
     if update and expect is None:
         raise click.UsageError("--update needs --expect FILE: the golden file to write")
@@ -66,10 +66,10 @@ def test(config: str, secrets: str | None, max_records: int, time_limit: int,
     golden = mismatch = None
     if expect is not None:
         if not update:
-            mismatch = _compare(expect, values)
+            mismatch = compare_golden(expect, values)
             golden = {"file": expect, "matched": mismatch is None, "updated": False}
         elif not failed:
-            golden = {"file": expect, "matched": None, "updated": _update(expect, values)}
+            golden = {"file": expect, "matched": None, "updated": write_golden(expect, values)}
         else:
             info(f"{expect} was left as it was: --update writes only a run without errors")
     with until_reader_leaves():

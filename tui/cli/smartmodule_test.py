@@ -7,7 +7,6 @@ stderr. A SmartModule error exits 1 after printing the records produced before i
 from __future__ import annotations
 
 import base64
-import difflib
 import sys
 import time
 from dataclasses import replace
@@ -18,6 +17,7 @@ import click
 from runtime.human import plural
 from runtime.topics.limits import MAX_INT64
 from tui.cli.completion import complete_smartmodules
+from tui.cli.golden import compare_golden, split_lines, write_golden
 from tui.cli.output import info, print_json, remember_json, until_reader_leaves
 from tui.cli.params import ByteSize, TimeLimit
 
@@ -30,13 +30,6 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
             raise click.UsageError(f"-e expects key=value, got `{item}`")
         params[key] = value
     return params
-
-
-def _lines(data: bytes) -> list[bytes]:
-    lines = data.split(b"\n")
-    if lines and lines[-1] == b"":
-        lines.pop()
-    return [line[:-1] if line.endswith(b"\r") else line for line in lines]
 
 
 def read_inputs(text: str | None, file: str | None, raw: bool) -> list[bytes]:
@@ -58,7 +51,7 @@ def read_inputs(text: str | None, file: str | None, raw: bool) -> list[bytes]:
         if sys.stdin.isatty():
             info("reading records from stdin, one per line; end with Ctrl-D")
         data = sys.stdin.buffer.read()
-    return [data] if raw else _lines(data)
+    return [data] if raw else split_lines(data)
 
 
 def _text(data: bytes | None) -> tuple[str | None, bool]:
@@ -224,10 +217,10 @@ def test(name, wasm_file, transforms_file, transforms_lines, text, file, raw, ke
     if expect is not None:
         lines = [record_line(r, show_key) for r in result.records]
         if not update:
-            mismatch = _compare(expect, lines)
+            mismatch = compare_golden(expect, lines)
             golden = {"file": expect, "matched": mismatch is None, "updated": False}
         elif result.error is None:
-            golden = {"file": expect, "matched": None, "updated": _update(expect, lines)}
+            golden = {"file": expect, "matched": None, "updated": write_golden(expect, lines)}
         else:
             result.error.hint = (f"{result.error.hint or ''} ({expect} was left as it was: "
                                  "--update writes only a run without errors)").strip()
@@ -278,49 +271,3 @@ def _print_trace(inputs, stages, show_key: bool) -> None:
             info("  " + record_line(record, show_key).decode(errors="replace"))
         if stage.error:
             info(f"  error at offset {stage.error.offset}: {stage.error.hint}")
-
-
-def _update(expect_file: str, actual: list[bytes]) -> bool:
-    """Write the golden file from this output; whether it changed. A new file is private
-    from its first byte (records may be user data); an existing one keeps its mode."""
-    import os
-
-    from runtime.errors import EnvironmentProblem
-
-    data = b"".join(line + b"\n" for line in actual)
-    path = Path(expect_file)
-    try:
-        if path.exists() and path.read_bytes() == data:
-            info(f"{expect_file} already matches the {plural(len(actual), 'output record')}")
-            return False
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-    except OSError as exc:
-        raise EnvironmentProblem(f"{expect_file}: cannot write: {exc.strerror}") from None
-    info(f"updated {expect_file}: {plural(len(actual), 'record')}")
-    return True
-
-
-def _compare(expect_file: str, actual: list[bytes]):
-    """None when the output matches the golden file, else the error to end with (the
-    difference is printed on stderr)."""
-    from runtime.errors import EnvironmentProblem, WeirError
-
-    try:
-        expected = _lines(Path(expect_file).read_bytes())
-    except FileNotFoundError:
-        raise EnvironmentProblem(f"{expect_file}: no such file",
-                                 hint="create it from this run: add --update") from None
-    if expected == actual:
-        info(f"ok: the {plural(len(actual), 'output record')} match {expect_file}")
-        return None
-    diff = difflib.unified_diff(
-        [e.decode(errors="replace") for e in expected],
-        [a.decode(errors="replace") for a in actual],
-        fromfile=expect_file, tofile="actual output", lineterm="")
-    for line in diff:
-        info(line)
-    return WeirError(f"the output differs from {expect_file} "
-                     f"({len(expected)} expected, {plural(len(actual), 'actual record')})",
-                     hint="if the new output is right, rerun with --update to write it")
