@@ -37,6 +37,7 @@ from runtime.config.fields import (
     Str,
     describe_value,
 )
+from runtime.config.generator_template import parse_template
 from runtime.config.models import SecsNanos, Strict
 from runtime.config.sql_types import JSON_SQL_TYPES
 
@@ -47,13 +48,33 @@ Method = Literal["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 
 
 def _header(value: str) -> str:
-    if ":" not in value:
+    name, sep, _ = value.partition(":")
+    if not sep or not name.strip():
         raise PydanticCustomError("invalid-value", "header `{h}` must be `Key: Value`",
                                   {"h": value[:60]})
     return value
 
 
 Header = Annotated[Str, AfterValidator(_header)]
+
+
+def merge_header_spellings(data: Any) -> Any:
+    """`headers` and the legacy `header` in one section: both are sent, `headers` first
+    (one `header` string is one line)."""
+    if isinstance(data, dict) and "headers" in data and "header" in data:
+        more = data["header"]
+        more = [more] if isinstance(more, str) else more
+        if isinstance(data["headers"], list) and isinstance(more, list):
+            data = {k: v for k, v in data.items() if k != "header"}
+            data["headers"] = [*data["headers"], *more]
+    return data
+
+
+def header_pairs(lines: list[str]) -> list[tuple[str, str]]:
+    """Checked `Header` lines as (name, value), split on the first colon, as the HTTP
+    connectors send them."""
+    return [(name.strip(), value.strip()) for name, _, value in
+            (line.partition(":") for line in lines)]
 
 
 def _url(*schemes: str):
@@ -145,6 +166,11 @@ class HttpSource(Strict):
     http_request_timeout: Duration = Field("30s", description="per-request timeout",
                                            json_schema_extra=WEIR_ONLY)
     http_connect_timeout: Duration = Field("10s", json_schema_extra=WEIR_ONLY)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _both_header_spellings(cls, data: Any) -> Any:
+        return merge_header_spellings(data)
 
 
 class HttpSink(Strict):
@@ -261,20 +287,8 @@ class MqttSource(Strict):
                                                    json_schema_extra=WEIR_ONLY)
 
 
-GENERATOR_PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)(?::([^}]*))?\s*\}\}")
-GENERATOR_PLACEHOLDERS = ("n", "time", "uuid", "random_int", "choice")
-
-
 def _template(value: str) -> str:
-    for m in GENERATOR_PLACEHOLDER.finditer(value):
-        name, arg = m.group(1), m.group(2)
-        if name not in GENERATOR_PLACEHOLDERS:
-            raise PydanticCustomError(
-                "invalid-value", "unknown placeholder `{p}`: use {{n}}, {{time}}, "
-                "{{uuid}}, {{random_int}} or {{choice:a|b|c}}", {"p": m.group(0)})
-        if name == "choice" and not (arg and arg.strip()):
-            raise PydanticCustomError("invalid-value", "`{p}` needs options: "
-                                      "{{choice:a|b|c}}", {"p": m.group(0)})
+    parse_template(value)  # the generator's own reading: refuses what it cannot render
     return value
 
 

@@ -17,8 +17,8 @@ from typing import Any, Literal, Protocol
 from pydantic import BaseModel
 
 from runtime.config.spec import ConnectorSpec
-from runtime.connectors.params import ParameterError, Params
 from runtime.connectors.reporter import Reporter
+from runtime.errors import WeirError
 from runtime.topics.record import Record
 
 ErrorPolicy = Literal["skip", "stop"]
@@ -26,12 +26,15 @@ ErrorPolicy = Literal["skip", "stop"]
 Emit = Callable[..., Awaitable[None]]
 
 
+class ParameterError(WeirError):
+    """A parameter the connector cannot use: names the connector and the parameter."""
+
+
 @dataclass(slots=True)
 class ConnectorContext:
     """Everything a connector needs at construction; the config was validated on load."""
 
     spec: ConnectorSpec
-    params: Params
     reporter: Reporter
     policy: ErrorPolicy
     stop: StopSignal

@@ -16,41 +16,27 @@ from __future__ import annotations
 
 import json
 import random
-import re
 import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
 from runtime.config import connector_types as ct
+from runtime.config.generator_template import parse_template
 from runtime.connectors.base import ConnectorContext, Emit
-from runtime.connectors.kit import Source
-from runtime.connectors.params import ParameterError
+from runtime.connectors.kit import Source, milliseconds
 from runtime.private_files import write_private_atomic
 from runtime.topics.record import ProduceRecord
 
-DEFAULT_TEMPLATE = '{"n": {{n}}, "time": "{{time}}"}'
-_NAMES = r"n|timestamp|time|uuid|random_int|random|choice"
-_PLACEHOLDER = re.compile(
-    r"\{\{\s*(" + _NAMES + r")(?::([^}]*))?\s*\}\}|\{(" + _NAMES + r")(?::([^}\"]*))?\}"
-)
-_RANGE = re.compile(r"^\s*(-?\d+)\s*(?::|\.\.|-|,)\s*(-?\d+)\s*$")
+DEFAULT_RATE = 1.0  # records per second when neither `rate` nor `interval` is given
+DEFAULT_BATCH = 500
 
 
 class Template:
     """A compiled template: literal parts and placeholders, rendered per record."""
 
     def __init__(self, text: str) -> None:
-        self.parts: list[str | tuple[str, object]] = []
-        pos = 0
-        for match in _PLACEHOLDER.finditer(text):
-            self.parts.append(text[pos:match.start()])
-            name = match.group(1) or match.group(3)
-            arg = match.group(2) if match.group(1) else match.group(4)
-            self.parts.append(_placeholder(name, arg, match.group(0)))
-            pos = match.end()
-        self.parts.append(text[pos:])
-
+        self.parts = parse_template(text)
         # one str.format per record; literal braces (JSON) escaped once here
         self.format = "".join(
             p.replace("{", "{{").replace("}", "}}") if isinstance(p, str) else "{}"
@@ -102,52 +88,28 @@ def _random_int(low: int, high: int):
     return lambda n: str(low + int(rand() * span))
 
 
-def _placeholder(name: str, arg: str | None, text: str) -> tuple[str, object]:
-    if name in ("random", "random_int"):
-        if not arg:
-            return ("random_int", (0, 99))
-        match = _RANGE.match(arg)
-        if not match or int(match.group(1)) > int(match.group(2)):
-            raise ParameterError(f"template placeholder `{text}`: write random_int:LO:HI "
-                                 "with LO <= HI, for example {{random_int:1:100}}")
-        return ("random_int", (int(match.group(1)), int(match.group(2))))
-    if name == "choice":
-        options = [o for o in (arg or "").split("|")]
-        if not arg or not options:
-            raise ParameterError(f"template placeholder `{text}` needs options: "
-                                 "{{choice:a|b|c}}")
-        return ("choice", options)
-    return (name, None)
-
-
 class GeneratorSource(Source):
     type = "generator-source"
     legacy_type = "generator"
     Params = ct.GeneratorSource
     summary = "generate demo records offline from a template"
 
+    params: ct.GeneratorSource
+
     def __init__(self, ctx: ConnectorContext) -> None:
         super().__init__(ctx)
-        params = ctx.params
+        p = self.params
         self.reporter = ctx.reporter
         self.state = self.state_dir / "generator.json"
-        self.template = Template(params.str("template", DEFAULT_TEMPLATE) or DEFAULT_TEMPLATE)
-        key = params.str("key")
-        self.key = Template(key) if key else None
-        self.count = params.int("count")
-        self.batch = params.int("batch", 500, minimum=1) or 500
-        rate_text = (params.str("rate") or "").strip().lower()
-        if params.has("interval") and rate_text:
-            raise ParameterError(
-                f"connector `{ctx.spec.name}`: give either `rate` or `interval`, not both"
-            )
-        if params.has("interval"):
-            interval_ms = params.duration_ms("interval", 1000)
+        self.template = Template(p.template)
+        self.key = Template(p.key) if p.key else None
+        self.count = p.count
+        self.batch = p.batch or DEFAULT_BATCH
+        if p.interval is not None:
+            interval_ms = milliseconds(p.interval)
             self.rate = 0.0 if interval_ms == 0 else 1000 / interval_ms
-        elif rate_text in ("0", "unlimited", "max"):
-            self.rate = 0.0
         else:
-            self.rate = params.float("rate", 1.0) or 1.0
+            self.rate = p.rate if p.rate is not None else DEFAULT_RATE
 
     async def run(self, emit: Emit) -> None:
         import asyncio

@@ -19,7 +19,6 @@ from pathlib import Path
 
 from runtime.config.spec import ConnectorSpec, ConsumerOptions
 from runtime.connectors.base import ConnectorContext, Delivery, StopSignal
-from runtime.connectors.params import Params
 from runtime.connectors.registry import connector_class
 from runtime.connectors.reporter import Reporter
 from runtime.connectors.telemetry import Metrics, log_path, read_events
@@ -116,8 +115,7 @@ def _run(spec, cls, kind, store, home, max_records, time_limit_s, samples) -> Te
         _ensure_topic(spec, store, reporter)
         if kind == "sink" and samples:
             store.append(spec.topic, list(samples), spec.partition)
-        ctx = ConnectorContext(spec, Params(spec.name, spec.parameters), reporter,
-                               error_policy(spec), stop, home=home)
+        ctx = ConnectorContext(spec, reporter, error_policy(spec), stop, home=home)
 
         async def main() -> int:
             nonlocal ended

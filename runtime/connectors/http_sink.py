@@ -16,12 +16,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 
-from runtime import __version__
 from runtime.config import connector_types as ct
+from runtime.config.connector_types import header_pairs
 from runtime.connectors.backoff import Backoff
 from runtime.connectors.base import ConnectorContext, Delivery
-from runtime.connectors.kit import Sink
-from runtime.connectors.params import ParameterError, parse_headers
+from runtime.connectors.kit import Sink, milliseconds
 from runtime.errors import WeirError
 from runtime.topics.record import Record
 
@@ -33,27 +32,22 @@ class HttpSink(Sink):
     Params = ct.HttpSink
     summary = "send each record to an HTTP endpoint"
 
+    params: ct.HttpSink
+
     def __init__(self, ctx: ConnectorContext) -> None:
         super().__init__(ctx)
-        p = ctx.params
-        self.ctx = ctx
+        p = self.params
         self.reporter = ctx.reporter
-        self.endpoint = p.str("endpoint", required=True) or ""
-        if not self.endpoint.lower().startswith(("http://", "https://")):
-            raise ParameterError(
-                f"connector `{ctx.spec.name}`: endpoint must start with http:// or https://"
-            )
-        self.method = (p.str("method", "POST") or "POST").upper()
-        lines = p.str_list("headers") + p.str_list("header")
-        self.headers = parse_headers(ctx.spec.name, lines or ["Content-Type: text/html"])
+        self.endpoint: str = p.endpoint
+        self.method = p.method
+        self.headers = header_pairs(p.headers)
         if not any(k.lower() == "user-agent" for k, _ in self.headers):
-            agent = p.str("user_agent", f"weir/http-sink {__version__}")
-            self.headers.append(("User-Agent", agent or ""))
-        self.request_timeout_ms = p.duration_ms("http_request_timeout", 15_000)
-        self.connect_timeout_ms = p.duration_ms("http_connect_timeout", 1_000)
-        self.backoff_min_ms = p.duration_ms("backoff_min", 1_000)
-        self.backoff_max_ms = p.duration_ms("backoff_max", 60_000)
-        self.retries = p.int("retries")
+            self.headers.append(("User-Agent", p.user_agent))
+        self.request_timeout_ms = milliseconds(p.http_request_timeout)
+        self.connect_timeout_ms = milliseconds(p.http_connect_timeout)
+        self.backoff_min_ms = milliseconds(p.backoff_min)
+        self.backoff_max_ms = milliseconds(p.backoff_max)
+        self.retries = p.retries
         self.client = None
 
     async def open(self) -> None:

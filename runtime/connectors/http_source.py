@@ -15,16 +15,14 @@ import asyncio
 import codecs
 import json
 
-from runtime import __version__
 from runtime.config import connector_types as ct
+from runtime.config.connector_types import header_pairs
 from runtime.connectors.backoff import Backoff
 from runtime.connectors.base import ConnectorContext, Emit
-from runtime.connectors.kit import Source
-from runtime.connectors.params import ParameterError, parse_headers
+from runtime.connectors.kit import Source, milliseconds
 from runtime.topics.limits import MAX_RECORD_BYTES
 from runtime.topics.record import ProduceRecord
 
-USER_AGENT = f"weir/http-source {__version__}"
 MAX_BACKOFF_MS = 60_000
 
 
@@ -35,52 +33,34 @@ class HttpSource(Source):
     summary = "poll an HTTP endpoint or read a WebSocket"
     legacy_aliases = (("header", "headers"),)
 
+    params: ct.HttpSource
+
     def __init__(self, ctx: ConnectorContext) -> None:
         super().__init__(ctx)
-        p = ctx.params
-        name = ctx.spec.name
+        p = self.params
         self.reporter = ctx.reporter
-        self.endpoint = p.str("endpoint", required=True) or ""
-        scheme = self.endpoint.split(":", 1)[0].lower()
-        if scheme not in ("http", "https", "ws", "wss"):
-            raise ParameterError(
-                f"connector `{name}`: endpoint must start with http://, https://, ws:// "
-                f"or wss://, not {scheme}://"
-            )
-        self.websocket = scheme in ("ws", "wss")
-        self.method = (p.str("method", "GET") or "GET").upper()
-        # legacy `interval: 10` meant seconds
-        self.interval_ms = p.duration_ms("interval", 10_000, bare_unit_ms=1000)
-        self.headers = parse_headers(name, p.str_list("headers") + p.str_list("header"))
+        self.endpoint: str = p.endpoint
+        self.websocket = self.endpoint.split(":", 1)[0].lower() in ("ws", "wss")
+        self.method = p.method
+        self.interval_ms = milliseconds(p.interval)
+        self.headers = header_pairs(p.headers)
         if not any(k.lower() == "user-agent" for k, _ in self.headers):
-            self.headers.append(("User-Agent", p.str("user_agent", USER_AGENT) or USER_AGENT))
-        body = p.str("body")
-        self.body = body.encode() if body is not None else None
-        self.output_type = p.choice("output_type", ("text", "json"), "text")
-        self.output_parts = p.choice("output_parts", ("body", "full"), "body")
-        self.stream = p.bool("stream", False)
-        delimiter = p.str("delimiter", "\n") or "\n"
+            self.headers.append(("User-Agent", p.user_agent))
+        self.body = p.body.encode() if p.body is not None else None
+        self.output_type = p.output_type
+        self.output_parts = p.output_parts
+        self.stream = p.stream
+        delimiter = p.delimiter or "\n"
         if "\\" in delimiter:
             delimiter = codecs.decode(delimiter, "unicode_escape")
         self.delimiter = delimiter.encode()
-        self.request_timeout_ms = p.duration_ms("http_request_timeout", 30_000)
-        self.connect_timeout_ms = p.duration_ms("http_connect_timeout", 10_000)
-        ws = p.mapping("websocket_config")
-        subs = ws.get("subscription_messages", p.raw("subscription_messages", []))
-        if isinstance(subs, str):
-            subs = [subs]
-        one = ws.get("subscription_message")  # the official connector's older, single key
-        if one is not None:
-            subs = [one, *(subs or [])]
-        self.subscriptions = [s if isinstance(s, str) else json.dumps(s) for s in subs or []]
-        ping = ws.get("ping_interval_ms", p.raw("ping_interval_ms", 10_000))
-        try:
-            self.ping_interval_ms = int(ping)
-        except (TypeError, ValueError):
-            raise ParameterError(
-                f"connector `{name}`: websocket_config.ping_interval_ms is {ping!r}, "
-                "expected a whole number of milliseconds"
-            ) from None
+        self.request_timeout_ms = milliseconds(p.http_request_timeout)
+        self.connect_timeout_ms = milliseconds(p.http_connect_timeout)
+        ws = p.websocket_config or ct.WebsocketConfig()
+        # the official connector's older, single key goes first
+        one = [ws.subscription_message] if ws.subscription_message is not None else []
+        self.subscriptions = [*one, *ws.subscription_messages]
+        self.ping_interval_ms = ws.ping_interval_ms
         self.backoff = Backoff(min(self.interval_ms, 1000) or 100,
                                max(self.interval_ms, MAX_BACKOFF_MS))
 

@@ -33,7 +33,7 @@ from runtime.topics.record import ProduceRecord, Record
 __all__ = [
     "Backoff", "ByteSize", "ConnectorContext", "Delivery", "Duration", "Emit", "Field",
     "NoParams", "Parameters", "ProduceRecord", "Record", "RecordError", "Retry", "Secret",
-    "Sink", "Source", "StopSignal", "Str", "seconds",
+    "Sink", "Source", "StopSignal", "Str", "milliseconds", "seconds",
 ]
 
 Kind = Literal["source", "sink"]
@@ -60,6 +60,11 @@ def seconds(duration: str | int | float) -> float:
     if isinstance(duration, (int, float)):
         return float(duration)
     return parse_duration(duration) / 1000
+
+
+def milliseconds(duration: str) -> int:
+    """A `Duration` parameter (`500ms`, `1m 30s`) in whole milliseconds."""
+    return parse_duration(duration)
 
 
 class RecordError(Exception):

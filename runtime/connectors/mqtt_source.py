@@ -2,7 +2,7 @@
 
 Parameters: `url` (`mqtt://host:1883`, `mqtts://...`, `ws://host/path`, credentials as
 `mqtt://user:pass@host`), `topic` (a filter, `+` and `#` allowed), `client_id` (default:
-random), `timeout` ({secs, nanos} or a duration; connect timeout and keep-alive, 60s),
+random), `timeout` ({secs, nanos}, or seconds in the legacy format; keep-alive, 60s),
 `qos` (0, 1 or 2; default 0), `payload_output_type`: `binary` (the payload as the
 record value) or `json` (`{"mqtt_topic": T, "payload": P}`, P parsed when it is JSON,
 else a string).
@@ -19,9 +19,8 @@ import uuid
 from urllib.parse import unquote, urlsplit
 
 from runtime.config import connector_types as ct
-from runtime.connectors.base import ConnectorContext, Emit
+from runtime.connectors.base import ConnectorContext, Emit, ParameterError
 from runtime.connectors.kit import Source
-from runtime.connectors.params import ParameterError
 from runtime.topics.record import ProduceRecord
 
 MAX_BATCH = 500
@@ -36,18 +35,18 @@ class MqttSource(Source):
                       ("mqtt-topic", "topic"))
     legacy_env = (("url", "MQTT_URL"),)
 
+    params: ct.MqttSource
+
     def __init__(self, ctx: ConnectorContext) -> None:
         super().__init__(ctx)
-        p = ctx.params
-        name = ctx.spec.name
+        p = self.params
         self.reporter = ctx.reporter
-        url = p.str("url", required=True) or ""
-        parts = urlsplit(url if "://" in url else f"mqtt://{url}")
-        if parts.scheme not in ("mqtt", "mqtts", "tcp", "ssl", "ws", "wss") or not parts.hostname:
-            raise ParameterError(
-                f"connector `{name}`: url must look like mqtt://host:1883, mqtts://host:8883 "
-                "or ws://host:port/path"
-            )
+        url: str = p.url
+        parts = urlsplit(url)
+        if not parts.hostname:
+            raise ParameterError(f"connector `{ctx.spec.name}`: parameter `url`: `{url}` "
+                                 "names no host, expected mqtt://host:1883, "
+                                 "mqtts://host:8883 or ws://host:port/path")
         self.tls = parts.scheme in ("mqtts", "ssl", "wss")
         self.websockets = parts.scheme in ("ws", "wss")
         self.ws_path = parts.path or "/mqtt"
@@ -56,13 +55,11 @@ class MqttSource(Source):
         self.port = parts.port or default_port
         self.username = unquote(parts.username) if parts.username else None
         self.password = unquote(parts.password) if parts.password else None
-        self.topic = p.str("topic", required=True) or ""
-        self.client_id = p.str("client_id") or f"weir-{name}-{uuid.uuid4().hex[:8]}"
-        self.timeout_ms = p.duration_ms("timeout", 60_000)
-        self.qos = p.int("qos", 0) or 0
-        if self.qos not in (0, 1, 2):
-            raise ParameterError(f"connector `{name}`: qos is {self.qos}, expected 0, 1 or 2")
-        self.output = p.choice("payload_output_type", ("binary", "json"), "binary")
+        self.topic = p.topic
+        self.client_id = p.client_id or f"weir-{ctx.spec.name}-{uuid.uuid4().hex[:8]}"
+        self.timeout_ms = p.timeout.secs * 1000 + p.timeout.nanos // 1_000_000
+        self.qos = p.qos
+        self.output = p.payload_output_type
 
     async def run(self, emit: Emit) -> None:
         import paho.mqtt.client as mqtt

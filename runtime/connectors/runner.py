@@ -11,7 +11,6 @@ from contextlib import contextmanager, suppress
 
 from runtime.config.spec import ConnectorSpec
 from runtime.connectors.base import ConnectorContext, ErrorPolicy, StopSignal
-from runtime.connectors.params import Params
 from runtime.connectors.registry import connector_class
 from runtime.connectors.reporter import Reporter
 from runtime.errors import (
@@ -32,8 +31,8 @@ EXIT_INTERRUPTED = 130
 def error_policy(spec: ConnectorSpec) -> ErrorPolicy:
     """`skip` (default: log, count, go on) or `stop`: `meta.on-error` (current format) or
     the `on-error` common parameter (legacy), as the loader put it in `spec.on_error`."""
-    value = Params(spec.name, spec.parameters).str("on-error") or spec.on_error
-    value = (value or "skip").strip().lower()
+    given = {str(k).replace("_", "-"): v for k, v in spec.parameters.items()}.get("on-error")
+    value = str(given if given is not None else spec.on_error or "skip").strip().lower()
     if value not in ("skip", "stop"):
         raise WeirError(
             f"connector `{spec.name}`: on-error is {value!r}, expected skip or stop"
@@ -122,8 +121,7 @@ def _quiet_interrupt(loop: asyncio.AbstractEventLoop, context: dict) -> None:
 async def _run(spec: ConnectorSpec, store: TopicStore, reporter: Reporter,
                stop: StopSignal) -> int:
     cls, kind = connector_class(spec.type)
-    ctx = ConnectorContext(spec, Params(spec.name, spec.parameters), reporter,
-                           error_policy(spec), stop)
+    ctx = ConnectorContext(spec, reporter, error_policy(spec), stop)
     connector = cls(ctx)
     _ensure_topic(spec, store, reporter)
     reporter.info(f"{spec.type} `{spec.name}` {'->' if kind == 'source' else '<-'} "

@@ -33,9 +33,8 @@ from typing import Any
 from runtime.config import connector_types as ct
 from runtime.config.sql_types import JSON_SQL_TYPES as TYPES
 from runtime.connectors.backoff import Backoff
-from runtime.connectors.base import ConnectorContext, Delivery
-from runtime.connectors.kit import Sink
-from runtime.connectors.params import ParameterError
+from runtime.connectors.base import ConnectorContext, Delivery, ParameterError
+from runtime.connectors.kit import Sink, milliseconds
 from runtime.connectors.sql_ddl import create_table_sql, infer_kind, quote_ident, quote_table
 from runtime.errors import WeirError
 from runtime.topics.record import Record
@@ -100,36 +99,32 @@ def _convert(value: Any, kind: str, column: str) -> Any:
 class Mapping:
     """JSON record -> row, by the `mapping` parameter."""
 
-    def __init__(self, connector: str, raw: dict[str, Any]) -> None:
-        table = raw.get("table")
-        columns = raw.get("map_columns") or raw.get("columns")
-        if isinstance(columns, list):
-            columns = {str((c or {}).get("name")): c for c in columns}
-        if not table or not isinstance(columns, dict) or not columns:
-            raise ParameterError(
-                f"connector `{connector}`: name a `table` and its `columns` "
-                "([{name: col, path: $.field, type: text}])"
-            )
-        self.table = str(table)
-        self.columns: list[Column] = []
-        for name, body in columns.items():
-            body = {str(k).replace("-", "_"): v for k, v in (body or {}).items()}
-            value = {str(k).replace("-", "_"): v for k, v in (body.get("value") or {}).items()}
-            declared = value.get("type", body.get("type"))
-            kind_name = str(declared or "text").lower()
-            if kind_name not in TYPES:
-                raise ParameterError(
-                    f"connector `{connector}`: column `{name}` has type `{kind_name}`, "
-                    f"expected one of {', '.join(sorted(TYPES))}"
-                )
-            path = parse_path(str(body.get("json_key", body.get("path", name))))
-            self.columns.append(Column(
-                str(name), path, TYPES[kind_name],
-                bool(value.get("required", body.get("required", False))),
-                value.get("default", body.get("default")), declared is not None,
-            ))
+    def __init__(self, table: str, columns: list[Column]) -> None:
+        self.table = table
+        self.columns = columns
         self.names = tuple(c.name for c in self.columns)
         self._replan()
+
+    @classmethod
+    def of(cls, connector: str, p: ct.SqlSink) -> Mapping | None:
+        """The mapping the parameters give: json-sql style `mapping` (first), or `table`
+        and `columns`; None when records are json-sql operations."""
+        if p.mapping is not None:
+            table = p.mapping.table
+            columns = [Column(name, parse_path(c.json_key), TYPES[c.value.type.lower()],
+                              c.value.required, c.value.default,
+                              "type" in c.value.model_fields_set)
+                       for name, c in p.mapping.map_columns.items()]
+        elif p.columns is not None:
+            table = p.table or ""
+            columns = [Column(c.name, parse_path(c.path), TYPES[c.type or "text"],
+                              declared=c.type is not None) for c in p.columns]
+        else:
+            return None
+        if not columns:
+            raise ParameterError(f"connector `{connector}`: `{table}` needs at least one "
+                                 "column ([{name: col, path: $.field, type: text}])")
+        return cls(table, columns)
 
     def _replan(self) -> None:
         # the common case, a top-level key of a JSON object, skips the path walk
@@ -350,32 +345,20 @@ class SqlSink(Sink):
     legacy_aliases = (("database-url", "url"), ("database_url", "url"))
     legacy_env = (("url", "FLUVIO_DATABASE_URL"),)
 
+    params: ct.SqlSink
+
     def __init__(self, ctx: ConnectorContext) -> None:
         super().__init__(ctx)
-        p = ctx.params
-        self.ctx = ctx
+        p = self.params
         self.reporter = ctx.reporter
-        url = p.str("url", required=True) or ""
-        if not url.lower().startswith(("sqlite:", "postgres://", "postgresql://")):
-            raise ParameterError(
-                f"connector `{ctx.spec.name}`: url must be sqlite:///path.db or "
-                "postgresql://user:password@host:port/database"
-            )
-        mapping = p.mapping("mapping")
-        if not mapping and p.has("columns"):
-            mapping = {"columns": p.raw("columns")}
-        if mapping and "table" not in mapping and p.has("table"):
-            mapping["table"] = p.str("table")
-        self.mapping = Mapping(ctx.spec.name, mapping) if mapping else None
-        self.create_table = p.bool("create_table", False)
-        if self.create_table and self.mapping is None:
-            raise ParameterError(f"connector `{ctx.spec.name}`: `create-table: true` needs "
-                                 "`table` and `columns` to know what to create")
+        url: str = p.url
+        self.mapping = Mapping.of(ctx.spec.name, p)
+        self.create_table = p.create_table
         self.pending_create = False  # the table is created with the first batch's kinds
-        self.retries = p.int("retries", 3)
-        self.batch_size = p.int("batch_size", 100, minimum=1) or 100
-        self.backoff_min_ms = p.duration_ms("backoff_min", 1_000)
-        self.backoff_max_ms = p.duration_ms("backoff_max", 60_000)
+        self.retries = p.retries
+        self.batch_size = p.batch_size
+        self.backoff_min_ms = milliseconds(p.backoff_min)
+        self.backoff_max_ms = milliseconds(p.backoff_max)
         self.db = _Database(url)
         self.executor = ThreadPoolExecutor(1, thread_name_prefix=f"sql-{ctx.spec.name}")
 

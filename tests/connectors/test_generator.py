@@ -82,3 +82,24 @@ def test_n_continues_after_a_restart():
     Running(spec).__enter__().wait()
     values = [int(r.value) for r in topic_records("again")]
     assert values == list(range(len(values)))  # no number twice, none skipped
+
+
+def test_validate_and_the_generator_read_templates_alike():
+    """Every placeholder the generator renders passes `weir validate`, and a template it
+    could not render is refused there with the reason, not only when it starts."""
+    from runtime.config.validate import analyze_text
+    from runtime.connectors.generator_source import Template
+
+    def problems(template: str) -> list[str]:
+        text = ("apiVersion: 0.1.0\nmeta:\n  version: 0.1.0\n  name: g\n"
+                "  type: generator-source\n  topic: g\ngenerator:\n"
+                f"  template: '{template}'\n")
+        report = analyze_text(text, "g.yaml").report
+        return [d.message for d in report.diagnostics if d.severity == "error"]
+
+    fine = '{"t": {{timestamp}}, "r": {{random:1:3}}, "n": {n}}'
+    assert problems(fine) == []
+    value = Template(fine).render(7, 1_000)
+    assert value.startswith(b'{"t": 1000, "r": ') and value.endswith(b', "n": 7}')
+    assert "LO <= HI" in problems("{{random_int:9:1}}")[0]
+    assert "unknown placeholder `{{nope}}`" in problems("{{nope}}")[0]

@@ -143,11 +143,10 @@ def test_timeout_is_only_the_documented_parameter():
     must not change the request timeout either: only `http_request_timeout` does."""
     from runtime.connectors.base import ConnectorContext
     from runtime.connectors.http_source import HttpSource
-    from runtime.connectors.params import Params
 
     def source(**params) -> HttpSource:
         spec = source_spec("t", "http-source", "t", endpoint="http://127.0.0.1:1/", **params)
-        ctx = ConnectorContext(spec, Params("t", spec.parameters), None, "skip", None)
+        ctx = ConnectorContext(spec, None, "skip", None)
         return HttpSource(ctx)
 
     assert source(timeout="1s").request_timeout_ms == 30_000
