@@ -1,9 +1,11 @@
 """The embedded topic store: one SQLite database in WAL mode under the profile's data dir.
 
 Why it is shaped this way:
-- One appended batch is one row (see codec.py) and one transaction, committed with
-  `synchronous=FULL`: when `append` returns, the batch is on disk (WEIR_STORE_SYNC=normal
-  trades the power-cut guarantee for throughput; a crash of weir itself loses nothing).
+- One appended batch is one row (see codec.py) and one transaction: when `append` returns,
+  the batch is on disk (WEIR_STORE_SYNC=normal trades the power-cut guarantee for
+  throughput; a crash of weir itself loses nothing). Followers see a batch once it is
+  committed, while its fdatasync is still under way (wal_sync.py): the disk's flush delays
+  the producer's acknowledgement, not the records' delivery.
 - Appends take the write lock first (`BEGIN IMMEDIATE`) and read the partition's next
   offset from the table under that lock, so any number of processes (connectors, the CLI,
   the TUI, containers mounting the directory) get dense offsets without coordinating.
@@ -42,6 +44,7 @@ from runtime.topics.notify import CATALOG, Listener, Notifier
 from runtime.topics.record import ProduceRecord, Record
 from runtime.topics.spec_check import check_partitions, check_spec
 from runtime.topics.store import ConsumerOffset, PartitionInfo, TopicInfo, TopicSpec
+from runtime.topics.wal_sync import WalSync
 
 DB_NAME = "topics.db"
 # Written once the store exists, so a topics.db later found empty or missing is reported.
@@ -220,6 +223,9 @@ class EmbeddedStore:
         self._round_robin: dict[str, int] = {}
         self._topics: dict[str, _Topic] = {}
         self._prepare_directory()
+        # `full`: SQLite commits without syncing (synchronous=NORMAL) and each write
+        # transaction fdatasyncs the WAL itself, after waking followers, before returning.
+        self._wal = WalSync(Path(f"{self.path}-wal")) if self.sync == "full" else None
         self._conn = self._connect()
         self._notifier = Notifier(self._notify_dir)
 
@@ -310,7 +316,7 @@ class EmbeddedStore:
         try:
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             self._set_wal(conn)
-            conn.execute(f"PRAGMA synchronous = {self.sync.upper()}")
+            conn.execute("PRAGMA synchronous = NORMAL")  # `full`: see self._wal
             conn.execute("PRAGMA mmap_size = 268435456")
             conn.execute("PRAGMA cache_size = -32768")
             version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -390,8 +396,11 @@ class EmbeddedStore:
         return WeirError(f"topic store error while trying to {doing}: {text}")
 
     @contextmanager
-    def _write(self, doing: str) -> Iterator[sqlite3.Connection]:
-        """One write transaction, under the database-wide write lock."""
+    def _write(self, doing: str, wake: Sequence[str] = ()) -> Iterator[sqlite3.Connection]:
+        """One write transaction, under the database-wide write lock. Once committed, the
+        followers of the `wake` channels are poked, then (sync `full`) the WAL is
+        fdatasynced: the block exits only once the transaction is durable, but neither
+        the followers nor this store's other threads wait for the disk."""
         with self._lock:
             conn = self._conn
             try:
@@ -410,6 +419,11 @@ class EmbeddedStore:
                 if isinstance(exc, sqlite3.Error):
                     raise self._error(exc, doing) from exc
                 raise
+            ticket = self._wal.committed() if self._wal is not None else None
+        for channel in wake:
+            self._notifier.notify(channel)
+        if ticket is not None:
+            self._wal.sync(ticket)
 
     @contextmanager
     def _read(self, doing: str) -> Iterator[sqlite3.Connection]:
@@ -440,7 +454,7 @@ class EmbeddedStore:
 
     def create_topic(self, spec: TopicSpec, *, exist_ok: bool = False) -> None:
         check_spec(spec)
-        with self._write("create a topic") as conn:
+        with self._write("create a topic", wake=(CATALOG,)) as conn:
             exists = conn.execute("SELECT 1 FROM topics WHERE name = ?", (spec.name,)).fetchone()
             if exists:
                 if exist_ok:
@@ -458,14 +472,13 @@ class EmbeddedStore:
                 "INSERT INTO partitions (topic_id, partition) VALUES (?, ?)",
                 [(cur.lastrowid, p) for p in range(spec.partitions)],
             )
-        self._notifier.notify(CATALOG)
 
     def add_partitions(self, name: str, count: int = 1) -> TopicInfo:
         """Give topic `name` `count` more partitions (numbered after the last). Records
         already stored stay where they are; keys hash over the new count from now on."""
         if not isinstance(count, int) or count < 1:
             raise WeirError(f"add at least 1 partition, not {count}")
-        with self._write(f"add partitions to `{name}`") as conn:
+        with self._write(f"add partitions to `{name}`", wake=(CATALOG,)) as conn:
             topic = self._topic(conn, name)
             total = topic.partitions + count
             check_partitions(total)
@@ -475,7 +488,6 @@ class EmbeddedStore:
                 [(topic.id, p) for p in range(topic.partitions, total)],
             )
         self._topics.pop(name, None)
-        self._notifier.notify(CATALOG)
         return self.describe_topic(name)
 
     def list_topics(self) -> list[TopicInfo]:
@@ -511,15 +523,14 @@ class EmbeddedStore:
         )
 
     def delete_topic(self, name: str) -> None:
-        with self._write("delete a topic") as conn:
+        # followers of the topic find it gone and stop
+        with self._write("delete a topic", wake=(name, CATALOG)) as conn:
             topic = self._topic(conn, name)
             for table in ("batches", "partitions", "consumer_offsets"):
                 conn.execute(f"DELETE FROM {table} WHERE topic_id = ?", (topic.id,))
             conn.execute("DELETE FROM topics WHERE id = ?", (topic.id,))
         self._topics.pop(name, None)
         self._round_robin.pop(name, None)
-        self._notifier.notify(name)  # followers find it gone and stop
-        self._notifier.notify(CATALOG)
 
     # -- producing ------------------------------------------------------------------
 
@@ -605,7 +616,7 @@ class EmbeddedStore:
         record was most of the commit's own Python time."""
         now = _now_ms()
         results: list[list[Span]] = []
-        with self._write(f"append to topic `{topic}`") as conn:
+        with self._write(f"append to topic `{topic}`", wake=(topic,)) as conn:
             if position is not None:
                 self._store_position(conn, position, now)
             current = self._topic(conn, topic)
@@ -614,7 +625,6 @@ class EmbeddedStore:
                 if prepared.topic != current:  # deleted and created again since packing
                     plan = self._plan(current, prepared.records, prepared.partition)
                 results.append(self._store_plan(conn, current, plan, now))
-        self._notifier.notify(topic)
         return results
 
     def _store_plan(self, conn: sqlite3.Connection, topic: _Topic, plan: list, now: int
@@ -911,6 +921,8 @@ class EmbeddedStore:
         with self._lock:
             self._notifier.close()
             self._conn.close()
+            if self._wal is not None:
+                self._wal.close()
 
     def __enter__(self) -> EmbeddedStore:
         return self

@@ -282,18 +282,49 @@ def test_open_store_uses_the_profile_data_dir(tmp_path):
     assert os.environ["WEIR_HOME"]
 
 
+def _spy_fdatasync(monkeypatch, data_dir: Path, topic: str) -> list[tuple[int, int]]:
+    """Every fdatasync from now on as (inode synced, records of `topic` another store
+    reads at that moment); the real fdatasync still runs."""
+    calls: list[tuple[int, int]] = []
+    real = os.fdatasync
+    other = EmbeddedStore(data_dir, sync="normal")
+
+    def spy(fd: int) -> None:
+        calls.append((os.fstat(fd).st_ino, len(other.read(topic, 0, 0))))
+        real(fd)
+
+    monkeypatch.setattr(os, "fdatasync", spy)
+    return calls
+
+
 def test_sync_level_comes_from_the_environment(data_dir, monkeypatch):
+    EmbeddedStore(data_dir).create_topic(TopicSpec("levels"))
+    calls = _spy_fdatasync(monkeypatch, data_dir, "levels")
     monkeypatch.setenv("WEIR_STORE_SYNC", "normal")
-    s = EmbeddedStore(data_dir)
-    try:
-        assert s._conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
-    finally:
-        s.close()
-    assert EmbeddedStore(data_dir, sync="full")._conn.execute(
-        "PRAGMA synchronous").fetchone()[0] == 2
+    with EmbeddedStore(data_dir) as s:
+        s.append("levels", [ProduceRecord(b"a")])
+    assert calls == []  # normal: SQLite syncs at checkpoints only
+    monkeypatch.setenv("WEIR_STORE_SYNC", "full")
+    with EmbeddedStore(data_dir) as s:
+        s.append("levels", [ProduceRecord(b"b")])
+    assert len(calls) == 1
     monkeypatch.setenv("WEIR_STORE_SYNC", "sometimes")
     with pytest.raises(EnvironmentProblem, match="WEIR_STORE_SYNC"):
         EmbeddedStore(data_dir)
+
+
+def test_a_batch_is_visible_before_its_fdatasync_and_acknowledged_after(data_dir,
+                                                                         monkeypatch):
+    """Followers need not wait for the disk; the producer does."""
+    s = EmbeddedStore(data_dir, sync="full")
+    s.create_topic(TopicSpec("early"))
+    calls = _spy_fdatasync(monkeypatch, data_dir, "early")
+    s.append("early", [ProduceRecord(b"x"), ProduceRecord(b"y")])
+    wal = os.stat(data_dir / "topics.db-wal").st_ino
+    assert calls == [(wal, 2)]  # the WAL, synced while another reader saw the batch
+    s.commit_offset("c", "early", 0, 2)  # every write transaction is synced, not appends only
+    assert calls[1:] == [(wal, 2)]
+    s.close()
 
 
 def test_produce_records_builds_plain_records():
