@@ -5,10 +5,16 @@ SQLite calls block, so each runs in a worker thread (`asyncio.to_thread`). Write
 reads go through two connections to the same database: in WAL mode a consumer's read
 never waits behind a producer's fsync.
 
-Produced batches go through one committer (group commit): whatever was submitted while
-the previous transaction was being fsynced is stored in the next one, in submission
-order, so many small produce requests cost one fsync rather than one each, and each is
-still acknowledged only once durable.
+Produced batches go through one committer, in submission order: whatever was submitted
+while the previous transaction was being stored goes into the next one. A small
+submission (a follower's typical record) is committed on the event loop itself, on a
+connection that never waits for another writer's lock (it falls back to the worker
+thread then) and never checkpoints; a big one in a worker thread. Either way the commit
+wakes followers at once, and the fdatasync of the WAL follows in a worker thread (group
+commit: one covers every transaction committed before it began, and the committer goes
+on storing the next submissions meanwhile); a submission is acknowledged only after it.
+So a follower's latency holds no thread hop and no disk flush, a producer's still holds
+the flush, and many small produce requests cost one fdatasync rather than one each.
 """
 
 from __future__ import annotations
@@ -24,15 +30,26 @@ from runtime.fluvio_wire.error_code import ErrorCode
 from runtime.fluvio_wire.objects import SmartModuleObject
 from runtime.fluvio_wire.smartmodule_spec import SmartModuleRequest
 from runtime.topics.columns import ProduceColumns, RecordColumns
-from runtime.topics.embedded import EmbeddedStore, first_offset
+from runtime.topics.embedded import EmbeddedStore, StoreBusy, first_offset
 from runtime.topics.notify import Listener
 from runtime.topics.record import ProduceRecord, Record
 from runtime.topics.store import ConsumerOffset, TopicInfo, TopicSpec
+from runtime.topics.wal_sync import WalSync
 
 Groups = Sequence[tuple[int, Sequence[ProduceRecord]]]
 MAX_PENDING = 256  # submissions queued before a producer waits ...
 MAX_PENDING_BYTES = 128 * 1024 * 1024  # ... or records of this many bytes
 MAX_GROUP = 64  # submissions at most in one commit
+# A run of submissions this small is committed on the event loop (well under a millisecond).
+LOOP_COMMIT_RECORDS = 256
+LOOP_COMMIT_BYTES = 64 * 1024
+# Commits on the loop between two checkpoints (SQLite's own interval is ~1000 WAL pages;
+# a small commit writes about four).
+CHECKPOINT_EVERY = 250
+
+
+Pending = tuple[str, Groups, asyncio.Future, int]  # topic, groups, answer, payload bytes
+Outcome = list[int | WeirError] | Exception
 
 
 def _payload_bytes(records: Sequence[ProduceRecord]) -> int:
@@ -50,24 +67,44 @@ class Backend:
         self._writer = EmbeddedStore(self.store_dir)
         self._reader = EmbeddedStore(self.store_dir)
         self._live = EmbeddedStore(self.store_dir)  # the event loop's own, for live reads
+        # the event loop's own for small commits: never waits for a lock, never checkpoints
+        self._loop_writer = EmbeddedStore(self.store_dir, busy_timeout_ms=0,
+                                          auto_checkpoint=False)
+        self._wal = WalSync(self._writer.wal_path) if self._writer.sync == "full" else None
         self.notify_dir = self.store_dir / "notify"
-        self._pending: deque[tuple[str, Groups, asyncio.Future, int]] = deque()  # +bytes
+        self._pending: deque[Pending] = deque()
         self._pending_bytes = 0
         self._room = asyncio.Condition()
         self._work = asyncio.Event()
         self._committer: asyncio.Task | None = None
+        # committed, awaiting their fdatasync: (WalSync ticket, answers, outcomes)
+        self._unsynced: deque[tuple[int | None, list[asyncio.Future], list[Outcome]]] = \
+            deque()
+        self._unsynced_count = 0  # submissions in there
+        self._synced = asyncio.Event()
+        self._acked = asyncio.Event()
+        self._syncer: asyncio.Task | None = None
+        self._loop_commits = 0
+        self._unanswered = 0  # submissions not acknowledged yet
+        self._checkpointing: asyncio.Future | None = None
 
     async def stop(self) -> None:
-        """Store what was submitted, then stop the committer."""
-        while self._pending and self._committer is not None and not self._committer.done():
+        """Store and acknowledge what was submitted, then stop the committer."""
+        while (self._unanswered and self._committer is not None
+               and not self._committer.done()
+               and (self._syncer is None or not self._syncer.done())):
             await asyncio.sleep(0.01)
-        if self._committer is not None:
-            self._committer.cancel()
+        for task in (self._committer, self._syncer):
+            if task is not None:
+                task.cancel()
 
     def close(self) -> None:
         self._writer.close()
         self._reader.close()
         self._live.close()
+        self._loop_writer.close()
+        if self._wal is not None:
+            self._wal.close()
 
     def listener(self, channel: str) -> Listener:
         """Bind before reading, so that no commit falls between a read and the wait."""
@@ -86,28 +123,30 @@ class Backend:
 
     # -- records ----------------------------------------------------------------------
 
-    def _commit_run(self, topic: str, items: list[Groups]) -> list[list[int | WeirError]]:
-        """Several submissions to one topic, in ONE transaction (one fsync); per item, the
-        base offset of each group or why that group was refused."""
+    @staticmethod
+    def _commit_run(store: EmbeddedStore, topic: str, items: list[Groups]
+                    ) -> list[list[int | WeirError]]:
+        """Several submissions to one topic, in ONE transaction, not yet synced; per
+        item, the base offset of each group or why that group was refused."""
         prepared = []
         outcomes: list[list[int | WeirError]] = []
         for groups in items:
             row: list[int | WeirError] = []
             for partition, records in groups:
                 try:
-                    prepared.append(self._writer.prepare(topic, records, partition))
+                    prepared.append(store.prepare(topic, records, partition))
                     row.append(-1)
                 except WeirError as exc:  # this group's error; the others still go in
                     row.append(exc)
             outcomes.append(row)
         if prepared:
-            committed = iter(self._writer.commit_spans(topic, prepared))
+            committed = iter(store.commit_spans(topic, prepared, durable=False))
             outcomes = [[o if isinstance(o, WeirError) else first_offset(next(committed))
                          for o in row] for row in outcomes]
         return outcomes
 
-    def _commit(self, batch: list[tuple[str, Groups]]) -> list[list[int | WeirError] | Exception]:
-        """Consecutive submissions to the same topic share a transaction."""
+    def _commit(self, batch: list[tuple[str, Groups]]) -> list[Outcome]:
+        """Consecutive submissions to the same topic share a transaction (worker thread)."""
         results: list[list[int | WeirError] | Exception] = []
         start = 0
         while start < len(batch):
@@ -116,40 +155,102 @@ class Backend:
             while end < len(batch) and batch[end][0] == topic:
                 end += 1
             try:
-                results += self._commit_run(topic, [groups for _, groups in batch[start:end]])
+                results += self._commit_run(self._writer, topic,
+                                            [groups for _, groups in batch[start:end]])
             except WeirError as exc:  # the commit failed: nothing of this run is stored
                 results += [exc] * (end - start)
             start = end
         return results
+
+    def _commit_on_loop(self, batch: list[Pending]) -> list[Outcome] | None:
+        """A small run of submissions to one topic, committed right here; None when it
+        is not one (or another writer holds the lock): the worker thread takes it."""
+        topic = batch[0][0]
+        if (any(item[0] != topic for item in batch)
+                or sum(size for *_, size in batch) > LOOP_COMMIT_BYTES
+                or sum(len(records) for item in batch for _, records in item[1])
+                > LOOP_COMMIT_RECORDS):
+            return None
+        try:
+            results: list[Outcome] = list(self._commit_run(
+                self._loop_writer, topic, [groups for _, groups, _, _ in batch]))
+        except StoreBusy:
+            return None  # nothing was stored
+        except WeirError as exc:  # the commit failed: nothing of this run is stored
+            return [exc] * len(batch)
+        self._loop_commits += 1
+        if self._loop_commits % CHECKPOINT_EVERY == 0 and (
+                self._checkpointing is None or self._checkpointing.done()):
+            self._checkpointing = asyncio.ensure_future(asyncio.to_thread(self._checkpoint))
+        return results
+
+    def _checkpoint(self) -> None:
+        try:
+            self._writer.checkpoint()
+        except WeirError:
+            pass  # the next one (or any other writer's automatic one) catches up
 
     async def _commit_loop(self) -> None:
         while True:
             await self._work.wait()
             self._work.clear()
             while self._pending:
+                while self._unsynced_count >= MAX_PENDING:  # the disk is behind: wait
+                    self._acked.clear()
+                    await self._acked.wait()
                 batch = [self._pending.popleft()
                          for _ in range(min(MAX_GROUP, len(self._pending)))]
                 self._pending_bytes -= sum(size for *_, size in batch)
                 async with self._room:
                     self._room.notify_all()
-                try:
-                    results = await asyncio.to_thread(
-                        self._commit, [(topic, groups) for topic, groups, _, _ in batch])
-                except Exception as exc:  # noqa: BLE001 - each waiting producer hears of it
-                    results = [exc] * len(batch)
-                for (_, _, future, _), result in zip(batch, results, strict=True):
-                    if future.done():
-                        continue
-                    if isinstance(result, Exception):
-                        future.set_exception(result)
-                    else:
-                        future.set_result(result)
+                results = self._commit_on_loop(batch)
+                if results is None:
+                    try:
+                        results = await asyncio.to_thread(
+                            self._commit, [(topic, groups) for topic, groups, _, _ in batch])
+                    except Exception as exc:  # noqa: BLE001 - each waiting producer hears
+                        results = [exc] * len(batch)
+                ticket = self._wal.committed() if self._wal is not None else None
+                self._unsynced.append((ticket, [item[2] for item in batch], results))
+                self._unsynced_count += len(batch)
+                self._synced.set()
+                if self._syncer is None or self._syncer.done():
+                    self._syncer = asyncio.ensure_future(self._sync_loop())
+
+    async def _sync_loop(self) -> None:
+        """Acknowledge committed submissions, in order, once an fdatasync has covered
+        them: one for everything committed by the time it starts."""
+        while True:
+            await self._synced.wait()
+            self._synced.clear()
+            while self._unsynced:
+                done = list(self._unsynced)
+                self._unsynced.clear()
+                tickets = [ticket for ticket, _, _ in done if ticket is not None]
+                failure: Exception | None = None
+                if tickets and self._wal is not None:
+                    try:
+                        await asyncio.to_thread(self._wal.sync, max(tickets))
+                    except Exception as exc:  # noqa: BLE001 - each waiting producer hears
+                        failure = exc
+                for _, futures, results in done:
+                    self._unanswered -= len(futures)
+                    self._unsynced_count -= len(futures)
+                    for future, result in zip(futures, results, strict=True):
+                        if future.done():
+                            continue
+                        if isinstance(result, Exception) or failure is not None:
+                            future.set_exception(failure or result)
+                        else:
+                            future.set_result(result)
+                self._acked.set()
 
     async def submit(self, topic: str, groups: Groups) -> asyncio.Future:
         """Queue (partition, records) groups for the next transaction (waiting while
         MAX_PENDING submissions are queued); the future gives, once they are durable,
         each group's base offset or why it was refused, and raises if the commit failed.
-        Submissions are stored in the order made."""
+        Submissions are stored in the order made (and are visible to followers as soon
+        as they are stored, before they are durable)."""
         size = sum(map(_payload_bytes, (records for _, records in groups)))
         async with self._room:
             await self._room.wait_for(lambda: not self._pending or (
@@ -157,6 +258,7 @@ class Backend:
                 and self._pending_bytes + size <= MAX_PENDING_BYTES))
         future = asyncio.get_running_loop().create_future()
         self._pending.append((topic, groups, future, size))
+        self._unanswered += 1
         self._pending_bytes += size
         if self._committer is None or self._committer.done():
             self._committer = asyncio.ensure_future(self._commit_loop())

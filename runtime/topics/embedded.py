@@ -114,6 +114,10 @@ _READ_SQL = (
 _Batch = list[Record] | RecordColumns
 
 
+class StoreBusy(WeirError):
+    """Another writer held the store's write lock for longer than this store waits."""
+
+
 def _now_ms() -> int:
     return time.time_ns() // 1_000_000
 
@@ -213,9 +217,16 @@ class Prepared:
 class EmbeddedStore:
     """TopicStore over SQLite. One instance per process (or thread group); cheap to open."""
 
-    def __init__(self, directory: Path | str, *, sync: str | None = None) -> None:
+    def __init__(self, directory: Path | str, *, sync: str | None = None,
+                 busy_timeout_ms: int = BUSY_TIMEOUT_MS, auto_checkpoint: bool = True
+                 ) -> None:
+        """`busy_timeout_ms`: how long a write waits for another writer's lock before
+        StoreBusy (0: not at all, for an event loop); `auto_checkpoint=False`: commits
+        never copy the WAL into the database (an fsync-ing stall), `checkpoint` does."""
         self.directory = Path(directory)
         self.sync = _sync_mode(sync)
+        self._busy_ms = busy_timeout_ms
+        self._auto_checkpoint = auto_checkpoint
         self.path = self.directory / DB_NAME
         self._marker = self.directory / MARKER_NAME
         self._notify_dir = self.directory / "notify"
@@ -225,7 +236,7 @@ class EmbeddedStore:
         self._prepare_directory()
         # `full`: SQLite commits without syncing (synchronous=NORMAL) and each write
         # transaction fdatasyncs the WAL itself, after waking followers, before returning.
-        self._wal = WalSync(Path(f"{self.path}-wal")) if self.sync == "full" else None
+        self._wal = WalSync(self.wal_path) if self.sync == "full" else None
         self._conn = self._connect()
         self._notifier = Notifier(self._notify_dir)
 
@@ -314,8 +325,10 @@ class EmbeddedStore:
         except sqlite3.Error as exc:
             raise self._error(exc, "open") from exc
         try:
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute(f"PRAGMA busy_timeout = {self._busy_ms}")
             self._set_wal(conn)
+            if not self._auto_checkpoint:
+                conn.execute("PRAGMA wal_autocheckpoint = 0")
             conn.execute("PRAGMA synchronous = NORMAL")  # `full`: see self._wal
             conn.execute("PRAGMA mmap_size = 268435456")
             conn.execute("PRAGMA cache_size = -32768")
@@ -388,19 +401,21 @@ class EmbeddedStore:
                 hint="make the directory and its files writable, or set WEIR_HOME elsewhere",
             )
         if "locked" in text or "busy" in text:
-            return WeirError(
-                f"the topic store {self.path} stayed locked for {BUSY_TIMEOUT_MS // 1000}s "
+            return StoreBusy(
+                f"the topic store {self.path} stayed locked for {self._busy_ms / 1000:g}s "
                 f"while trying to {doing}",
                 hint="another process holds a long write transaction; retry",
             )
         return WeirError(f"topic store error while trying to {doing}: {text}")
 
     @contextmanager
-    def _write(self, doing: str, wake: Sequence[str] = ()) -> Iterator[sqlite3.Connection]:
+    def _write(self, doing: str, wake: Sequence[str] = (), durable: bool = True
+               ) -> Iterator[sqlite3.Connection]:
         """One write transaction, under the database-wide write lock. Once committed, the
         followers of the `wake` channels are poked, then (sync `full`) the WAL is
         fdatasynced: the block exits only once the transaction is durable, but neither
-        the followers nor this store's other threads wait for the disk."""
+        the followers nor this store's other threads wait for the disk. `durable=False`
+        leaves the fdatasync to the caller (a WalSync of its own)."""
         with self._lock:
             conn = self._conn
             try:
@@ -419,7 +434,7 @@ class EmbeddedStore:
                 if isinstance(exc, sqlite3.Error):
                     raise self._error(exc, doing) from exc
                 raise
-            ticket = self._wal.committed() if self._wal is not None else None
+            ticket = self._wal.committed() if self._wal is not None and durable else None
         for channel in wake:
             self._notifier.notify(channel)
         if ticket is not None:
@@ -608,15 +623,18 @@ class EmbeddedStore:
 
     def commit_spans(
         self, topic: str, batches: Sequence[Prepared],
-        position: tuple[str, str] | None = None,
+        position: tuple[str, str] | None = None, *, durable: bool = True,
     ) -> list[list[Span]]:
         """`commit_prepared`, answering per batch with the groups it was stored as
         (partition, record indexes, base offset) instead of a pair per record: for a
         caller that needs only the first offset (the Fluvio endpoint), that pair per
-        record was most of the commit's own Python time."""
+        record was most of the commit's own Python time. `durable=False`: return once
+        committed (visible, followers woken); the caller must fdatasync the WAL (a
+        WalSync on `wal_path`) before it tells anyone the batches are stored."""
         now = _now_ms()
         results: list[list[Span]] = []
-        with self._write(f"append to topic `{topic}`", wake=(topic,)) as conn:
+        with self._write(f"append to topic `{topic}`", wake=(topic,),
+                         durable=durable) as conn:
             if position is not None:
                 self._store_position(conn, position, now)
             current = self._topic(conn, topic)
@@ -759,7 +777,7 @@ class EmbeddedStore:
             except WeirError:
                 pass  # the next append applies it; listing must not fail for this
             finally:
-                self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                self._conn.execute(f"PRAGMA busy_timeout = {self._busy_ms}")
 
     # -- consuming ------------------------------------------------------------------
 
@@ -916,6 +934,17 @@ class EmbeddedStore:
                 (consumer, info.id, partition),
             )
             return cur.rowcount > 0
+
+    @property
+    def wal_path(self) -> Path:
+        """The database's write-ahead log, which a commit's fdatasync is of."""
+        return Path(f"{self.path}-wal")
+
+    def checkpoint(self) -> None:
+        """Copy what the WAL holds into the database without waiting for anyone
+        (PASSIVE): for a store opened with `auto_checkpoint=False`."""
+        with self._read("checkpoint the write-ahead log") as conn:
+            conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
 
     def close(self) -> None:
         with self._lock:
