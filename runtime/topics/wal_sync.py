@@ -46,6 +46,11 @@ class WalSync:
             self._issued += 1
             return self._issued
 
+    def covers(self, ticket: int) -> bool:
+        """Is transaction `ticket` durable already (no fdatasync needed)?"""
+        with self._cond:
+            return self._synced >= ticket
+
     def sync(self, ticket: int) -> None:
         """Return once transaction `ticket` is durable; raise WeirError if the fdatasync
         that was to cover it failed (the data may then be lost: never retried as if it

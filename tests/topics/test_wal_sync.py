@@ -44,8 +44,10 @@ def test_commits_made_during_an_fdatasync_share_the_next_one(wal):
         t.join(10)
         assert not t.is_alive()
     assert len(flushed) == 2  # the first, then one for all three later commits
+    assert sync.covers(later[-1])
     sync.sync(later[-1])  # already durable: no third fdatasync
     assert len(flushed) == 2
+    assert not sync.covers(sync.committed())
     sync.close()
 
 
