@@ -72,6 +72,9 @@ def collector_handler(server: Server):
         def do_POST(self) -> None:  # noqa: N802
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length)
+            if len(body) < length:  # the sender died mid-request (SIGKILL): nothing arrived
+                self.close_connection = True
+                return
             if server.delay_s:
                 time.sleep(server.delay_s)
             with server.lock:

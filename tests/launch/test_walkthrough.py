@@ -57,7 +57,8 @@ parameters:
     for line in ("name: cat-facts", "type: http", "topic: cat-facts", "version: 0.3.0",
                  f"endpoint: {server.url}/fact", "interval: 200ms", "map: catfact-map"):
         assert line in config, line
-    assert view("cat-facts")["metrics"]["records_out"] >= 3
+    # Metrics are reported periodically, so they may trail the topic by a moment.
+    wait_for(lambda: view("cat-facts")["metrics"]["records_out"] >= 3, message="metrics")
 
     deleted = run_weir("connector", "delete", "cat-facts")
     assert deleted.returncode == 0, deleted.stderr
