@@ -22,6 +22,7 @@ from tui import messages
 from tui.components.common.charts import LineChart, sparkline_cell
 from tui.components.common.errors import ReportsWorkerErrors, describe_error
 from tui.components.common.modals import ChoiceScreen, ConfirmScreen, MessageScreen
+from tui.components.common.tables import cursor_row_key
 from tui.components.connectors.launch_view import LaunchProgress
 from tui.components.connectors.row import ConnectorRow
 from tui.components.connectors.run_dialog import RunRequest
@@ -140,14 +141,8 @@ class ConnectorsPane(ReportsWorkerErrors, Vertical):
 
     @property
     def selected(self) -> ConnectorRow | None:
-        table = self.query_one("#connectors-table", DataTable)
-        if not table.row_count:
-            return None
-        try:
-            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
-        except Exception:  # noqa: BLE001 - an empty or shrinking table
-            return None
-        return self.rows.get(str(key.value))
+        key = cursor_row_key(self.query_one("#connectors-table", DataTable))
+        return None if key is None else self.rows.get(key)
 
     @on(DataTable.RowHighlighted, "#connectors-table")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:

@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Label, TabbedContent, TabPane, Tabs
 
 from tui.components.common.errors import ReportsWorkerErrors, describe_error
 from tui.components.common.modals import ChoiceScreen, ConfirmScreen, PromptScreen
+from tui.components.common.tables import cursor_row_key
 from tui.components.smartmodules.build_view import BuildView
 from tui.components.smartmodules.playground import Playground
 
@@ -93,14 +94,7 @@ class SmartModulesPane(ReportsWorkerErrors, Horizontal):
 
     @property
     def selected(self) -> str | None:
-        table = self.query_one("#sm-table", DataTable)
-        if not table.row_count:
-            return None
-        try:
-            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
-        except Exception:  # noqa: BLE001 - an empty or shrinking table
-            return None
-        return str(key.value)
+        return cursor_row_key(self.query_one("#sm-table", DataTable))
 
     @on(DataTable.RowSelected, "#sm-table")
     def _row_selected(self, event: DataTable.RowSelected) -> None:
