@@ -7,21 +7,18 @@ until delivered; when given and used up, the connector fails with the record unc
 so a restart delivers it again).
 
 Connection errors, timeouts, 408, 429 and 5xx are retried with backoff, so a destination
-that is down delays records, never drops them. Other 4xx answers mean this record will
-never be accepted: it is a bad record (logged with its offset; skip or stop by policy).
+that is down delays records, never drops them; a stop request ends a backoff at once,
+leaving the record uncommitted. Other 4xx answers mean this record will never be
+accepted: it is a bad record (logged with its offset; skip or stop by policy). The retry
+loop is the kit's (`Sink.deliver`): this module only says what one request's answer means.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Sequence
-
 from runtime.config import connector_types as ct
 from runtime.config.connector_types import header_pairs
-from runtime.connectors.backoff import Backoff
-from runtime.connectors.base import ConnectorContext, Delivery
-from runtime.connectors.kit import Sink, milliseconds
-from runtime.errors import WeirError
+from runtime.connectors.base import ConnectorContext
+from runtime.connectors.kit import RecordError, Retry, Sink, milliseconds, seconds
 from runtime.topics.record import Record
 
 RETRY_STATUS = {408, 429}
@@ -31,13 +28,11 @@ class HttpSink(Sink):
     type = "http-sink"
     Params = ct.HttpSink
     summary = "send each record to an HTTP endpoint"
-
     params: ct.HttpSink
 
     def __init__(self, ctx: ConnectorContext) -> None:
         super().__init__(ctx)
         p = self.params
-        self.reporter = ctx.reporter
         self.endpoint: str = p.endpoint
         self.method = p.method
         self.headers = header_pairs(p.headers)
@@ -45,8 +40,8 @@ class HttpSink(Sink):
             self.headers.append(("User-Agent", p.user_agent))
         self.request_timeout_ms = milliseconds(p.http_request_timeout)
         self.connect_timeout_ms = milliseconds(p.http_connect_timeout)
-        self.backoff_min_ms = milliseconds(p.backoff_min)
-        self.backoff_max_ms = milliseconds(p.backoff_max)
+        self.backoff_min_s = seconds(p.backoff_min)
+        self.backoff_max_s = seconds(p.backoff_max)
         self.retries = p.retries
         self.client = None
 
@@ -56,60 +51,29 @@ class HttpSink(Sink):
         timeout = httpx.Timeout(self.request_timeout_ms / 1000,
                                 connect=self.connect_timeout_ms / 1000)
         self.client = httpx.AsyncClient(timeout=timeout)
-        self.reporter.info(f"http sink: {self.method} {self.endpoint}, one request per record")
+        self.log.info(f"http sink: {self.method} {self.endpoint}, one request per record")
 
     async def close(self) -> None:
         if self.client is not None:
             await self.client.aclose()
             self.client = None
 
-    async def deliver(self, records: Sequence[Record]) -> Delivery:
-        result = Delivery()
-        for record in records:
-            if self.ctx.stop.is_set():
-                result.interrupted = True
-                break
-            result.attempted += 1
-            problem = await self._send(record)
-            if problem is None:
-                result.delivered += 1
-                continue
-            result.failures.append((record, problem))
-            if self.ctx.policy == "stop":
-                result.halted = True
-                break
-        return result
-
-    async def _send(self, record: Record) -> str | None:
-        """None when delivered; the reason when the record can never be delivered."""
+    async def write(self, record: Record) -> None:
+        """One request: a 2xx/3xx delivered it; `Retry` for what may go through later,
+        `RecordError` for an answer that refuses this record for good."""
         import httpx
 
-        backoff = Backoff(self.backoff_min_ms, self.backoff_max_ms)
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
-                response = await self.client.request(
-                    self.method, self.endpoint, headers=self.headers, content=record.value
-                )
-            except httpx.HTTPError as exc:
-                reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-            else:
-                status = response.status_code
-                if status < 400:
-                    return None
-                reason = f"HTTP {status} {response.reason_phrase}"
-                if status < 500 and status not in RETRY_STATUS:
-                    return reason
-            if self.retries is not None and attempt > self.retries:
-                raise WeirError(
-                    f"offset {record.offset}: {reason}, still failing after {self.retries} "
-                    "retries",
-                    hint="not committed: the record is delivered again on the next start",
-                )
-            delay = backoff.next_delay()
-            self.reporter.warning(
-                f"offset {record.offset}: {reason}; retry {attempt} in {delay:.1f}s"
+        try:
+            response = await self.client.request(
+                self.method, self.endpoint, headers=self.headers, content=record.value
             )
-            self.reporter.metrics.last_error = self.reporter.mask(reason)
-            await asyncio.sleep(delay)
+        except httpx.HTTPError as exc:
+            raise Retry(f"{type(exc).__name__}: {exc}" if str(exc)
+                        else type(exc).__name__) from None
+        status = response.status_code
+        if status < 400:
+            return
+        reason = f"HTTP {status} {response.reason_phrase}"
+        if status < 500 and status not in RETRY_STATUS:
+            raise RecordError(reason)
+        raise Retry(reason)

@@ -28,6 +28,8 @@ from runtime.config.models import Strict
 from runtime.config.values import parse_duration
 from runtime.connectors.backoff import Backoff
 from runtime.connectors.base import ConnectorContext, Delivery, Emit, StopSignal
+from runtime.errors import WeirError
+from runtime.human import plural
 from runtime.topics.record import ProduceRecord, Record
 
 __all__ = [
@@ -74,7 +76,8 @@ class RecordError(Exception):
 
 class Retry(Exception):
     """Raised by a sink's `write` for a transient failure (destination down, busy): the
-    record is retried with backoff until it goes through or the connector is stopped."""
+    record is retried with backoff until it goes through, the connector is stopped, or
+    the sink's `retries` are used up."""
 
 
 class _Connector:
@@ -131,11 +134,18 @@ class Source(_Connector):
 class Sink(_Connector):
     """A sink: `write(record)` delivers one record, or override `deliver(records)` to
     deliver a batch at once. Records come in topic order; offsets are committed only after
-    delivery, so a crash or stop delivers again rather than losing (at-least-once)."""
+    delivery, so a crash or stop delivers again rather than losing (at-least-once).
+
+    A `write` that raises `Retry` is called again after a backoff from `backoff_min_s`
+    doubling up to `backoff_max_s`; a stop request ends the wait at once (the record stays
+    uncommitted). With `retries` set (e.g. from a parameter, in `__init__`), a record still
+    failing after that many retries fails the connector, uncommitted, so a restart
+    delivers it again; None retries until delivered or stopped."""
 
     kind: ClassVar[Kind] = "sink"
-    backoff_min_s: ClassVar[float] = 0.5
-    backoff_max_s: ClassVar[float] = 30.0
+    backoff_min_s: float = 0.5
+    backoff_max_s: float = 30.0
+    retries: int | None = None
 
     async def open(self) -> None:
         """Connect before the first batch."""
@@ -166,6 +176,8 @@ class Sink(_Connector):
         return result
 
     async def _write_retrying(self, record: Record) -> str | object | None:
+        """None when written, the reason when the record is bad, _STOPPED when a stop
+        came during a backoff; raises WeirError when `retries` are used up."""
         backoff = Backoff(int(self.backoff_min_s * 1000), int(self.backoff_max_s * 1000))
         attempt = 0
         while True:
@@ -175,12 +187,18 @@ class Sink(_Connector):
             except RecordError as exc:
                 return str(exc) or type(exc).__name__
             except Retry as exc:
+                reason = str(exc) or "retry"
+                self.log.metrics.last_error = self.log.mask(reason)
+                if self.retries is not None and attempt >= self.retries:
+                    raise WeirError(
+                        f"offset {record.offset}: {reason}, still failing after "
+                        f"{plural(self.retries, 'retry', 'retries')}",
+                        hint="not committed: the record is delivered again on the next start",
+                    ) from None
                 attempt += 1
                 delay = backoff.next_delay()
-                reason = str(exc) or "retry"
                 self.log.warning(f"offset {record.offset}: {reason}; retry {attempt} in "
                                  f"{delay:.1f}s")
-                self.log.metrics.last_error = self.log.mask(reason)
                 if await self.ctx.stop.sleep(delay):
                     return _STOPPED
 

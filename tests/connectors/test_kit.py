@@ -376,3 +376,83 @@ def test_an_incomplete_connector_class_is_refused_when_it_loads():
     assert check_class(Batches, "batches-sink") is None
     with pytest.raises(WeirError, match="NoRun: a source class must define"):
         run_test(None, connector=NoRun)
+
+
+def _busy_sink(retries: int | None, backoff_min_s: float):
+    """A kit sink whose destination is always busy: every write asks for a retry."""
+    from runtime.connectors.kit import Retry, Sink
+
+    class BusySink(Sink):
+        type = "busy-sink"
+
+        async def write(self, record):
+            self.writes.append(record.offset)
+            raise Retry("destination busy")
+
+    BusySink.retries, BusySink.backoff_min_s, BusySink.backoff_max_s = (
+        retries, backoff_min_s, backoff_min_s)
+    BusySink.writes = []
+    return BusySink
+
+
+def _run_sink(cls, name: str, stop):
+    """`cls` in the real sink pipeline over the real store, reading `name` from the start."""
+    import asyncio
+
+    from runtime.connectors.base import ConnectorContext
+    from runtime.connectors.reporter import Reporter
+    from runtime.connectors.sink_pipeline import run_sink
+    from runtime.topics import open_store
+    from tests.connectors.helpers import sink_spec
+
+    spec = sink_spec(name, "busy-sink", name)
+    store = open_store()
+    try:
+        ctx = ConnectorContext(spec, Reporter(spec), "skip", stop)
+        return asyncio.run(run_sink(ctx, cls(ctx), store))
+    finally:
+        store.close()
+
+
+def test_a_sink_s_used_up_retries_fail_it_with_the_record_uncommitted():
+    from runtime.connectors.base import StopSignal
+    from runtime.errors import WeirError
+    from tests.connectors.helpers import committed, produce
+
+    produce("capped", ["x", "y"])
+    cls = _busy_sink(retries=2, backoff_min_s=0.001)
+    with pytest.raises(WeirError) as failure:
+        _run_sink(cls, "capped", StopSignal())
+    assert "offset 0: destination busy, still failing after 2 retries" in failure.value.message
+    assert "delivered again on the next start" in failure.value.hint
+    assert cls.writes == [0, 0, 0]  # the first try and two retries, never past offset 0
+    assert committed("capped", "capped") is None
+
+
+def test_a_stop_ends_a_sink_s_backoff_at_once_leaving_the_record_uncommitted():
+    """A one-hour backoff: the stop must end the wait itself (the pipeline's grace for a
+    sink that does not return would cancel it after seconds, logging that instead)."""
+    import threading
+
+    from runtime.connectors.base import StopSignal
+    from runtime.connectors.telemetry import log_path
+    from tests.connectors.helpers import committed, produce, wait_for
+
+    produce("paused", ["x", "y"])
+    cls = _busy_sink(retries=None, backoff_min_s=3600)
+    stop = StopSignal()
+    codes: list[int] = []
+    thread = threading.Thread(target=lambda: codes.append(_run_sink(cls, "paused", stop)))
+    thread.start()
+    try:
+        wait_for(lambda: log_path("paused").exists()
+                 and "retry 1 in" in log_path("paused").read_text(), what="a backoff")
+    finally:
+        stop.set()
+        thread.join(30)
+    assert not thread.is_alive() and codes == [0]
+    assert cls.writes == [0]
+    log = log_path("paused").read_text()
+    assert "stopped mid-batch: offsets from 0 will be delivered on the next start" in log
+    assert "stopped while delivering" not in log
+    assert committed("paused", "paused") == 0  # offset 0 is where the next start begins
