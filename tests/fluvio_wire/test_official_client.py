@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -232,6 +233,40 @@ print(json.dumps(time.time() - start), flush=True)
     assert float(out.strip()) < 30
     consumed = cluster.weir("consume", "made-by-weir", "-B", "-d")
     assert consumed.stdout.splitlines() == ["v"]
+
+
+def test_a_partition_weir_adds_reaches_a_connected_client(cluster):
+    """`weir topic add-partition` in another process: the Topic and Partition watches push
+    the new partition (the client finds a partition's leader only in its watch-fed
+    cache), so a client connected before can consume it at once. The growing high
+    watermark is not pushed: no client reads it from a watch (List gives it live)."""
+    assert cluster.weir("topic", "create", "grows").returncode == 0
+    script = """
+import json, os, sys, time
+from fluvio import Fluvio, FluvioConfig, Offset
+fl = Fluvio.connect_with_config(FluvioConfig.new(os.environ["SC"]))
+fl.partition_consumer("grows", 0).stream(Offset.beginning())  # the watches are up
+print("ready", flush=True)
+sys.stdin.readline()
+start = time.time()
+record = next(fl.partition_consumer("grows", 1).stream(Offset.beginning()))
+print(json.dumps([record.value_string(), time.time() - start]), flush=True)
+"""
+    client = subprocess.Popen([sys.executable, "-c", script], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              cwd=REPO, env={**os.environ, **cluster.env, "SC": cluster.sc})
+    try:
+        assert client.stdout.readline().strip() == "ready", client.stderr.read()
+        assert cluster.weir("topic", "add-partition", "grows").returncode == 0
+        produced = cluster.weir("produce", "grows", "-p", "1", input="on-the-new-one\n")
+        assert produced.returncode == 0, produced.stderr
+        out, err = client.communicate("go\n", timeout=60)
+    finally:
+        client.kill()
+    assert client.returncode == 0, err
+    value, waited = json.loads(out.strip())
+    assert value == "on-the-new-one"
+    assert waited < 30  # the watch's push, not Fluvio's 60 s metadata timeout
 
 
 def test_fluvio_profile_lets_fluvio_connect_find_the_cluster(cluster, tmp_path):
