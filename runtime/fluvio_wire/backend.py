@@ -136,6 +136,8 @@ class Backend:
                 try:
                     prepared.append(store.prepare(topic, records, partition))
                     row.append(-1)
+                except StoreBusy:
+                    raise  # the store's, not this group's: the run is retried in a thread
                 except WeirError as exc:  # this group's error; the others still go in
                     row.append(exc)
             outcomes.append(row)
