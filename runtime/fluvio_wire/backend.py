@@ -103,8 +103,6 @@ class Backend:
         self._reader.close()
         self._live.close()
         self._loop_writer.close()
-        if self._wal is not None:
-            self._wal.close()
 
     def listener(self, channel: str) -> Listener:
         """Bind before reading, so that no commit falls between a read and the wait."""

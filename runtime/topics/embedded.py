@@ -950,8 +950,6 @@ class EmbeddedStore:
         with self._lock:
             self._notifier.close()
             self._conn.close()
-            if self._wal is not None:
-                self._wal.close()
 
     def __enter__(self) -> EmbeddedStore:
         return self

@@ -31,9 +31,7 @@ class WalSync:
         """`flush(fd)`: os.fdatasync unless given."""
         self.wal = wal
         self._flush = flush
-        self._fd: int | None = None
-        self._ino: int | None = None
-        self._cond = threading.Condition()
+        self._cond = threading.Condition(threading.Lock())
         self._issued = 0  # transactions committed, numbered in commit order
         self._synced = 0  # every transaction up to this one is durable
         self._syncing = False
@@ -77,23 +75,27 @@ class WalSync:
                 self._synced = max(self._synced, target)
 
     def _flush_wal(self) -> WeirError | None:
-        """fdatasync the WAL (opened once; again if the file was replaced, which SQLite
-        does only once no connection has the database open)."""
+        """fdatasync the WAL, opened afresh each time: always the file there now, and no
+        stat of it (measured on this machine's ext4: a stat or fstat of the WAL between
+        two commits made the next fdatasync a third slower, 0.19 against 0.14 ms; the
+        open costs nothing measurable). A WAL that is gone was checkpointed into the
+        database and synced by SQLite before it deleted it: nothing left to sync."""
         try:
-            ino = os.stat(self.wal).st_ino
-            if self._fd is None or ino != self._ino:
-                self.close()
-                self._fd = os.open(self.wal, os.O_RDONLY | os.O_CLOEXEC)
-                self._ino = os.fstat(self._fd).st_ino
-            (self._flush or os.fdatasync)(self._fd)
+            fd = os.open(self.wal, os.O_RDONLY | os.O_CLOEXEC)
+        except FileNotFoundError:
+            return None
         except OSError as exc:
-            problem = os_problem(exc, "make a commit durable (fdatasync of the WAL)", self.wal)
-            return WeirError(f"{problem.message}; the records were committed but may not "
-                             "survive a power cut", hint=problem.hint or
-                             "check the disk (dmesg); the producer was not acknowledged")
+            return self._failure(exc)
+        try:
+            (self._flush or os.fdatasync)(fd)
+        except OSError as exc:
+            return self._failure(exc)
+        finally:
+            os.close(fd)
         return None
 
-    def close(self) -> None:
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
+    def _failure(self, exc: OSError) -> WeirError:
+        problem = os_problem(exc, "make a commit durable (fdatasync of the WAL)", self.wal)
+        return WeirError(f"{problem.message}; the records were committed but may not "
+                         "survive a power cut", hint=problem.hint or
+                         "check the disk (dmesg); the producer was not acknowledged")
