@@ -96,6 +96,7 @@ class WalSync:
 
     def _failure(self, exc: OSError) -> WeirError:
         problem = os_problem(exc, "make a commit durable (fdatasync of the WAL)", self.wal)
-        return WeirError(f"{problem.message}; the records were committed but may not "
-                         "survive a power cut", hint=problem.hint or
-                         "check the disk (dmesg); the producer was not acknowledged")
+        # the same kind (DiskFull stays DiskFull: supervisors retry on it)
+        return type(problem)(f"{problem.message}; the records were committed but may not "
+                             "survive a power cut", hint=problem.hint or
+                             "check the disk (dmesg); the producer was not acknowledged")

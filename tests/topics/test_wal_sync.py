@@ -9,7 +9,7 @@ import threading
 
 import pytest
 
-from runtime.errors import WeirError
+from runtime.errors import DiskFull, WeirError
 from runtime.topics.wal_sync import WalSync
 
 
@@ -66,6 +66,15 @@ def test_a_failed_fdatasync_fails_every_commit_it_was_to_cover(wal):
     with pytest.raises(WeirError):  # covered by the failed one: not retried as if fine
         sync.sync(a)
     sync.sync(sync.committed())  # a later commit gets a fresh fdatasync
+
+
+def test_a_full_disk_at_the_fdatasync_is_reported_as_one(wal):
+    def flush(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    sync = WalSync(wal, flush)
+    with pytest.raises(DiskFull, match="no space left.*may not survive a power cut"):
+        sync.sync(sync.committed())
 
 
 def test_each_fdatasync_is_of_the_wal_there_now(wal):
