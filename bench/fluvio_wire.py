@@ -9,7 +9,7 @@ latency producer). Workloads, 100-byte values:
 - produce: `send_all` of 1,000 records at a time, `flush` at the end, every offset
   awaited; the producer is tuned as a user after throughput would: batch size raised to
   256 KB, linger 0. The client's defaults (16 KB batches, linger 0) are a second row.
-  Acknowledged only once durable (synchronous=FULL), as `weir produce`;
+  Acknowledged only once durable (the WAL fdatasynced), as `weir produce`;
 - consume: every record from the beginning through `partition_consumer().stream()`;
 - baseline: `TopicStore.append` of 1,000 records at a time and `read` 1,000 at a time on
   the cluster's own store (another topic), in this process;

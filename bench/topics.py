@@ -3,8 +3,8 @@
     python bench/topics.py [--records 300000] [--samples 500]
 
 Workloads (the same for both):
-- produce: 100-byte values in batches of 1,000 (weir: one `append` per batch, durable with
-  synchronous=FULL; Redis: one pipeline of 1,000 XADD per batch, no persistence at all);
+- produce: 100-byte values in batches of 1,000 (weir: one `append` per batch, durable (its
+  WAL fdatasynced); Redis: one pipeline of 1,000 XADD per batch, no persistence at all);
 - consume: every record from the beginning (weir: `read` 1,000 at a time; Redis: XRANGE
   COUNT 1000 paging);
 - follow: a producer in another process writes one record every 5 ms carrying its send
@@ -475,7 +475,7 @@ def main() -> None:
     print(f"\n{records:,} records; {args.samples} latency samples at "
           f"{INTERVAL_S * 1000:.0f} ms intervals; {os.cpu_count()} CPUs; "
           f"load average {os.getloadavg()[0]:.2f}; redis: no persistence, "
-          f"weir: fsync per batch (synchronous=FULL)")
+          f"weir: fsync per batch (WEIR_STORE_SYNC=full)")
     targets = [
         ("produce >= 300,000 rec/s", max(w_produce.wall, w_produce_pipelined.wall) >= 300_000),
         ("consume >= 1,000,000 rec/s", w_consume.wall >= 1_000_000),

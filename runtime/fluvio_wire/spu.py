@@ -2,7 +2,7 @@
 consumer-offset requests, over the served store.
 
 Produce is answered only once its records are durable (one transaction per request and
-topic, `synchronous=FULL` unless the store says otherwise), with the offsets the store
+topic, the WAL fdatasynced unless WEIR_STORE_SYNC=normal), with the offsets the store
 gave them: dense and shared with every other writer of the partition. Consumer offsets
 live in the store's consumer-offset table, the one Weir's sink connectors use; Fluvio
 counts the last record processed where the store keeps the next one to read, hence the
