@@ -258,7 +258,9 @@ class SqlSink(Strict):
     mapping: JsonSqlMapping | None = Field(
         None, description="json-sql style: {table, map-columns: {COL: {json-key, value}}}",
         json_schema_extra=WEIR_ONLY)
-    batch_size: Positive = Field(100, alias="batch-size", json_schema_extra=WEIR_ONLY)
+    batch_size: Positive = Field(100, alias="batch-size", description=(
+        "rows per INSERT statement; each batch taken from the topic (up to 5,000 "
+        "records) is one transaction"), json_schema_extra=WEIR_ONLY)
     retries: NonNegative = Field(3, json_schema_extra=WEIR_ONLY)
     create_table: bool = Field(False, alias="create-table", description=(
         "create the table from `columns` when it does not exist"),

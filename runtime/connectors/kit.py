@@ -143,6 +143,9 @@ class Sink(_Connector):
     delivers it again; None retries until delivered or stopped."""
 
     kind: ClassVar[Kind] = "sink"
+    # records handed to `deliver` at most (fewer when fewer are waiting): a sink paying a
+    # fixed cost per batch (a transaction, a request) can ask for more
+    batch_records: ClassVar[int] = 1000
     backoff_min_s: float = 0.5
     backoff_max_s: float = 30.0
     retries: int | None = None

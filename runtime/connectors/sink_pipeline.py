@@ -18,6 +18,7 @@ from runtime.topics.record import Record
 from runtime.topics.store import TopicStore
 
 STOP_GRACE_S = 5.0
+BATCH_RECORDS = 1000  # records a sink is handed at once, unless it asks for another number
 
 
 def start_offset(store: TopicStore, topic: str, partition: int, opts: ConsumerOptions) -> int:
@@ -53,6 +54,7 @@ class SinkPipeline:
         self.uncommitted: dict[int, int] = {}
         self.last_commit = time.monotonic()
         self.transformer: Transformer | None = None
+        self.batch_records = getattr(sink, "batch_records", BATCH_RECORDS)
 
     def _partitions(self) -> list[int]:
         info = self.store.describe_topic(self.topic)
@@ -121,7 +123,8 @@ class SinkPipeline:
         if (self.transformer.chain is not None and not self.opts.max_bytes
                 and hasattr(self.store, "follow_columns")):
             follow = self.store.follow_columns
-        async for batch in follow(self.topic, partition, self.positions[partition]):
+        async for batch in follow(self.topic, partition, self.positions[partition],
+                                  self.batch_records):
             chunks = [batch] if isinstance(batch, RecordColumns) else self._chunks(batch)
             for chunk in chunks:
                 await queue.put((partition, chunk))

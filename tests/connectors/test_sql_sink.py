@@ -178,3 +178,47 @@ def test_postgres_create_table_from_columns(postgres):  # noqa: F811
     assert types == {"fact": "text", "length": "bigint", "tags": "jsonb",
                      "at": "timestamp with time zone"}
     assert row[:3] == ("a", 3, [1]) and row[3].year == 1970
+
+
+def _refused_in_the_middle() -> list[str]:
+    """Three good records, one the table refuses (no `fact`: NOT NULL), two good."""
+    return records(3) + [json.dumps({"length": 99})] + records(2, 3)
+
+
+@pytest.mark.integration
+def test_postgres_refused_row_fails_alone_in_the_batch_s_transaction(postgres):  # noqa: F811
+    """PostgreSQL aborts a transaction at an error: the sink fences each row of a refused
+    batch with a savepoint, so the good rows around the bad one still go in."""
+    import psycopg
+
+    with psycopg.connect(postgres.url, autocommit=True) as conn:
+        conn.execute("CREATE TABLE refusing (fact TEXT NOT NULL, length INTEGER, "
+                     "source TEXT, tags JSONB)")
+    produce("pg-refused", _refused_in_the_middle())
+    spec = sink_spec("pg-refused", "sql-sink", "pg-refused", url=postgres.url,
+                     table="refusing", columns=COLUMNS)
+    with Running(spec) as run:
+        wait_for(lambda: committed("pg-refused", "pg-refused") == 6)
+        assert run.stop() == 0
+    with psycopg.connect(postgres.url) as conn:
+        lengths = [r[0] for r in conn.execute("SELECT length FROM refusing ORDER BY length")]
+    assert lengths == [0, 1, 2, 3, 4]
+    errors = [e for e in read_events("pg-refused") if e.event == "error"]
+    assert [e.offset for e in errors] == [3] and "null" in errors[0].message.lower()
+
+
+def test_sqlite_stop_policy_keeps_the_rows_before_a_refused_one_and_nothing_after(tmp_path):
+    db = tmp_path / "stop.db"
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE facts (fact TEXT NOT NULL, length INTEGER, source TEXT,"
+                     " tags TEXT)")
+    produce("halt", _refused_in_the_middle())
+    spec = sink_spec("halt", "sql-sink", "halt", url=f"sqlite:///{db}", table="facts",
+                     columns=COLUMNS, **{"on-error": "stop"})
+    assert Running(spec).__enter__().wait() == 1
+    with sqlite3.connect(db) as conn:
+        lengths = [r[0] for r in conn.execute("SELECT length FROM facts ORDER BY length")]
+    assert lengths == [0, 1, 2]  # in, then the refused row stopped the batch
+    assert committed("halt", "halt") == 3  # a restart meets the refused record again
+    errors = [e for e in read_events("halt") if e.event == "error"]
+    assert [e.offset for e in errors] == [3] and "NOT NULL" in errors[0].message
