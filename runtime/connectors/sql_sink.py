@@ -3,7 +3,8 @@
 Parameters: `url` (`sqlite:///abs/path.db`, `sqlite://relative.db`,
 `postgresql://user:pass@host:port/db`), `table` and `columns` (a list of {name, path: a
 JSON path like `$.a.b` or `$.items[0]`, type: text|integer|real|boolean|json|timestamp}),
-`batch-size` rows per INSERT statement (default 100), `backoff-min` (1s), `backoff-max` (60s),
+`batch-size` rows per INSERT statement (default 100; at most 999 values a statement),
+`backoff-min` (1s), `backoff-max` (60s),
 `retries` (3): how often a batch is retried while the database is unreachable before the
 connector fails (uncommitted, so nothing is lost: a restart delivers the batch again),
 `create-table` (false): create a missing table from `columns`, each column's type declared
@@ -31,6 +32,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import chain
 from typing import Any, NamedTuple
 
 from runtime.config import connector_types as ct
@@ -43,6 +45,7 @@ from runtime.errors import WeirError
 from runtime.topics.record import Record
 
 _MISSING = object()
+MAX_PARAMETERS = 999  # bound values one statement may take (SQLite before 3.32)
 
 
 class BadRecord(Exception):
@@ -60,11 +63,25 @@ class Column:
 
 
 class Row(NamedTuple):
-    """One INSERT's worth: a named tuple, as one is built per record."""
+    """One json-sql operation's INSERT."""
 
     table: str
     columns: tuple[str, ...]
     values: tuple[Any, ...]
+
+
+# rows of one shape: table, columns, and each row's values (in the records' order)
+Group = tuple[str, tuple[str, ...], list[tuple[Any, ...]]]
+
+
+def groups_of(rows: Sequence[Row]) -> list[Group]:
+    """json-sql operations as runs of one table and column list, in order."""
+    groups: list[Group] = []
+    for row in rows:
+        if not groups or groups[-1][:2] != (row.table, row.columns):
+            groups.append((row.table, row.columns, []))
+        groups[-1][2].append(row.values)
+    return groups
 
 
 def _convert(value: Any, kind: str, column: str) -> Any:
@@ -161,7 +178,8 @@ class Mapping:
         return create_table_sql(self.table, [(c.name, c.type) for c in self.columns],
                                 postgres=postgres)
 
-    def row(self, record: Record) -> Row:
+    def values(self, record: Record) -> tuple[Any, ...]:
+        """The record's row: the columns' values, in `names` order."""
         data = _json(record.value)
         is_object = type(data) is dict
         values = []
@@ -179,7 +197,7 @@ class Mapping:
             if fast is None or type(value) is not fast:
                 value = _convert(value, col.type, col.name)
             values.append(value)
-        return Row(self.table, self.names, tuple(values))
+        return tuple(values)
 
 
 _decode = json.JSONDecoder().raw_decode
@@ -323,31 +341,34 @@ class _Database:
         finally:
             cur.close()
 
-    def _sql(self, table: str, columns: tuple[str, ...]) -> str:
-        """The INSERT of one (table, columns) shape, built once: the driver then reuses
-        its prepared statement (sqlite3's statement cache, psycopg's prepare)."""
-        sql = self._statements.get((table, columns))
+    def _sql(self, table: str, columns: tuple[str, ...], rows: int = 1) -> str:
+        """The INSERT of `rows` rows of one (table, columns) shape, built once: the
+        driver then reuses its prepared statement (sqlite3's statement cache)."""
+        sql = self._statements.get((table, columns, rows))
         if sql is None:
-            marks = ", ".join([self.placeholder] * len(columns))
+            marks = "(" + ", ".join([self.placeholder] * len(columns)) + ")"
             sql = (f"INSERT INTO {quote_table(table)} "
-                   f"({', '.join(map(quote_ident, columns))}) VALUES ({marks})")
-            self._statements[(table, columns)] = sql
+                   f"({', '.join(map(quote_ident, columns))}) VALUES "
+                   + ", ".join([marks] * rows))
+            self._statements[(table, columns, rows)] = sql
         return sql
 
-    def insert(self, rows: Sequence[Row], per_statement: int) -> None:
-        """All rows in one transaction: one executemany per run of rows of one shape, of
-        at most `per_statement` rows, in order."""
+    def insert(self, groups: Sequence[Group], per_statement: int) -> None:
+        """All rows in one transaction, in order, `per_statement` rows an INSERT."""
         cur = self.conn.cursor()
         try:
-            start = 0
-            while start < len(rows):
-                shape = (rows[start].table, rows[start].columns)
-                end = start + 1
-                limit = min(len(rows), start + per_statement)
-                while end < limit and (rows[end].table, rows[end].columns) == shape:
-                    end += 1
-                cur.executemany(self._sql(*shape), [r.values for r in rows[start:end]])
-                start = end
+            for table, columns, rows in groups:
+                # one statement takes many rows (a step and a reset of the statement per
+                # statement, not per row), within SQLite's oldest parameter limit
+                per = max(1, min(per_statement, MAX_PARAMETERS // max(1, len(columns))))
+                full = len(rows) - len(rows) % per
+                if full:
+                    cur.executemany(self._sql(table, columns, per), [
+                        tuple(chain.from_iterable(rows[start:start + per]))
+                        for start in range(0, full, per)])
+                if full < len(rows):
+                    cur.execute(self._sql(table, columns, len(rows) - full),
+                                tuple(chain.from_iterable(rows[full:])))
             self.conn.commit()
         except BaseException:
             self._rollback()
@@ -355,28 +376,33 @@ class _Database:
         finally:
             cur.close()
 
-    def insert_each(self, rows: Sequence[Row], *, halt: bool) -> list[Exception]:
+    def insert_each(self, groups: Sequence[Group], *, halt: bool) -> list[Exception | None]:
         """The rows one statement each, in one transaction: the database's refusal of a
-        row (its data) is returned in its place and the others go in; with `halt`, the
-        rows after the first refused one are left out. Other errors roll it all back."""
-        refused: list[Exception] = []
+        row (its data) is returned in its place (None for a row that went in); with
+        `halt`, the rows after the first refused one are left out. Other errors roll it
+        all back."""
+        refused: list[Exception | None] = []
         cur = self.conn.cursor()
         try:
-            for row in rows:
-                if self.postgres:  # an error aborts a PostgreSQL transaction: fence it
-                    cur.execute("SAVEPOINT weir_row")
-                try:  # (a failed SQLite statement undoes only itself)
-                    cur.execute(self._sql(row.table, row.columns), row.values)
-                except (self.module.Error, OverflowError) as exc:
-                    if not self.is_data_error(exc):
-                        raise
-                    if self.postgres:
-                        cur.execute("ROLLBACK TO SAVEPOINT weir_row")
-                    refused.append(exc)
-                    if halt:
-                        break
-                    continue
-                refused.append(None)
+            for table, columns, rows in groups:
+                sql = self._sql(table, columns)
+                for values in rows:
+                    if self.postgres:  # an error aborts a PostgreSQL transaction: fence it
+                        cur.execute("SAVEPOINT weir_row")
+                    try:  # (a failed SQLite statement undoes only itself)
+                        cur.execute(sql, values)
+                    except (self.module.Error, OverflowError) as exc:
+                        if not self.is_data_error(exc):
+                            raise
+                        if self.postgres:
+                            cur.execute("ROLLBACK TO SAVEPOINT weir_row")
+                        refused.append(exc)
+                        if halt:
+                            break
+                        continue
+                    refused.append(None)
+                if halt and refused and refused[-1] is not None:
+                    break
             self.conn.commit()
         except BaseException:
             self._rollback()
@@ -498,9 +524,6 @@ class SqlSink(Sink):
         await self._call(self.db.close)
         self.executor.shutdown(wait=True)
 
-    def _row(self, record: Record) -> Row:
-        return self.mapping.row(record) if self.mapping else operation_row(record)
-
     async def deliver(self, records: Sequence[Record]) -> Delivery:
         """The batch in one transaction (one commit, so one wait for the disk, per batch
         the pipeline hands over); its offsets are committed only after it."""
@@ -511,49 +534,58 @@ class SqlSink(Sink):
             await self._check_table("the database")
             self.pending_create = False
         halt = self.ctx.policy == "stop"
-        rows: list[tuple[Record, Row]] = []
+        make = self.mapping.values if self.mapping is not None else operation_row
         bad: list[tuple[Record, str]] = []
-        for record in records:
-            try:
-                rows.append((record, self._row(record)))
-            except BadRecord as exc:
-                bad.append((record, str(exc)))
-                if halt:  # rows before the bad record still go in, then we stop
-                    break
         try:
-            refused = await self._insert(rows, halt)
+            made = [make(record) for record in records]  # the usual batch: no bad record
+            kept = records
+        except BadRecord:
+            made, kept = [], []
+            for record in records:
+                try:
+                    made.append(make(record))
+                    kept.append(record)
+                except BadRecord as exc:
+                    bad.append((record, str(exc)))
+                    if halt:  # rows before the bad record still go in, then we stop
+                        break
+        if self.mapping is not None:
+            groups = [(self.mapping.table, self.mapping.names, made)] if made else []
+        else:
+            groups = groups_of(made)
+        try:
+            refused = await self._insert(kept, groups, halt)
         except _Stopped:
             result.interrupted = True  # nothing went in: the whole batch comes again
             return result
         failures = sorted(bad + refused, key=lambda f: f[0].offset)
         result.failures = failures[:1] if halt else failures
         result.halted = halt and bool(failures)
-        result.delivered = (len(rows) - len(refused) if not result.halted else
-                            sum(1 for r, _ in rows if r.offset < failures[0][0].offset))
+        result.delivered = (len(kept) - len(refused) if not result.halted else
+                            sum(1 for r in kept if r.offset < failures[0][0].offset))
         result.attempted = len(records)
         return result
 
-    async def _insert(self, rows: list[tuple[Record, Row]], halt: bool,
+    async def _insert(self, kept: Sequence[Record], groups: list[Group], halt: bool,
                       ) -> list[tuple[Record, str]]:
         """Insert with retries; the (record, reason) of rows the database refused."""
-        if not rows:
+        if not groups:
             return []
         try:
-            await self._retrying(lambda: self.db.insert([r for _, r in rows],
-                                                        self.batch_size))
+            await self._retrying(lambda: self.db.insert(groups, self.batch_size))
             return []
         except _DataError:
             pass
         # The database refused the batch for its data: find the bad rows, one statement
         # each, still in one transaction.
-        outcome: list[Exception] = []
+        outcome: list[Exception | None] = []
 
         def each() -> None:
-            outcome[:] = self.db.insert_each([r for _, r in rows], halt=halt)
+            outcome[:] = self.db.insert_each(groups, halt=halt)
 
         await self._retrying(each)
         return [(record, f"database refused the row: {str(exc).strip()}")
-                for (record, _), exc in zip(rows, outcome, strict=False) if exc is not None]
+                for record, exc in zip(kept, outcome, strict=False) if exc is not None]
 
     async def _retrying(self, action) -> None:
         """`action` in the database thread until it succeeds; `_DataError` when the data
