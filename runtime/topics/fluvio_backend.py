@@ -301,8 +301,10 @@ class FluvioStore:
         return out
 
     async def follow(
-        self, topic: str, partition: int, offset: int
+        self, topic: str, partition: int, offset: int, max_records: int = 1000
     ) -> AsyncIterator[list[Record]]:
+        """One record a batch (so always within `max_records`): the client's stream hands
+        them over one at a time and cannot say whether another is already waiting."""
         self._check_partition(topic, partition)
         consumer = self._client.partition_consumer(topic, partition)
         stream = await consumer.async_stream(self._fl.Offset.absolute(offset))

@@ -87,9 +87,10 @@ class TopicStore(Protocol):
         ...
 
     def follow(
-        self, topic: str, partition: int, offset: int
+        self, topic: str, partition: int, offset: int, max_records: int = 1000
     ) -> AsyncIterator[list[Record]]:
-        """Yield batches of records from `offset` on, waiting for new ones as they commit."""
+        """Yield batches of records (at most `max_records` each) from `offset` on, waiting
+        for new ones as they commit."""
         ...
 
     def earliest_offset(self, topic: str, partition: int) -> int: ...
