@@ -7,7 +7,8 @@ of this run; default: run until stopped), `batch` (records emitted per step at h
 rates, default 500).
 
 Placeholders, written `{{name}}` (or `{name}`): `n` (0, 1, 2, ...; a restart continues
-after the last number produced, kept in the connector's `generator.json`), `time` (ISO 8601
+after the last number stored: the next `n` is the source position the kit keeps in the
+same transaction as the records, so even a SIGKILL repeats or skips none), `time` (ISO 8601
 UTC), `timestamp` (epoch ms), `uuid`, `random_int` (0-99), `random_int:LO:HI` (an integer
 in LO..HI; `LO..HI` works too) and `choice:a|b|c` (one of the options).
 """
@@ -19,13 +20,11 @@ import random
 import time
 import uuid
 from datetime import UTC, datetime
-from pathlib import Path
 
 from runtime.config import connector_types as ct
 from runtime.config.generator_template import parse_template
 from runtime.connectors.base import ConnectorContext, Emit
 from runtime.connectors.kit import Source, milliseconds
-from runtime.private_files import write_private_atomic
 from runtime.topics.record import ProduceRecord
 
 DEFAULT_RATE = 1.0  # records per second when neither `rate` nor `interval` is given
@@ -100,7 +99,6 @@ class GeneratorSource(Source):
         super().__init__(ctx)
         p = self.params
         self.reporter = ctx.reporter
-        self.state = self.state_dir / "generator.json"
         self.template = Template(p.template)
         self.key = Template(p.key) if p.key else None
         self.count = p.count
@@ -116,49 +114,41 @@ class GeneratorSource(Source):
 
         rate = "as fast as possible" if self.rate == 0 else f"{self.rate:g} records/s"
         total = "until stopped" if self.count is None else f"{self.count} records"
-        first = read_next_n(self.state)
+        first = self._next_n()
         if first:
             total += f", {{{{n}}}} continuing at {first}"
         self.reporter.info(f"generator: {rate}, {total}")
         done = 0  # records of this run; record `done` is due at done / rate seconds
         started = time.monotonic()
-        saved_at = started
+        while self.count is None or done < self.count:
+            if self.rate == 0:
+                due = self.batch
+            else:
+                behind = (time.monotonic() - started) * self.rate
+                due = int(behind) + 1 - done
+                if due <= 0:
+                    await asyncio.sleep((done - behind) / self.rate)
+                    continue
+                due = min(due, self.batch)
+            if self.count is not None:
+                due = min(due, self.count - done)
+            n = first + done
+            now_ms = int(time.time() * 1000)
+            values = self.template.render_batch(n, due, now_ms)
+            keys = self.key.render_batch(n, due, now_ms) if self.key else [None] * due
+            records = [ProduceRecord(v, k, now_ms) for v, k in zip(values, keys, strict=True)]
+            done += due
+            # the pipeline yields to the loop (linger, stop) in emit
+            await emit(records, position=str(first + done))
+
+    def _next_n(self) -> int:
+        """The `{{n}}` this run starts at: the position stored with the last records, else
+        what a Weir before positions left in `generator.json`, else 0."""
+        stored = self.position()
+        if stored is not None and stored.isdigit():
+            return int(stored)
         try:
-            while self.count is None or done < self.count:
-                if self.rate == 0:
-                    due = self.batch
-                else:
-                    behind = (time.monotonic() - started) * self.rate
-                    due = int(behind) + 1 - done
-                    if due <= 0:
-                        await asyncio.sleep((done - behind) / self.rate)
-                        continue
-                    due = min(due, self.batch)
-                if self.count is not None:
-                    due = min(due, self.count - done)
-                n = first + done
-                now_ms = int(time.time() * 1000)
-                values = self.template.render_batch(n, due, now_ms)
-                keys = self.key.render_batch(n, due, now_ms) if self.key else [None] * due
-                records = [ProduceRecord(v, k, now_ms)
-                           for v, k in zip(values, keys, strict=True)]
-                done += due
-                await emit(records)  # the pipeline yields to the loop (linger, stop) in emit
-                if time.monotonic() - saved_at >= 0.5:
-                    write_next_n(self.state, first + done)
-                    saved_at = time.monotonic()
-        finally:
-            write_next_n(self.state, first + done)
-
-
-def read_next_n(path: Path) -> int:
-    """The `{{n}}` a new run starts at: one past the last a previous run produced."""
-    try:
-        value = json.loads(path.read_text()).get("next_n", 0)
-    except (OSError, ValueError, AttributeError):
-        return 0
-    return value if isinstance(value, int) and value >= 0 else 0
-
-
-def write_next_n(path: Path, next_n: int) -> None:
-    write_private_atomic(path, json.dumps({"next_n": next_n}))
+            value = json.loads((self.state_dir / "generator.json").read_text()).get("next_n")
+        except (OSError, ValueError, AttributeError):
+            return 0
+        return value if isinstance(value, int) and value >= 0 else 0
