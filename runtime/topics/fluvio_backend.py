@@ -31,6 +31,10 @@ from runtime.topics.record import ProduceRecord, Record
 from runtime.topics.store import ConsumerOffset, PartitionInfo, TopicInfo, TopicSpec
 
 PROVISION_TIMEOUT_S = 30.0
+# How long a follow waits for the next record the client already holds before it hands
+# over the batch so far: a sink's batch grows to what is waiting, at this cost in latency.
+FOLLOW_GATHER_S = 0.001
+_STREAM_END = object()  # put by a follow's reader task when the client's stream ends
 
 
 def reachable(endpoint: str, timeout: float = 1.0) -> bool:
@@ -303,14 +307,47 @@ class FluvioStore:
     async def follow(
         self, topic: str, partition: int, offset: int, max_records: int = 1000
     ) -> AsyncIterator[list[Record]]:
-        """One record a batch (so always within `max_records`): the client's stream hands
-        them over one at a time and cannot say whether another is already waiting."""
+        """Batches of the records already received, up to `max_records`: a task reads the
+        client's stream (which hands records over one at a time) into a bounded queue, so
+        a sink gets what arrived together as one batch (one transaction, not one a
+        record) and a slow sink holds the stream back instead of buffering a partition."""
         self._check_partition(topic, partition)
         consumer = self._client.partition_consumer(topic, partition)
         stream = await consumer.async_stream(self._fl.Offset.absolute(offset))
-        async for raw in stream:
-            yield [self._to_record(raw, partition)]
-            await asyncio.sleep(0)
+        queue: asyncio.Queue[Any] = asyncio.Queue(maxsize=max_records)
+
+        async def receive() -> None:
+            try:
+                async for raw in stream:
+                    await queue.put(raw)
+            except Exception as exc:  # noqa: BLE001 - handed to the reader, raised there
+                await queue.put(exc)
+            else:
+                await queue.put(_STREAM_END)
+
+        reader = asyncio.create_task(receive())
+        try:
+            while True:
+                batch = [await queue.get()]
+                while len(batch) < max_records and batch[-1] is not _STREAM_END \
+                        and not isinstance(batch[-1], Exception):
+                    if queue.empty():  # a record the client holds comes a thread hop later
+                        await asyncio.sleep(FOLLOW_GATHER_S)
+                        if queue.empty():
+                            break
+                    batch.append(queue.get_nowait())
+                last = batch[-1]  # an end or an error is the last thing the task puts
+                ended = last is _STREAM_END or isinstance(last, Exception)
+                records = [self._to_record(r, partition)
+                           for r in (batch[:-1] if ended else batch)]
+                if records:
+                    yield records
+                if isinstance(last, Exception):
+                    raise self._fail(last, f"follow `{topic}`") from last
+                if ended:
+                    return
+        finally:
+            reader.cancel()
 
     def _check_partition(self, topic: str, partition: int) -> None:
         count = self._partition_count(topic)

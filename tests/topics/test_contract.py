@@ -172,6 +172,27 @@ async def test_follow_sees_new_records(store, make_topic):
     assert seen == [b"v1", b"new0", b"new1"]
 
 
+async def test_follow_hands_waiting_records_over_in_batches_of_at_most_max_records(
+        store, make_topic):
+    """A sink's transaction covers what was waiting, not one record: records already
+    stored come in batches of more than one, never more than `max_records`, in order."""
+    name = make_topic()
+    store.append(name, values(300))
+    batches: list[int] = []
+    seen: list[bytes] = []
+
+    async def consume():
+        async for batch in store.follow(name, 0, 0, 64):
+            batches.append(len(batch))
+            seen.extend(r.value for r in batch)
+            if len(seen) >= 300:
+                return
+
+    await asyncio.wait_for(consume(), 20)
+    assert seen == [f"v{i}".encode() for i in range(300)]
+    assert max(batches) <= 64 and len(batches) < 300, batches
+
+
 def test_consumer_offsets(store, make_topic):
     name = make_topic(partitions=2)
     assert store.fetch_offset("sink-a", name, 0) is None
