@@ -28,8 +28,9 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import chain
@@ -330,16 +331,23 @@ class _Database:
             cur.close()
             self.conn.rollback()  # a failed SELECT aborts PostgreSQL's transaction
 
-    def execute(self, sql: str) -> None:
+    @contextmanager
+    def _transaction(self) -> Iterator[Any]:
+        """A cursor whose work is committed when the block ends, rolled back if it
+        raises (anything, a cancel included)."""
         cur = self.conn.cursor()
         try:
-            cur.execute(sql)
+            yield cur
             self.conn.commit()
         except BaseException:
-            self.conn.rollback()
+            self._rollback()
             raise
         finally:
             cur.close()
+
+    def execute(self, sql: str) -> None:
+        with self._transaction() as cur:
+            cur.execute(sql)
 
     def _sql(self, table: str, columns: tuple[str, ...], rows: int = 1) -> str:
         """The INSERT of `rows` rows of one (table, columns) shape, built once: the
@@ -355,8 +363,7 @@ class _Database:
 
     def insert(self, groups: Sequence[Group], per_statement: int) -> None:
         """All rows in one transaction, in order, `per_statement` rows an INSERT."""
-        cur = self.conn.cursor()
-        try:
+        with self._transaction() as cur:
             for table, columns, rows in groups:
                 # one statement takes many rows (a step and a reset of the statement per
                 # statement, not per row), within SQLite's oldest parameter limit
@@ -369,12 +376,6 @@ class _Database:
                 if full < len(rows):
                     cur.execute(self._sql(table, columns, len(rows) - full),
                                 tuple(chain.from_iterable(rows[full:])))
-            self.conn.commit()
-        except BaseException:
-            self._rollback()
-            raise
-        finally:
-            cur.close()
 
     def insert_each(self, groups: Sequence[Group], *, halt: bool) -> list[Exception | None]:
         """The rows one statement each, in one transaction: the database's refusal of a
@@ -382,8 +383,7 @@ class _Database:
         `halt`, the rows after the first refused one are left out. Other errors roll it
         all back."""
         refused: list[Exception | None] = []
-        cur = self.conn.cursor()
-        try:
+        with self._transaction() as cur:
             for table, columns, rows in groups:
                 sql = self._sql(table, columns)
                 for values in rows:
@@ -403,12 +403,6 @@ class _Database:
                     refused.append(None)
                 if halt and refused and refused[-1] is not None:
                     break
-            self.conn.commit()
-        except BaseException:
-            self._rollback()
-            raise
-        finally:
-            cur.close()
         return refused
 
     def _rollback(self) -> None:
