@@ -8,6 +8,8 @@ import subprocess
 import sys
 import time
 import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from runtime.topics.embedded import EmbeddedStore
 from tests.conftest import REPO
@@ -204,6 +206,20 @@ print(json.dumps(next(stream).value_string()), flush=True)
     assert out.strip() == '"produced-later"', err
 
 
+@contextmanager
+def waiting_client(cluster, script: str) -> Iterator[subprocess.Popen]:
+    """The official client running `script` in another process (SC in its environment),
+    once it has printed `ready`: it then waits for a line on stdin. Killed afterwards."""
+    client = subprocess.Popen([sys.executable, "-c", script], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              cwd=REPO, env={**os.environ, **cluster.env, "SC": cluster.sc})
+    try:
+        assert client.stdout.readline().strip() == "ready", client.stderr.read()
+        yield client
+    finally:
+        client.kill()
+
+
 def test_a_topic_weir_creates_reaches_a_connected_client(cluster):
     """`weir topic create` in another process: the client's watch hears of it, so its
     producer finds the topic at once (not after Fluvio's 60 s metadata timeout)."""
@@ -220,15 +236,9 @@ producer.send(b"k", b"v")
 producer.flush()
 print(json.dumps(time.time() - start), flush=True)
 """
-    client = subprocess.Popen([sys.executable, "-c", script], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                              cwd=REPO, env={**os.environ, **cluster.env, "SC": cluster.sc})
-    try:
-        assert client.stdout.readline().strip() == "ready", client.stderr.read()
+    with waiting_client(cluster, script) as client:
         assert cluster.weir("topic", "create", "made-by-weir").returncode == 0
         out, err = client.communicate("go\n", timeout=60)
-    finally:
-        client.kill()
     assert client.returncode == 0, err
     assert float(out.strip()) < 30
     consumed = cluster.weir("consume", "made-by-weir", "-B", "-d")
@@ -252,17 +262,11 @@ start = time.time()
 record = next(fl.partition_consumer("grows", 1).stream(Offset.beginning()))
 print(json.dumps([record.value_string(), time.time() - start]), flush=True)
 """
-    client = subprocess.Popen([sys.executable, "-c", script], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                              cwd=REPO, env={**os.environ, **cluster.env, "SC": cluster.sc})
-    try:
-        assert client.stdout.readline().strip() == "ready", client.stderr.read()
+    with waiting_client(cluster, script) as client:
         assert cluster.weir("topic", "add-partition", "grows").returncode == 0
         produced = cluster.weir("produce", "grows", "-p", "1", input="on-the-new-one\n")
         assert produced.returncode == 0, produced.stderr
         out, err = client.communicate("go\n", timeout=60)
-    finally:
-        client.kill()
     assert client.returncode == 0, err
     value, waited = json.loads(out.strip())
     assert value == "on-the-new-one"
