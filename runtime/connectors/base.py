@@ -103,6 +103,8 @@ class Delivery:
 
 
 class Sink(Protocol):
+    batch_records: int  # records handed to `deliver` at most (kit.Sink: 1000 unless set)
+
     async def open(self) -> None: ...
 
     async def deliver(self, records: Sequence[Record]) -> Delivery:

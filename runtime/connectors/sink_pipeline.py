@@ -18,7 +18,6 @@ from runtime.topics.record import Record
 from runtime.topics.store import TopicStore
 
 STOP_GRACE_S = 5.0
-BATCH_RECORDS = 1000  # records a sink is handed at once, unless it asks for another number
 
 
 def start_offset(store: TopicStore, topic: str, partition: int, opts: ConsumerOptions) -> int:
@@ -54,7 +53,6 @@ class SinkPipeline:
         self.uncommitted: dict[int, int] = {}
         self.last_commit = time.monotonic()
         self.transformer: Transformer | None = None
-        self.batch_records = getattr(sink, "batch_records", BATCH_RECORDS)
 
     def _partitions(self) -> list[int]:
         info = self.store.describe_topic(self.topic)
@@ -124,7 +122,7 @@ class SinkPipeline:
                 and hasattr(self.store, "follow_columns")):
             follow = self.store.follow_columns
         async for batch in follow(self.topic, partition, self.positions[partition],
-                                  self.batch_records):
+                                  self.sink.batch_records):
             chunks = [batch] if isinstance(batch, RecordColumns) else self._chunks(batch)
             for chunk in chunks:
                 await queue.put((partition, chunk))
