@@ -284,7 +284,7 @@ class _Database:
         self.url = url
         self.postgres = url.lower().startswith(("postgres://", "postgresql://"))
         self.conn = None
-        self._statements: dict[tuple[str, tuple[str, ...]], str] = {}
+        self._statements: dict[tuple[str, tuple[str, ...], int], str] = {}  # by _sql
         if self.postgres:
             import psycopg
 
@@ -572,19 +572,15 @@ class SqlSink(Sink):
             pass
         # The database refused the batch for its data: find the bad rows, one statement
         # each, still in one transaction.
-        outcome: list[Exception | None] = []
-
-        def each() -> None:
-            outcome[:] = self.db.insert_each(groups, halt=halt)
-
-        await self._retrying(each)
+        outcome = await self._retrying(lambda: self.db.insert_each(groups, halt=halt))
         return [(record, f"database refused the row: {str(exc).strip()}")
                 for record, exc in zip(kept, outcome, strict=False) if exc is not None]
 
-    async def _retrying(self, action) -> None:
-        """`action` in the database thread until it succeeds; `_DataError` when the data
-        is refused, `_Stopped` when a stop came during a backoff, WeirError when the
-        retries are used up (the batch uncommitted either way)."""
+    async def _retrying(self, action) -> Any:
+        """`action` in the database thread until it succeeds, then its result;
+        `_DataError` when the data is refused, `_Stopped` when a stop came during a
+        backoff, WeirError when the retries are used up (the batch uncommitted either
+        way)."""
         backoff = Backoff(self.backoff_min_ms, self.backoff_max_ms)
         attempt = 0
         while True:
@@ -592,8 +588,7 @@ class SqlSink(Sink):
             try:
                 if self.db.conn is None:
                     await self._call(self.db.connect)
-                await self._call(action)
-                return
+                return await self._call(action)
             except (self.db.module.Error, OverflowError) as exc:
                 if self.db.is_data_error(exc):
                     raise _DataError(str(exc).strip()) from None
